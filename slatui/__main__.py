@@ -1,0 +1,3 @@
+from slatui.cli import main
+
+main()

@@ -1,0 +1,173 @@
+"""Reproducible demo data: three agreements, eight reps, six months of handoffs and follow-ups.
+
+Speed and depth vary by rep and by week (and the internal SLA slips in its last months) so
+that every chart and verdict has a story to tell. Same seed and same `now`, same database.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta, timezone
+
+from slatui.models import Agreement, Attempt, Calendar, Contact, Lead, Party, Rep, Targets
+from slatui.store import Store
+
+DEMO_MONTHS = 6
+
+_FIRST = ["Ana", "Bruno", "Carla", "Diego", "Elena", "Fabio", "Gala", "Hugo", "Irene", "Jorge", "Lucia", "Mateo",
+          "Nuria", "Olga", "Pablo", "Rosa", "Sergio", "Tania", "Victor", "Yolanda", "Ivan", "Marta", "Joana", "Rui"]
+_LAST = ["Garcia", "Silva", "Lopez", "Santos", "Martin", "Costa", "Perez", "Ivanova", "Ruiz", "Pereira", "Moreno",
+         "Sokolov", "Navarro", "Almeida", "Torres", "Romero", "Fernandes", "Vidal", "Popova", "Castro"]
+_COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell", "Cyberdyne",
+              "Soylent", "Aperture", "Massive Dynamic", "Gringotts", "Monarch", "Oceanic", "Pied Piper", "Nakatomi"]
+_TIERS = [("CEO", 0.15), ("Director", 0.35), ("Manager", 0.5)]
+
+# name, team, weekly capacity, median first response in business minutes, diligence (attempts before giving up)
+_REPS = [
+    ("Alicia Romero", "Inbound", 60, 25, 7),
+    ("Bernardo Costa", "Inbound", 50, 45, 6),
+    ("Clara Ivanova", "Inbound", 45, 80, 5),
+    ("Dmitri Sokolov", "Outbound", 40, 140, 4),
+    ("Emma Navarro", "Outbound", 55, 35, 6),
+    ("Felipe Santos", "Key accounts", 30, 60, 8),
+    ("Greta Almeida", "Key accounts", 35, 180, 3),
+    ("Hector Vidal", "Service", 40, 300, 5),
+]
+
+
+def _agreements(start: date) -> list[tuple[Agreement, float, list[int]]]:
+    """(agreement, share of the demo's leads, indexes of the reps who work it)."""
+    internal = Agreement(
+        name="MQL to SQL handoff",
+        kind="internal",
+        parties=[
+            Party(name="Marketing", goals="Hand off 120 qualified leads a month",
+                  requirements="Weekly pipeline status from Sales"),
+            Party(name="Sales", goals="First attempt within 1 business hour on 85 % of leads; 6 attempts",
+                  requirements="Leads with role, company and source filled in"),
+        ],
+        summary="Marketing delivers qualified leads; Sales follows every one up fast and deep.",
+        contacts=[Contact(name="Marta Ruiz", role="Head of Marketing", email="marta@example.com", party="Marketing"),
+                  Contact(name="Jorge Torres", role="Sales Director", email="jorge@example.com", party="Sales")],
+        plan_if_missed="Mid-month review; a strike per missed month; three strikes escalate to the CRO.",
+        cancellation_terms="Goals missed three months in a row.",
+        effective_from=start, review_date=start + timedelta(days=180),
+        targets=Targets(lead_goal=120, respond_within_seconds=3600, compliance_threshold=0.85, min_attempts=6),
+        calendar=Calendar(tz="Europe/Madrid", hours="mon-fri 09:00-14:00,15:00-18:00", holiday_countries=["ES"]),
+        tier_values={"CEO": 100, "Director": 50, "Manager": 40},
+    )
+    customer = Agreement(
+        name="Northwind customer SLA",
+        kind="customer",
+        parties=[Party(name="Agency", goals="60 sales-ready leads a month"),
+                 Party(name="Northwind", goals="Call back within 4 business hours")],
+        summary="Our agency generates leads for Northwind's sales team.",
+        contacts=[Contact(name="Rui Pereira", role="Account manager", email="rui@example.com", party="Agency")],
+        plan_if_missed="Service credit of 10 % of the monthly fee per missed month.",
+        cancellation_terms="Either side may cancel after three missed months.",
+        effective_from=start + timedelta(days=31),
+        targets=Targets(lead_goal=60, respond_within_seconds=4 * 3600, compliance_threshold=0.9, min_attempts=4),
+        calendar=Calendar(tz="America/New_York", hours="mon-fri 09:00-17:00", holiday_countries=["US"]),
+    )
+    multilevel = Agreement(
+        name="Revenue engine",
+        kind="multilevel",
+        parties=[Party(name="Marketing", goals="80 MQLs a month"),
+                 Party(name="Sales", goals="Contact within 24 hours"),
+                 Party(name="Customer Service", goals="Monthly customer friction report")],
+        summary="RevOps SLA from first touch to renewal.",
+        plan_if_missed="Joint review at the monthly RevOps meeting.",
+        cancellation_terms="Renegotiated after three missed months.",
+        effective_from=start,
+        targets=Targets(lead_goal=80, respond_within_seconds=24 * 3600, compliance_threshold=0.95, min_attempts=3),
+        calendar=Calendar(tz="America/Sao_Paulo"),
+    )
+    return [(internal, 0.5, [0, 1, 2, 4]), (customer, 0.2, [5, 6]), (multilevel, 0.3, [3, 4, 7])]
+
+
+def generate_demo(
+    store: Store, *, leads: int = 1500, seed: int = 7, now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Write the demo into `store`; returns counts of what was added."""
+    rng = random.Random(seed)
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    first_month = _months_back(now.date().replace(day=1), DEMO_MONTHS - 1)
+    reps = []
+    for name, team, capacity, _, _ in _REPS:
+        existing = [r for r in store.list_reps() if r.name == name]
+        reps.append(existing[0] if existing else store.add_rep(Rep(name=name, team=team, weekly_capacity=capacity)))
+    plans = []
+    for agreement, share, rep_indexes in _agreements(first_month):
+        if any(a.name == agreement.name for a in store.list_agreements()):
+            agreement = agreement.model_copy(update={"name": f"{agreement.name} (demo {seed})"})
+        plans.append((store.add_agreement(agreement), share, rep_indexes))
+
+    def items() -> Iterator[tuple[Lead, list[Attempt]]]:
+        for agreement, share, rep_indexes in plans:
+            yield from _leads_for(rng, agreement, round(leads * share), rep_indexes, reps, first_month, now)
+
+    added, attempts = store.add_leads_with_attempts(items(), progress=progress)
+    return {"agreements": len(plans), "reps": len(reps), "leads": added, "attempts": attempts}
+
+
+def _leads_for(rng, agreement, count, rep_indexes, reps, first_month, now) -> Iterator[tuple[Lead, list[Attempt]]]:
+    calendar = agreement.calendar.business_calendar()
+    start = datetime.combine(max(first_month, agreement.effective_from or first_month), datetime.min.time(),
+                             timezone.utc)
+    span = (now - start).total_seconds()
+    for _ in range(count):
+        handoff_ts = start.timestamp() + rng.random() * span
+        # Marketing hands off during the working day: move the handoff to the next opening.
+        handoff_ts = int(calendar.deadline(handoff_ts, 0 if rng.random() < 0.3 else rng.random() * 3600))
+        if handoff_ts >= now.timestamp():
+            continue
+        rep_index = rng.choice(rep_indexes)
+        rep, (_, _, _, median_minutes, diligence) = reps[rep_index], _REPS[rep_index]
+        handoff = datetime.fromtimestamp(handoff_ts, timezone.utc)
+        week = handoff.isocalendar().week
+        # Some weeks are busy for everybody; the internal SLA gets slower as the months go by.
+        slowdown = (1.8 if week % 5 == 0 else 1.0) * (1 + 1.2 * (handoff_ts - start.timestamp()) / span
+                                                       if agreement.kind == "internal" else 1.0)
+        tier = rng.choices([t for t, _ in _TIERS], [w for _, w in _TIERS])[0]
+        lead = Lead(
+            agreement_id=agreement.id, rep_id=rep.id, name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            company=rng.choice(_COMPANIES), tier=tier, value=agreement.tier_values.get(tier),
+            email=None, source="marketing" if rng.random() < 0.85 else "sales", handed_off_at=handoff,
+        )
+        attempts = _attempts(rng, calendar, handoff_ts, median_minutes * 60 * slowdown, diligence, rep.id, now)
+        if any(a.outcome in ("connected", "meeting_booked") for a in attempts) and rng.random() < 0.35:
+            closed = attempts[-1].at + timedelta(days=rng.randint(5, 45))
+            if closed < now:
+                value = agreement.tier_values.get(tier, 50)
+                lead = lead.model_copy(update={"status": "customer", "closed_at": closed,
+                                               "revenue": round(value * rng.uniform(1.5, 3.0), 2)})
+        yield lead, attempts
+
+
+def _attempts(rng, calendar, handoff_ts, median_delay, diligence, rep_id, now) -> list[Attempt]:
+    attempts = []
+    delay = rng.lognormvariate(0, 0.8) * median_delay
+    at = calendar.deadline(handoff_ts, delay)
+    planned = max(1, diligence + rng.randint(-2, 1))
+    while len(attempts) < planned and at < now.timestamp():
+        roll = rng.random()
+        if roll < 0.04:
+            outcome = "disqualified"
+        elif roll < 0.26:
+            outcome = rng.choice(["connected", "connected", "meeting_booked"])
+        else:
+            outcome = rng.choices(["no_answer", "voicemail", "email_sent"], [5, 3, 2])[0]
+        channel = "email" if outcome == "email_sent" else "meeting" if outcome == "meeting_booked" else "call"
+        attempts.append(Attempt(lead_id=0, at=datetime.fromtimestamp(int(at), timezone.utc), channel=channel,
+                                outcome=outcome, rep_id=rep_id))
+        if outcome in ("connected", "meeting_booked", "disqualified"):
+            break
+        at = calendar.deadline(at, rng.uniform(2, 30) * 3600)
+    return attempts
+
+
+def _months_back(month_start: date, months: int) -> date:
+    year, month = divmod(month_start.year * 12 + month_start.month - 1 - months, 12)
+    return date(year, month + 1, 1)

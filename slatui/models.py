@@ -1,0 +1,240 @@
+"""Pydantic models of the domain: every rule is a validator with a message a person understands.
+
+Times are aware datetimes (stored as UTC epoch seconds); dates are local calendar dates.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from slatui.businesstime import BusinessCalendar, HoursSpecError, format_hours_spec, parse_hours_spec
+
+AgreementKind = Literal["internal", "customer", "multilevel"]
+AgreementStatus = Literal["draft", "active", "under_review", "cancelled", "expired"]
+LeadSource = Literal["marketing", "sales"]
+LeadStatus = Literal["open", "connected", "customer", "disqualified"]
+Channel = Literal["call", "email", "social", "sms", "meeting", "other"]
+Outcome = Literal["no_answer", "voicemail", "email_sent", "connected", "meeting_booked", "disqualified"]
+
+AGREEMENT_KINDS: tuple[str, ...] = AgreementKind.__args__
+AGREEMENT_STATUSES: tuple[str, ...] = AgreementStatus.__args__
+LEAD_SOURCES: tuple[str, ...] = LeadSource.__args__
+LEAD_STATUSES: tuple[str, ...] = LeadStatus.__args__
+CHANNELS: tuple[str, ...] = Channel.__args__
+OUTCOMES: tuple[str, ...] = Outcome.__args__
+# Outcomes that mean sales reached the lead (DESIGN.md: "connected").
+CONNECTING_OUTCOMES = frozenset({"connected", "meeting_booked"})
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, validate_assignment=True, extra="forbid")
+
+
+def _check_email(value: str | None) -> str | None:
+    if value and not _EMAIL.match(value):
+        raise ValueError(f"'{value}' is not an email address (want name@example.com)")
+    return value or None
+
+
+def _require_aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("time needs a time zone (store instants in UTC)")
+    return value.astimezone(timezone.utc) if value is not None else None
+
+
+Email = Annotated[str | None, AfterValidator(_check_email)]
+Instant = Annotated[datetime, AfterValidator(_require_aware)]
+
+
+def system_zone() -> str:
+    """This machine's IANA zone name (the default for new agreements), UTC if it cannot be told."""
+    import os
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            name = os.path.realpath("/etc/localtime").split("zoneinfo/", 1)[1]
+        except (IndexError, OSError):
+            name = "UTC"
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return "UTC"
+    return name
+
+
+class Party(_Model):
+    """One side of the agreement (a team), with what it promises and what it needs."""
+
+    name: str = Field(min_length=1, max_length=80)
+    goals: str = ""
+    requirements: str = ""
+
+
+class Contact(_Model):
+    name: str = Field(min_length=1, max_length=120)
+    role: str = ""
+    email: Email = None
+    party: str = ""
+
+
+class Targets(_Model):
+    lead_goal: int = Field(default=100, ge=0, description="qualified leads marketing hands off per month")
+    respond_within_seconds: int = Field(default=3600, gt=0, description="business time to the first attempt")
+    compliance_threshold: float = Field(default=0.9, ge=0, le=1, description="share of leads followed up in time")
+    min_attempts: int = Field(default=6, ge=0, description="attempts before giving up on an unreached lead")
+    miss_limit: int = Field(default=3, ge=1, description="consecutive missed months that allow cancellation")
+
+
+class Calendar(_Model):
+    """The agreement's clock: one explicit zone (no false breaches from zone slips), hours and holidays."""
+
+    tz: str = "UTC"
+    hours: str | None = Field(default=None, description="working hours spec; None means 24x7")
+    holiday_countries: list[str] = Field(default_factory=list)
+    holiday_dates: list[date] = Field(default_factory=list)
+
+    @field_validator("hours")
+    @classmethod
+    def _canonical_hours(cls, value: str | None) -> str | None:
+        try:
+            parsed = parse_hours_spec(value)
+        except HoursSpecError as exc:
+            raise ValueError(str(exc)) from None
+        return None if parsed is None else format_hours_spec(parsed)
+
+    @field_validator("holiday_countries")
+    @classmethod
+    def _upper_codes(cls, value: list[str]) -> list[str]:
+        return [code.strip().upper() for code in value if code.strip()]
+
+    @model_validator(mode="after")
+    def _resolvable(self) -> Calendar:
+        # Builds the calendar once so a bad zone or country code is refused at input time.
+        self.business_calendar()
+        return self
+
+    def business_calendar(self) -> BusinessCalendar:
+        return BusinessCalendar(
+            tz=self.tz,
+            hours=parse_hours_spec(self.hours),
+            holiday_countries=tuple(self.holiday_countries),
+            holiday_dates=frozenset(self.holiday_dates),
+        )
+
+
+class Agreement(_Model):
+    id: int | None = None
+    name: str = Field(min_length=1, max_length=120)
+    kind: AgreementKind = "internal"
+    status: AgreementStatus = "active"
+    parties: list[Party] = Field(default_factory=lambda: [Party(name="Marketing"), Party(name="Sales")])
+    summary: str = ""
+    contacts: list[Contact] = Field(default_factory=list)
+    plan_if_missed: str = ""
+    cancellation_terms: str = ""
+    effective_from: date | None = None
+    effective_to: date | None = None
+    review_date: date | None = None
+    targets: Targets = Field(default_factory=Targets)
+    calendar: Calendar = Field(default_factory=Calendar)
+    tier_values: dict[str, float] = Field(default_factory=dict, description="lead value by tier, e.g. CEO: 100")
+
+    @field_validator("tier_values")
+    @classmethod
+    def _non_negative_values(cls, value: dict[str, float]) -> dict[str, float]:
+        for tier, worth in value.items():
+            if worth < 0:
+                raise ValueError(f"tier '{tier}' has a negative value {worth}: values are 0 or more")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Agreement:
+        names = [p.name.casefold() for p in self.parties]
+        if len(self.parties) < 2:
+            raise ValueError("an agreement needs at least two parties (e.g. --party Marketing --party Sales)")
+        if len(set(names)) != len(names):
+            raise ValueError("party names must differ from each other")
+        if self.kind == "multilevel" and len(self.parties) < 3:
+            raise ValueError("a multilevel agreement has three or more parties (e.g. Marketing, Sales, Service)")
+        if self.kind != "multilevel" and len(self.parties) > 2:
+            raise ValueError(f"a {self.kind} agreement has two parties; use kind 'multilevel' for more")
+        for contact in self.contacts:
+            if contact.party and contact.party.casefold() not in names:
+                raise ValueError(f"contact {contact.name}'s party '{contact.party}' is not one of the parties")
+        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
+            raise ValueError(
+                f"the agreement ends ({self.effective_to}) before it starts ({self.effective_from})"
+            )
+        return self
+
+    def party(self, name: str) -> Party | None:
+        return next((p for p in self.parties if p.name.casefold() == name.casefold()), None)
+
+
+class Rep(_Model):
+    id: int | None = None
+    name: str = Field(min_length=1, max_length=120)
+    team: str = "Sales"
+    weekly_capacity: int = Field(default=50, ge=0, description="leads a week this rep can work")
+
+
+class Lead(_Model):
+    id: int | None = None
+    agreement_id: int
+    rep_id: int | None = None
+    name: str = Field(min_length=1, max_length=200)
+    company: str = ""
+    email: Email = None
+    tier: str = ""
+    source: LeadSource = "marketing"
+    value: float | None = Field(default=None, ge=0)
+    handed_off_at: Instant
+    status: LeadStatus = "open"
+    revenue: float | None = Field(default=None, ge=0)
+    closed_at: Instant | None = None
+    external_id: str | None = None
+    # Derived facts, kept by the store in the same transaction as each attempt.
+    first_attempt_at: Instant | None = None
+    response_seconds: int | None = None
+    attempt_count: int = 0
+    connected: bool = False
+
+    @model_validator(mode="after")
+    def _customer_facts(self) -> Lead:
+        if self.status != "customer" and (self.revenue is not None or self.closed_at is not None):
+            raise ValueError("revenue and closed date are for leads that became customers (status 'customer')")
+        if self.closed_at is not None and self.closed_at < self.handed_off_at:
+            raise ValueError("a lead cannot close before it was handed off")
+        return self
+
+
+class Attempt(_Model):
+    id: int | None = None
+    lead_id: int
+    at: Instant
+    channel: Channel = "call"
+    outcome: Outcome
+    rep_id: int | None = None
+    note: str = ""
+    external_id: str | None = None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, naming the field: what the CLI and the TUI forms show."""
+    parts = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item["loc"] if not isinstance(p, int))
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "literal_error":
+            message = f"'{item['input']}' is not allowed; {message.lower()}"
+        parts.append(f"{field}: {message}" if field else message)
+    return "; ".join(parts)

@@ -1,0 +1,490 @@
+"""The Store: every read and write of agreements, reps, leads and attempts.
+
+Writes run in one `BEGIN IMMEDIATE` transaction each, so a lead's derived facts (handoff day,
+deadline, first attempt, response time, attempt count, connected) always match its attempts.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slatui.errors import DatabaseError, InvalidInput, NotFound
+from slatui.models import CONNECTING_OUTCOMES, Agreement, Attempt, Calendar, Contact, Lead, Party, Rep, Targets
+from slatui.store.connection import backup_file, connect, default_db_path
+
+# Agreement fields that change leads' derived facts when edited.
+_CLOCK_FIELDS = ("tz", "hours", "holiday_countries", "holiday_dates", "respond_within_seconds")
+
+
+def to_epoch(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def from_epoch(seconds: int | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
+
+
+class Store:
+    def __init__(self, path: str | Path | None = None, *, create_parent: bool | None = None):
+        self.path = Path(path) if path is not None else default_db_path()
+        # The default location is ours to create; an explicit path with a missing folder is a typo.
+        self.conn = connect(self.path, create_parent=path is None if create_parent is None else create_parent)
+        self.conn.row_factory = sqlite3.Row
+        self._calendars: dict[int, tuple[Agreement, Any]] = {}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing write; the database's own refusals become messages for the user."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise DatabaseError(f"cannot write to {self.path}: {exc}; try again in a moment") from None
+        try:
+            yield self.conn
+        except BaseException as exc:
+            self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise InvalidInput(f"the database refused the change: {exc}") from None
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    @property
+    def db(self):
+        """sqlite-utils view of the same connection, for bulk inserts (imported lazily: it is slow to load)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, tuple(params)).fetchone()
+
+    def is_empty(self) -> bool:
+        return self._one("SELECT NOT EXISTS (SELECT 1 FROM agreements) AND NOT EXISTS (SELECT 1 FROM reps)")[0] == 1
+
+    def backup(self, dest: str | Path) -> Path:
+        return backup_file(self.conn, Path(dest))
+
+    # ---- agreements -------------------------------------------------------------------------
+
+    def add_agreement(self, agreement: Agreement) -> Agreement:
+        self._check_unique_name(agreement)
+        with self.transaction() as conn:
+            row = _agreement_row(agreement)
+            cursor = conn.execute(
+                f"INSERT INTO agreements ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+            )
+        return agreement.model_copy(update={"id": cursor.lastrowid})
+
+    def update_agreement(self, agreement: Agreement) -> Agreement:
+        """Save an edit; when the clock or target changes, recompute every lead's derived facts."""
+        before = self.get_agreement(agreement.id)
+        self._check_unique_name(agreement)
+        row = _agreement_row(agreement)
+        clock_changed = any(_agreement_row(before)[f] != row[f] for f in _CLOCK_FIELDS)
+        with self.transaction() as conn:
+            conn.execute(
+                f"UPDATE agreements SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
+                (*row.values(), agreement.id),
+            )
+            self._calendars.pop(agreement.id, None)
+            if clock_changed:
+                self._recompute_leads(agreement)
+        return agreement
+
+    def _check_unique_name(self, agreement: Agreement) -> None:
+        clash = self._one(
+            "SELECT id FROM agreements WHERE name = ? COLLATE NOCASE AND id IS NOT ?", (agreement.name, agreement.id)
+        )
+        if clash:
+            raise InvalidInput(f"name: an agreement called '{agreement.name}' already exists; choose another name")
+
+    def get_agreement(self, name_or_id: str | int) -> Agreement:
+        text = str(name_or_id).strip()
+        row = self._one("SELECT * FROM agreements WHERE name = ? COLLATE NOCASE", (text,))
+        if row is None and text.isdigit():
+            row = self._one("SELECT * FROM agreements WHERE id = ?", (int(text),))
+        if row is None:
+            known = ", ".join(r[0] for r in self.conn.execute("SELECT name FROM agreements ORDER BY name")) or "none yet"
+            raise NotFound(f"agreement: no agreement '{text}' (known: {known}); list them with `slatui agreement list`")
+        return _agreement_from_row(row)
+
+    def list_agreements(self, status: str | None = None) -> list[Agreement]:
+        sql, params = "SELECT * FROM agreements", ()
+        if status:
+            sql, params = sql + " WHERE status = ?", (status,)
+        return [_agreement_from_row(r) for r in self.conn.execute(sql + " ORDER BY name", params)]
+
+    def count_leads_of_agreement(self, agreement_id: int) -> int:
+        return self._one("SELECT count(*) FROM leads WHERE agreement_id = ?", (agreement_id,))[0]
+
+    def delete_agreement(self, agreement_id: int, *, cascade: bool = False) -> None:
+        """Refuse while leads exist unless `cascade`, which deletes them with their attempts."""
+        agreement = self.get_agreement(agreement_id)
+        leads = self.count_leads_of_agreement(agreement_id)
+        if leads and not cascade:
+            raise InvalidInput(
+                f"agreement '{agreement.name}' has {leads} leads: delete them too (cascade) or keep the agreement"
+            )
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM attempts WHERE lead_id IN (SELECT id FROM leads WHERE agreement_id = ?)",
+                         (agreement_id,))
+            conn.execute("DELETE FROM leads WHERE agreement_id = ?", (agreement_id,))
+            conn.execute("DELETE FROM agreements WHERE id = ?", (agreement_id,))
+        self._calendars.pop(agreement_id, None)
+
+    def _clock(self, agreement_id: int) -> tuple[Agreement, Any]:
+        """The agreement and its business calendar, cached: building holiday tables is not free."""
+        if agreement_id not in self._calendars:
+            agreement = self.get_agreement(agreement_id)
+            self._calendars[agreement_id] = (agreement, agreement.calendar.business_calendar())
+        return self._calendars[agreement_id]
+
+    # ---- reps -------------------------------------------------------------------------------
+
+    def add_rep(self, rep: Rep) -> Rep:
+        if self._one("SELECT 1 FROM reps WHERE name = ? COLLATE NOCASE", (rep.name,)):
+            raise InvalidInput(f"name: a rep called '{rep.name}' already exists")
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO reps (name, team, weekly_capacity) VALUES (?, ?, ?)",
+                (rep.name, rep.team, rep.weekly_capacity),
+            )
+        return rep.model_copy(update={"id": cursor.lastrowid})
+
+    def get_rep(self, name_or_id: str | int) -> Rep:
+        text = str(name_or_id).strip()
+        row = self._one("SELECT * FROM reps WHERE name = ? COLLATE NOCASE", (text,))
+        if row is None and text.isdigit():
+            row = self._one("SELECT * FROM reps WHERE id = ?", (int(text),))
+        if row is None:
+            known = ", ".join(r[0] for r in self.conn.execute("SELECT name FROM reps ORDER BY name")) or "none yet"
+            raise NotFound(f"rep: no rep '{text}' (known: {known}); add one with `slatui rep add NAME`")
+        return Rep(**dict(row))
+
+    def list_reps(self) -> list[Rep]:
+        return [Rep(**dict(r)) for r in self.conn.execute("SELECT * FROM reps ORDER BY name")]
+
+    # ---- leads ------------------------------------------------------------------------------
+
+    def add_lead(self, lead: Lead) -> Lead:
+        agreement, calendar = self._clock(lead.agreement_id)
+        if lead.rep_id is not None:
+            self.get_rep(lead.rep_id)
+        row = _lead_row(lead)
+        row.update(_clock_facts(row["handed_off_at"], agreement, calendar))
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                f"INSERT INTO leads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+            )
+        return self.get_lead(cursor.lastrowid)
+
+    def update_lead(self, lead: Lead) -> Lead:
+        """Save an edited lead; its handoff may have moved, so its facts are recomputed."""
+        self.get_lead(lead.id)
+        agreement, calendar = self._clock(lead.agreement_id)
+        first = self._one("SELECT min(at) FROM attempts WHERE lead_id = ?", (lead.id,))[0]
+        if first is not None and first < to_epoch(lead.handed_off_at):
+            raise InvalidInput(
+                f"handed_off_at: lead {lead.id} has an attempt at {from_epoch(first):%Y-%m-%d %H:%M} UTC, "
+                "before the new handoff time"
+            )
+        row = _lead_row(lead)
+        row.update(_clock_facts(row["handed_off_at"], agreement, calendar))
+        with self.transaction() as conn:
+            conn.execute(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?", (*row.values(), lead.id))
+            self._refresh_facts(lead.id, calendar)
+        return self.get_lead(lead.id)
+
+    def get_lead(self, lead_id: int) -> Lead:
+        row = self._one("SELECT * FROM leads WHERE id = ?", (lead_id,))
+        if row is None:
+            raise NotFound(f"lead: no lead with id {lead_id}; find ids with `slatui leads`")
+        return _lead_from_row(row)
+
+    def lead_rows(
+        self,
+        *,
+        agreement_id: int | None = None,
+        rep_id: int | None = None,
+        status: str | None = None,
+        open_only: bool = False,
+        text: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Leads for lists and tables, newest handoff first, with agreement and rep names joined."""
+        where, params = self._lead_filter(agreement_id, rep_id, status, open_only, text)
+        sql = (
+            "SELECT l.id, l.name, l.company, l.email, l.tier, l.source, l.value, a.name AS agreement, "
+            "r.name AS rep, l.handed_off_at, l.status, l.attempt_count AS attempts, l.first_attempt_at, "
+            "l.response_seconds, l.deadline_at, l.connected "
+            "FROM leads l JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = l.rep_id"
+            f"{where} ORDER BY l.handed_off_at DESC, l.id DESC"
+        )
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def count_leads(self, **filters: Any) -> int:
+        where, params = self._lead_filter(
+            filters.get("agreement_id"), filters.get("rep_id"), filters.get("status"),
+            filters.get("open_only", False), filters.get("text"),
+        )
+        return self._one(f"SELECT count(*) FROM leads l{where}", params)[0]
+
+    @staticmethod
+    def _lead_filter(agreement_id, rep_id, status, open_only, text) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if agreement_id is not None:
+            clauses.append("l.agreement_id = ?")
+            params.append(agreement_id)
+        if rep_id is not None:
+            clauses.append("l.rep_id = ?")
+            params.append(rep_id)
+        if status:
+            clauses.append("l.status = ?")
+            params.append(status)
+        if open_only:
+            clauses.append("l.status IN ('open', 'connected')")
+        if text:
+            clauses.append("(l.name LIKE ? OR l.company LIKE ? OR l.email LIKE ?)")
+            params += [f"%{text}%"] * 3
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def delete_lead(self, lead_id: int) -> dict[str, Any]:
+        """Delete a lead and its attempts; returns a snapshot that `restore_lead` puts back (undo)."""
+        lead = self._one("SELECT * FROM leads WHERE id = ?", (lead_id,))
+        if lead is None:
+            raise NotFound(f"lead: no lead with id {lead_id}")
+        attempts = [dict(r) for r in self.conn.execute("SELECT * FROM attempts WHERE lead_id = ?", (lead_id,))]
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM leads WHERE id = ?", (lead_id,))
+        return {"lead": dict(lead), "attempts": attempts}
+
+    def restore_lead(self, snapshot: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            for table, rows in (("leads", [snapshot["lead"]]), ("attempts", snapshot["attempts"])):
+                for row in rows:
+                    conn.execute(
+                        f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                        tuple(row.values()),
+                    )
+
+    # ---- attempts ---------------------------------------------------------------------------
+
+    def log_attempt(self, attempt: Attempt) -> Attempt:
+        """Store one follow-up attempt and update its lead's derived facts in the same transaction."""
+        lead = self.get_lead(attempt.lead_id)
+        if attempt.at < lead.handed_off_at:
+            raise InvalidInput(
+                f"at: the attempt ({attempt.at:%Y-%m-%d %H:%M} UTC) is before lead {lead.id}'s handoff "
+                f"({lead.handed_off_at:%Y-%m-%d %H:%M} UTC); check the time"
+            )
+        if attempt.rep_id is not None:
+            self.get_rep(attempt.rep_id)
+        _, calendar = self._clock(lead.agreement_id)
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (lead.id, to_epoch(attempt.at), attempt.channel, attempt.outcome,
+                 attempt.rep_id if attempt.rep_id is not None else lead.rep_id, attempt.note, attempt.external_id),
+            )
+            self._refresh_facts(lead.id, calendar, status=_status_after(lead.status, attempt.outcome))
+        return attempt.model_copy(update={"id": cursor.lastrowid})
+
+    def add_leads_with_attempts(
+        self, items: Iterable[tuple[Lead, list[Attempt]]], progress: Callable[[int], None] | None = None
+    ) -> tuple[int, int]:
+        """Bulk insert (demo data, imports) in one transaction, facts computed on the way in.
+
+        Attempts must not precede their lead's handoff; returns (leads added, attempts added).
+        """
+        lead_count = attempt_count = 0
+        with self.transaction() as conn:
+            for lead, attempts in items:
+                agreement, calendar = self._clock(lead.agreement_id)
+                row = _lead_row(lead)
+                row.update(_clock_facts(row["handed_off_at"], agreement, calendar))
+                times = [to_epoch(a.at) for a in attempts]
+                if times and min(times) < row["handed_off_at"]:
+                    raise InvalidInput(f"lead '{lead.name}': an attempt comes before its handoff")
+                status = lead.status
+                for attempt in sorted(attempts, key=lambda a: a.at):
+                    status = _status_after(status, attempt.outcome) or status
+                first = min(times, default=None)
+                row.update(
+                    status=status,
+                    first_attempt_at=first,
+                    response_seconds=None if first is None
+                    else round(calendar.business_seconds_between(row["handed_off_at"], first)),
+                    attempt_count=len(attempts),
+                    connected=int(any(a.outcome in CONNECTING_OUTCOMES for a in attempts)),
+                )
+                lead_id = conn.execute(
+                    f"INSERT INTO leads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+                ).lastrowid
+                conn.executemany(
+                    "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(lead_id, at, a.channel, a.outcome, a.rep_id if a.rep_id is not None else lead.rep_id, a.note,
+                      a.external_id) for a, at in zip(attempts, times)],
+                )
+                lead_count += 1
+                attempt_count += len(attempts)
+                if progress:
+                    progress(1)
+        return lead_count, attempt_count
+
+    def attempts_of(self, lead_id: int) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in self.conn.execute(
+                "SELECT t.id, t.at, t.channel, t.outcome, t.note, r.name AS rep FROM attempts t "
+                "LEFT JOIN reps r ON r.id = t.rep_id WHERE t.lead_id = ? ORDER BY t.at, t.id",
+                (lead_id,),
+            )
+        ]
+
+    def _refresh_facts(self, lead_id: int, calendar: Any, *, status: str | None = None) -> None:
+        """Recompute a lead's attempt facts from its attempts (one indexed aggregate)."""
+        handed_off_at, first, count, connected = self._one(
+            "SELECT l.handed_off_at, min(t.at), count(t.id), coalesce(max(t.outcome IN ('connected', 'meeting_booked')), 0) "
+            "FROM leads l LEFT JOIN attempts t ON t.lead_id = l.id WHERE l.id = ?",
+            (lead_id,),
+        )
+        response = None if first is None else round(calendar.business_seconds_between(handed_off_at, first))
+        self.conn.execute(
+            "UPDATE leads SET first_attempt_at = ?, response_seconds = ?, attempt_count = ?, connected = ?, "
+            "status = coalesce(?, status) WHERE id = ?",
+            (first, response, count, connected, status, lead_id),
+        )
+
+    def _recompute_leads(self, agreement: Agreement) -> None:
+        """After a clock change: new handoff days, deadlines and response times for every lead."""
+        calendar = agreement.calendar.business_calendar()
+        rows = self.conn.execute(
+            "SELECT id, handed_off_at, first_attempt_at FROM leads WHERE agreement_id = ?", (agreement.id,)
+        ).fetchall()
+        updates = []
+        for lead_id, handed_off_at, first in rows:
+            facts = _clock_facts(handed_off_at, agreement, calendar)
+            response = None if first is None else round(calendar.business_seconds_between(handed_off_at, first))
+            updates.append((facts["handoff_day"], facts["deadline_at"], response, lead_id))
+        self.conn.executemany(
+            "UPDATE leads SET handoff_day = ?, deadline_at = ?, response_seconds = ? WHERE id = ?", updates
+        )
+
+
+def _status_after(status: str, outcome: str) -> str | None:
+    """The lead status an attempt's outcome implies, or None to keep the current one."""
+    if outcome == "disqualified":
+        return "disqualified"
+    if outcome in CONNECTING_OUTCOMES and status == "open":
+        return "connected"
+    return None
+
+
+def _clock_facts(handed_off_at: int, agreement: Agreement, calendar: Any) -> dict[str, Any]:
+    """Facts fixed at handoff: the local day it counts in, and the business-time deadline."""
+    local_day = datetime.fromtimestamp(handed_off_at, ZoneInfo(agreement.calendar.tz)).date()
+    deadline = calendar.deadline(handed_off_at, agreement.targets.respond_within_seconds)
+    return {"handoff_day": local_day.isoformat(), "deadline_at": int(-(-deadline // 1))}
+
+
+def _agreement_row(a: Agreement) -> dict[str, Any]:
+    return {
+        "name": a.name,
+        "kind": a.kind,
+        "status": a.status,
+        "parties": json.dumps([p.model_dump() for p in a.parties]),
+        "summary": a.summary,
+        "contacts": json.dumps([c.model_dump() for c in a.contacts]),
+        "plan_if_missed": a.plan_if_missed,
+        "cancellation_terms": a.cancellation_terms,
+        "effective_from": _iso(a.effective_from),
+        "effective_to": _iso(a.effective_to),
+        "review_date": _iso(a.review_date),
+        **a.targets.model_dump(),
+        "tz": a.calendar.tz,
+        "hours": a.calendar.hours,
+        "holiday_countries": json.dumps(a.calendar.holiday_countries),
+        "holiday_dates": json.dumps([d.isoformat() for d in a.calendar.holiday_dates]),
+        "tier_values": json.dumps(a.tier_values),
+    }
+
+
+def _agreement_from_row(row: sqlite3.Row) -> Agreement:
+    r = dict(row)
+    return Agreement(
+        id=r["id"],
+        name=r["name"],
+        kind=r["kind"],
+        status=r["status"],
+        parties=[Party(**p) for p in json.loads(r["parties"])],
+        summary=r["summary"],
+        contacts=[Contact(**c) for c in json.loads(r["contacts"])],
+        plan_if_missed=r["plan_if_missed"],
+        cancellation_terms=r["cancellation_terms"],
+        effective_from=r["effective_from"],
+        effective_to=r["effective_to"],
+        review_date=r["review_date"],
+        targets=Targets(**{k: r[k] for k in Targets.model_fields}),
+        calendar=Calendar(
+            tz=r["tz"],
+            hours=r["hours"],
+            holiday_countries=json.loads(r["holiday_countries"]),
+            holiday_dates=json.loads(r["holiday_dates"]),
+        ),
+        tier_values=json.loads(r["tier_values"]),
+    )
+
+
+def _lead_row(lead: Lead) -> dict[str, Any]:
+    return {
+        "agreement_id": lead.agreement_id,
+        "rep_id": lead.rep_id,
+        "name": lead.name,
+        "company": lead.company,
+        "email": lead.email,
+        "tier": lead.tier,
+        "source": lead.source,
+        "value": lead.value,
+        "handed_off_at": to_epoch(lead.handed_off_at),
+        "status": lead.status,
+        "revenue": lead.revenue,
+        "closed_at": None if lead.closed_at is None else to_epoch(lead.closed_at),
+        "external_id": lead.external_id,
+    }
+
+
+def _lead_from_row(row: sqlite3.Row) -> Lead:
+    r = dict(row)
+    for key in ("handed_off_at", "closed_at", "first_attempt_at"):
+        r[key] = from_epoch(r[key])
+    r["connected"] = bool(r["connected"])
+    for derived in ("handoff_day", "deadline_at"):
+        r.pop(derived)
+    return Lead(**r)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()

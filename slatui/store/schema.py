@@ -1,0 +1,138 @@
+"""Schema and `PRAGMA user_version` migrations.
+
+Instants are INTEGER UTC epoch seconds (fast to compare and aggregate); local dates are
+ISO text in the agreement's zone. Each lead row carries its derived facts so reports never
+re-scan attempts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_ENUM = "CHECK ({col} IN ({values}))"
+
+
+def _enum(col: str, values: tuple[str, ...]) -> str:
+    return _ENUM.format(col=col, values=", ".join(f"'{v}'" for v in values))
+
+
+def _v1() -> str:
+    from slatui.models import AGREEMENT_KINDS, AGREEMENT_STATUSES, CHANNELS, LEAD_SOURCES, LEAD_STATUSES, OUTCOMES
+
+    return f"""
+CREATE TABLE agreements (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    kind TEXT NOT NULL {_enum("kind", AGREEMENT_KINDS)},
+    status TEXT NOT NULL {_enum("status", AGREEMENT_STATUSES)},
+    parties TEXT NOT NULL CHECK (json_valid(parties)),
+    summary TEXT NOT NULL DEFAULT '',
+    contacts TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(contacts)),
+    plan_if_missed TEXT NOT NULL DEFAULT '',
+    cancellation_terms TEXT NOT NULL DEFAULT '',
+    effective_from TEXT CHECK (effective_from IS NULL OR date(effective_from) = effective_from),
+    effective_to TEXT CHECK (effective_to IS NULL OR date(effective_to) = effective_to),
+    review_date TEXT CHECK (review_date IS NULL OR date(review_date) = review_date),
+    lead_goal INTEGER NOT NULL CHECK (lead_goal >= 0),
+    respond_within_seconds INTEGER NOT NULL CHECK (respond_within_seconds > 0),
+    compliance_threshold REAL NOT NULL CHECK (compliance_threshold BETWEEN 0 AND 1),
+    min_attempts INTEGER NOT NULL CHECK (min_attempts >= 0),
+    miss_limit INTEGER NOT NULL DEFAULT 3 CHECK (miss_limit >= 1),
+    tz TEXT NOT NULL,
+    hours TEXT,
+    holiday_countries TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(holiday_countries)),
+    holiday_dates TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(holiday_dates)),
+    tier_values TEXT NOT NULL DEFAULT '{{}}' CHECK (json_valid(tier_values)),
+    CHECK (effective_to IS NULL OR effective_from IS NULL OR effective_to >= effective_from)
+);
+
+CREATE TABLE reps (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    team TEXT NOT NULL DEFAULT '',
+    weekly_capacity INTEGER NOT NULL DEFAULT 50 CHECK (weekly_capacity >= 0)
+);
+
+CREATE TABLE leads (
+    id INTEGER PRIMARY KEY,
+    agreement_id INTEGER NOT NULL REFERENCES agreements(id),
+    rep_id INTEGER REFERENCES reps(id),
+    name TEXT NOT NULL,
+    company TEXT NOT NULL DEFAULT '',
+    email TEXT,
+    tier TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL {_enum("source", LEAD_SOURCES)},
+    value REAL CHECK (value IS NULL OR value >= 0),
+    handed_off_at INTEGER NOT NULL,
+    status TEXT NOT NULL {_enum("status", LEAD_STATUSES)},
+    revenue REAL CHECK (revenue IS NULL OR revenue >= 0),
+    closed_at INTEGER CHECK (closed_at IS NULL OR closed_at >= handed_off_at),
+    external_id TEXT,
+    -- derived facts, written in the same transaction as the attempts they come from
+    handoff_day TEXT NOT NULL,
+    deadline_at INTEGER NOT NULL,
+    first_attempt_at INTEGER CHECK (first_attempt_at IS NULL OR first_attempt_at >= handed_off_at),
+    response_seconds INTEGER CHECK (response_seconds IS NULL OR response_seconds >= 0),
+    attempt_count INTEGER NOT NULL DEFAULT 0 CHECK (attempt_count >= 0),
+    connected INTEGER NOT NULL DEFAULT 0 CHECK (connected IN (0, 1)),
+    UNIQUE (agreement_id, external_id)
+);
+CREATE INDEX leads_by_agreement_day ON leads (
+    agreement_id, handoff_day, first_attempt_at, deadline_at, attempt_count, connected, status, rep_id
+);
+CREATE INDEX leads_by_rep ON leads (rep_id, handoff_day);
+CREATE INDEX leads_by_handoff ON leads (handed_off_at);
+CREATE INDEX leads_open_queue ON leads (status, first_attempt_at, deadline_at);
+
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    channel TEXT NOT NULL {_enum("channel", CHANNELS)},
+    outcome TEXT NOT NULL {_enum("outcome", OUTCOMES)},
+    rep_id INTEGER REFERENCES reps(id),
+    note TEXT NOT NULL DEFAULT '',
+    external_id TEXT,
+    UNIQUE (lead_id, external_id)
+);
+CREATE INDEX attempts_by_lead ON attempts (lead_id, at);
+
+-- Last line of defence behind the models: an attempt before its lead's handoff is invalid input.
+CREATE TRIGGER attempts_after_handoff BEFORE INSERT ON attempts
+WHEN NEW.at < (SELECT handed_off_at FROM leads WHERE id = NEW.lead_id)
+BEGIN
+    SELECT RAISE(ABORT, 'attempt before its lead''s handoff');
+END;
+"""
+
+
+# Each entry takes the schema from version i to i + 1. Append only: released versions never change.
+MIGRATIONS = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def apply(conn: sqlite3.Connection, current: int) -> None:
+    """Run the migrations after `current` in one transaction, then record the new version."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for migration in MIGRATIONS[current:]:
+            for statement in _statements(migration()):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would commit the open transaction; split on complete statements instead.
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    return statements
