@@ -149,8 +149,8 @@ class Store:
             conn.execute("DELETE FROM agreements WHERE id = ?", (agreement_id,))
         self._calendars.pop(agreement_id, None)
 
-    def _clock(self, agreement_id: int) -> tuple[Agreement, Any]:
-        """The agreement and its business calendar, cached: building holiday tables is not free."""
+    def clock(self, agreement_id: int) -> tuple[Agreement, Any]:
+        """The agreement and its BusinessCalendar, cached: building holiday tables is not free."""
         if agreement_id not in self._calendars:
             agreement = self.get_agreement(agreement_id)
             self._calendars[agreement_id] = (agreement, agreement.calendar.business_calendar())
@@ -184,7 +184,7 @@ class Store:
     # ---- leads ------------------------------------------------------------------------------
 
     def add_lead(self, lead: Lead) -> Lead:
-        agreement, calendar = self._clock(lead.agreement_id)
+        agreement, calendar = self.clock(lead.agreement_id)
         if lead.rep_id is not None:
             self.get_rep(lead.rep_id)
         row = _lead_row(lead)
@@ -198,7 +198,7 @@ class Store:
     def update_lead(self, lead: Lead) -> Lead:
         """Save an edited lead; its handoff may have moved, so its facts are recomputed."""
         self.get_lead(lead.id)
-        agreement, calendar = self._clock(lead.agreement_id)
+        agreement, calendar = self.clock(lead.agreement_id)
         first = self._one("SELECT min(at) FROM attempts WHERE lead_id = ?", (lead.id,))[0]
         if first is not None and first < to_epoch(lead.handed_off_at):
             raise InvalidInput(
@@ -232,7 +232,8 @@ class Store:
         """Leads for lists and tables, newest handoff first, with agreement and rep names joined."""
         where, params = self._lead_filter(agreement_id, rep_id, status, open_only, text)
         sql = (
-            "SELECT l.id, l.name, l.company, l.email, l.tier, l.source, l.value, a.name AS agreement, "
+            "SELECT l.id, l.name, l.company, l.email, l.tier, l.source, l.value, l.agreement_id, a.name AS agreement, "
+            "a.tz, l.rep_id, "
             "r.name AS rep, l.handed_off_at, l.status, l.attempt_count AS attempts, l.first_attempt_at, "
             "l.response_seconds, l.deadline_at, l.connected "
             "FROM leads l JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = l.rep_id"
@@ -269,6 +270,23 @@ class Store:
             params += [f"%{text}%"] * 3
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
+    def queue_rows(self, *, agreement_id: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """Leads sales still owes work on: no first attempt yet (soonest deadline first), then
+        unconnected leads under the agreement's minimum attempts (oldest last attempt first)."""
+        where, params = ("AND l.agreement_id = ?", [agreement_id]) if agreement_id is not None else ("", [])
+        sql = (
+            "SELECT l.id, l.name, l.company, l.agreement_id, a.name AS agreement, a.tz, r.name AS rep, "
+            "l.handed_off_at, l.deadline_at, l.first_attempt_at, l.attempt_count AS attempts, a.min_attempts, "
+            "a.respond_within_seconds, "
+            "(SELECT max(t.at) FROM attempts t WHERE t.lead_id = l.id) AS last_attempt_at "
+            "FROM leads l JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = l.rep_id "
+            "WHERE l.status = 'open' AND a.status IN ('active', 'under_review') "
+            f"AND (l.first_attempt_at IS NULL OR l.attempt_count < a.min_attempts) {where} "
+            "ORDER BY l.first_attempt_at IS NOT NULL, "
+            "CASE WHEN l.first_attempt_at IS NULL THEN l.deadline_at ELSE last_attempt_at END, l.id LIMIT ?"
+        )
+        return [dict(r) for r in self.conn.execute(sql, [*params, limit])]
+
     def delete_lead(self, lead_id: int) -> dict[str, Any]:
         """Delete a lead and its attempts; returns a snapshot that `restore_lead` puts back (undo)."""
         lead = self._one("SELECT * FROM leads WHERE id = ?", (lead_id,))
@@ -300,7 +318,7 @@ class Store:
             )
         if attempt.rep_id is not None:
             self.get_rep(attempt.rep_id)
-        _, calendar = self._clock(lead.agreement_id)
+        _, calendar = self.clock(lead.agreement_id)
         with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
@@ -321,7 +339,7 @@ class Store:
         lead_count = attempt_count = 0
         with self.transaction() as conn:
             for lead, attempts in items:
-                agreement, calendar = self._clock(lead.agreement_id)
+                agreement, calendar = self.clock(lead.agreement_id)
                 row = _lead_row(lead)
                 row.update(_clock_facts(row["handed_off_at"], agreement, calendar))
                 times = [to_epoch(a.at) for a in attempts]
