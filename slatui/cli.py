@@ -29,6 +29,11 @@ class Context:
             self._store = Store(self.db_path)
         return self._store
 
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -76,6 +81,7 @@ def cli(click_ctx: click.Context, db_path: str | None) -> None:
     `today 09:30` or `yesterday 16:00`. Durations (DUR) are like 90m, 2h, 1h30m.
     """
     click_ctx.obj = Context(db_path)
+    click_ctx.call_on_close(click_ctx.obj.close)
     if click_ctx.invoked_subcommand is None:
         store = click_ctx.obj.store  # fail here, before the screen changes, if the file is unusable
         path = store.path
@@ -449,21 +455,25 @@ def _print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
-def main() -> None:
+def main(args: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
     from pydantic import ValidationError
 
     from slatui.models import describe_validation_error
 
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(args=args, prog_name="slatui", standalone_mode=False)
         if isinstance(code, int):
             sys.exit(code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(1)
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        click.echo(f"error: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except ValidationError as exc:
         click.echo(f"error: {describe_validation_error(exc)}", err=True)

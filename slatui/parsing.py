@@ -1,0 +1,204 @@
+"""Parsers of what people type: durations, instants, dates, months and percentages.
+
+Shared by the CLI, the TUI and the importers. Each parser raises ParseError
+with a one-line message that says what is wrong and shows what is wanted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slatui.errors import SlatuiError
+
+
+class ParseError(SlatuiError, ValueError):
+    """Text that cannot be read; a ValueError so pydantic validators report it as a field error."""
+
+
+# --- durations -------------------------------------------------------------
+
+_DURATION_HINT = "write 90m, 2h or 1h30m"
+_UNIT_SECONDS = {
+    **dict.fromkeys(("d", "day", "days"), 86_400),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3_600),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
+}
+# One "<number> <unit>" part; [0-9] rather than \d so other scripts' digits are not read as numbers.
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*([a-z]*)\s*")
+# Caps typos such as 90000h and keeps the result far from SQLite's 64-bit limit.
+_MAX_DURATION_DAYS = 3650
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in a duration such as 90m, 2h, 1h30m, 2d4h, 1.5h, '90 min' or '2 hours'."""
+    raw = text.strip()
+    s = raw.lower()
+    if not s:
+        raise ParseError(f"duration is empty: {_DURATION_HINT}")
+    if s.startswith("-"):
+        raise ParseError(f"duration {raw!r} must be positive: {_DURATION_HINT}")
+    total = 0.0
+    pos = 0
+    while pos < len(s):
+        part = _DURATION_PART.match(s, pos)
+        if part is None:
+            raise ParseError(f"can't read duration {raw!r}: {_DURATION_HINT}")
+        number, unit = part.groups()
+        if not unit:
+            if part.end() < len(s):
+                raise ParseError(f"can't read duration {raw!r}: {_DURATION_HINT}")
+            if pos == 0:
+                raise ParseError(f"duration {raw!r} needs a unit: write {number}m, 2h or 1h30m")
+            raise ParseError(f"duration {raw!r} ends in a number without a unit: {_DURATION_HINT}")
+        if unit not in _UNIT_SECONDS:
+            raise ParseError(f"unknown unit {unit!r} in duration {raw!r}: use d, h, m or s, e.g. 1h30m")
+        total += float(number) * _UNIT_SECONDS[unit]
+        pos = part.end()
+    if total > _MAX_DURATION_DAYS * 86_400:
+        raise ParseError(f"duration {raw!r} is too long: at most {_MAX_DURATION_DAYS}d")
+    seconds = round(total)
+    if seconds <= 0:
+        raise ParseError(f"duration {raw!r} must be more than zero: {_DURATION_HINT}")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """Compact form: 45s, 1m30s, 1h05m, 24h; a leading minus when negative (e.g. time left once breached).
+
+    Hours are never rolled into days, because SLA targets are stated in hours.
+    Only the two largest units are shown and the rest is truncated toward zero,
+    so parse_duration(format_duration(s)) == s for whole minutes.
+    """
+    if not math.isfinite(seconds):
+        raise ValueError(f"cannot format duration {seconds}")
+    whole = int(seconds)
+    sign = "-" if whole < 0 else ""
+    hours, rest = divmod(abs(whole), 3_600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        body = f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
+    elif minutes:
+        body = f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
+    else:
+        body = f"{secs}s"
+    return sign + body
+
+
+# --- dates and instants ----------------------------------------------------
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+# A full date, a separator and the start of a time: the only shapes handed to isoparse,
+# which would otherwise also accept a bare year like "2026".
+_ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]")
+_RELATIVE_DAY = re.compile(r"(today|yesterday)(?: ([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
+_WHEN_HINT = "use now, 15m ago, today 09:30, yesterday 16:00, 2026-03-01 or 2026-03-01T09:30"
+
+
+def parse_date(text: str) -> date:
+    """A calendar date written YYYY-MM-DD."""
+    s = text.strip()
+    if _DATE.fullmatch(s):
+        try:
+            return date.fromisoformat(s)
+        except ValueError:
+            pass
+    raise ParseError(f"{s!r} is not a date: write YYYY-MM-DD, e.g. 2026-03-01")
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """A month written YYYY-MM, as (year, month)."""
+    s = text.strip()
+    m = _MONTH.fullmatch(s)
+    if m and int(m[1]) >= 1 and 1 <= int(m[2]) <= 12:
+        return int(m[1]), int(m[2])
+    raise ParseError(f"{s!r} is not a month: write YYYY-MM, e.g. 2026-03")
+
+
+def _to_utc(moment: datetime, zone: ZoneInfo, raw: str) -> datetime:
+    """`moment` in UTC; a naive one is a wall time in `zone`.
+
+    A naive datetime has fold=0, which makes wall times in a DST gap or overlap
+    resolve instead of failing: an ambiguous time is its first occurrence and a
+    skipped one is read with the offset in force before the jump.
+    """
+    try:
+        return (moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)).astimezone(timezone.utc)
+    except OverflowError:
+        raise ParseError(f"{raw!r} falls outside the years 1 to 9999") from None
+
+
+def parse_when(text: str, tz: str, now: datetime | None = None) -> datetime:
+    """An instant in the past as an aware UTC datetime.
+
+    Accepts `now`, `<duration> ago`, `today`/`yesterday` (local midnight) with an
+    optional HH:MM[:SS], a date YYYY-MM-DD (local midnight) and ISO 8601 date-times;
+    wall times without an offset are read in `tz`, the agreement's zone.
+    """
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ParseError(f"unknown time zone {tz!r}: use an IANA name such as Europe/Madrid") from None
+    if now is None:
+        now = datetime.now(timezone.utc)
+    elif now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    raw = text.strip()
+    s = " ".join(raw.lower().split())
+    unreadable = f"can't read time {raw!r}: {_WHEN_HINT}"
+
+    if s == "now":
+        return now.astimezone(timezone.utc)
+    if s.endswith(" ago"):
+        return now.astimezone(timezone.utc) - timedelta(seconds=parse_duration(s.removesuffix(" ago")))
+    if m := _RELATIVE_DAY.fullmatch(s):
+        word, hour, minute, second = m.groups()
+        day = now.astimezone(zone).date() - timedelta(days=1 if word == "yesterday" else 0)
+        try:
+            at = time(int(hour or 0), int(minute or 0), int(second or 0))
+        except ValueError:
+            raise ParseError(f"{raw!r} has no such time of day: write HH:MM, e.g. {word} 09:30") from None
+        return _to_utc(datetime.combine(day, at), zone, raw)
+    if _DATE.fullmatch(s):
+        return _to_utc(datetime.combine(parse_date(s), time(0)), zone, raw)
+    if _ISO_DATETIME.match(s.upper()):
+        # Imported here: only this branch needs dateutil, which costs ~25 ms at CLI start-up.
+        from dateutil.parser import isoparse
+
+        try:
+            moment = isoparse(s.upper())
+        except (ValueError, OverflowError):  # OverflowError: 9999-12-31T24:00 is a day past the last one
+            raise ParseError(unreadable) from None
+        return _to_utc(moment, zone, raw)
+    raise ParseError(unreadable)
+
+
+# --- percentages -----------------------------------------------------------
+
+# An optional sign is read so that "-5" gets the range message rather than "can't read".
+_PERCENT = re.compile(r"([+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+))\s*%?")
+
+
+def parse_percent(value: str | float) -> float:
+    """A percentage as a fraction 0–1: 85, '85%' → 0.85; '85.5' or '85,5' → 0.855.
+
+    A decimal comma is safe because no value from 0 to 100 needs a thousands
+    separator. Input is always a percentage: 0.85 means 0.85 %, not 85 %.
+    """
+    if isinstance(value, bool):
+        raise ParseError(f"can't read percentage {value!r}: write a number like 85 or 85%")
+    if isinstance(value, str):
+        s = value.strip()
+        m = _PERCENT.fullmatch(s)
+        if m is None:
+            raise ParseError(f"can't read percentage {s!r}: write a number like 85 or 85%")
+        number = float(m[1].replace(",", "."))
+    else:
+        number = float(value)
+    if not 0 <= number <= 100:
+        raise ParseError(f"percentage must be between 0 and 100, got {number:g}")
+    return number / 100

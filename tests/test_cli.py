@@ -1,0 +1,155 @@
+"""The command line: daily-loop flows, clean refusals of bad input, and the start-up contract."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from slatui.cli import main
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("SLATUI_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def run(capsys):
+    """Run the CLI in-process as the console script does: main() maps errors to exit codes."""
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+@pytest.fixture
+def agreement(db, run):
+    code, _, err = run("agreement", "add", "MQL to SQL", "--tz", "Europe/Madrid", "--hours", "mon-fri 09:00-17:00",
+                       "--respond-within", "1h", "--compliance", "85", "--holidays", "ES")
+    assert code == 0, err
+    return "MQL to SQL"
+
+
+def test_daily_loop(agreement, run):
+    assert run("rep", "add", "Ana", "--capacity", "40")[0] == 0
+    code, out, _ = run("lead", "add", "Bob Smith", "--agreement", agreement, "--company", "Acme", "--rep", "Ana",
+                       "--at", "2026-11-20T10:00")
+    assert code == 0 and out.strip() == "1"
+    assert run("log", "1", "--outcome", "no-answer", "--at", "2026-11-20T10:20")[0] == 0
+    code, out, _ = run("log", "1", "--outcome", "connected", "--at", "2026-11-20T11:00", "--json")
+    assert code == 0 and json.loads(out)["outcome"] == "connected"
+    code, out, _ = run("leads", "--json")
+    (lead,) = json.loads(out)
+    assert lead["id"] == 1 and lead["agreement"] == agreement and lead["status"] == "connected"
+    assert lead["attempts"] == 2
+    assert lead["handed_off_at"] == "2026-11-20T09:00:00+00:00"  # read in Madrid time
+    assert lead["first_attempt_at"] == "2026-11-20T09:20:00+00:00"
+    assert lead["response_seconds"] == 20 * 60
+    code, out, _ = run("leads")
+    assert "Bob Smith" in out and "20m" in out
+
+
+def test_lead_add_json_has_id(agreement, run):
+    code, out, _ = run("lead", "add", "Eve", "--agreement", agreement, "--json")
+    assert code == 0 and json.loads(out)["id"] == 1
+
+
+def test_agreement_show_edit_and_list(agreement, run):
+    code, out, _ = run("agreement", "edit", agreement, "--lead-goal", "150", "--hours", "mon-thu 09:00-17:00; fri 09:00-14:00",
+                       "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["targets"]["lead_goal"] == 150
+    assert data["calendar"]["hours"] == "mon-thu 09:00-17:00; fri 09:00-14:00"
+    assert data["targets"]["compliance_threshold"] == 0.85
+    code, out, _ = run("agreement", "show", "1")
+    assert "150 leads/month" in out and "Europe/Madrid" in out
+    code, out, _ = run("agreement", "list", "--json")
+    assert [a["name"] for a in json.loads(out)] == [agreement]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("lead", "add", "X", "--agreement", "Nope"), "no agreement 'Nope'"),
+        (("log", "99", "--outcome", "connected"), "no lead with id 99"),
+        (("log", "1", "--outcome", "maybe"), "outcome: 'maybe' is not allowed"),
+        (("log", "1", "--outcome", "connected", "--at", "whenever"), "--at: can't read time 'whenever'"),
+        (("log", "1", "--outcome", "connected", "--at", "2026-11-20T09:00"), "before lead 1's handoff"),
+        (("agreement", "add", "Z", "--tz", "Mars/Olympus"), "unknown time zone 'Mars/Olympus'"),
+        (("agreement", "add", "Z", "--kind", "weird"), "'weird' is not one of"),
+        (("agreement", "add", "Z", "--hours", "mon-fri 17:00-09:00"), "end before they start"),
+        (("agreement", "add", "Z", "--compliance", "120"), "--compliance: percentage must be between 0 and 100"),
+        (("agreement", "add", "Z", "--lead-goal", "-5"), "targets.lead_goal"),
+        (("agreement", "add", "mql to sql"), "already exists"),
+        (("agreement", "add", "Z", "--respond-within", "soon"), "--respond-within"),
+        (("lead", "add", "X", "--agreement", "1", "--rep", "Nobody"), "no rep 'Nobody'"),
+    ],
+)
+def test_bad_input_is_refused_cleanly(agreement, run, db, args, message):
+    assert run("lead", "add", "Bob", "--agreement", agreement, "--at", "2026-11-20T10:00")[0] == 0
+    before = _dump(db)
+    code, out, err = run(*args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert _dump(db) == before
+
+
+def test_demo_refuses_non_empty_database(agreement, run):
+    code, _, err = run("demo", "--leads", "20")
+    assert code == 2 and "--force" in err
+
+
+def test_demo_is_reproducible(tmp_path, run):
+    outputs = []
+    for name in ("a.db", "b.db"):
+        path = str(tmp_path / name)
+        assert run("--db", path, "demo", "--leads", "120", "--seed", "3")[0] == 0
+        outputs.append(run("--db", path, "agreement", "list", "--json")[1])
+    assert outputs[0] == outputs[1]
+
+
+def test_locate_prints_the_database_path(db, run):
+    assert run("locate")[1].strip() == str(db)
+
+
+def _dump(path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def _subprocess(*args, env=None):
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
+                          timeout=120)
+
+
+def test_console_entry_point_in_a_subprocess(tmp_path):
+    env = {"SLATUI_DB": str(tmp_path / "sub.db")}
+    result = _subprocess("-m", "slatui", "agreement", "add", "Sub SLA", "--tz", "UTC", env=env)
+    assert result.returncode == 0, result.stderr
+    result = _subprocess("-m", "slatui", "log", "7", "--outcome", "connected", env=env)
+    assert result.returncode == 2 and result.stderr.startswith("error: lead: no lead with id 7")
+
+
+def test_importing_the_cli_does_not_import_textual_or_heavy_modules():
+    # Harlequin-style start-up contract: quick logging from the shell stays light.
+    code = "import sys, slatui.cli; print(','.join(m for m in ('textual', 'plotext', 'pandas', 'numpy', 'rich') if m in sys.modules))"
+    result = _subprocess("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
