@@ -108,6 +108,8 @@ def _agreement_options(fn):
         click.option("--compliance", metavar="PCT", help="Share of leads to reach in time, in %, e.g. 90."),
         click.option("--min-attempts", type=int, help="Attempts before giving up on an unreached lead."),
         click.option("--miss-limit", type=int, help="Missed months in a row that allow cancellation (3)."),
+        click.option("--quota", "sales_quota", type=float,
+                     help="Monthly sales quota (revenue), used to recalibrate the lead goal."),
         click.option("--tz", help="IANA time zone of the agreement's clock, e.g. Europe/Madrid."),
         click.option("--hours", metavar="SPEC", help="Working hours, e.g. 'mon-fri 09:00-17:00'; '24x7' for none."),
         click.option("--holidays", "holiday_countries", metavar="CC",
@@ -143,7 +145,7 @@ def _apply_agreement_options(base: dict[str, Any], opts: dict[str, Any]) -> dict
     for key, option in (("effective_from", "--from"), ("effective_to", "--to"), ("review_date", "--review")):
         if opts.get(key) is not None:
             data[key] = _parse_option(option, parse_date, opts[key]) if opts[key] else None
-    for key in ("lead_goal", "min_attempts", "miss_limit"):
+    for key in ("lead_goal", "min_attempts", "miss_limit", "sales_quota"):
         if opts.get(key) is not None:
             targets[key] = opts[key]
     if opts.get("respond_within") is not None:

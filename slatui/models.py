@@ -92,6 +92,7 @@ class Targets(_Model):
     compliance_threshold: float = Field(default=0.9, ge=0, le=1, description="share of leads followed up in time")
     min_attempts: int = Field(default=6, ge=0, description="attempts before giving up on an unreached lead")
     miss_limit: int = Field(default=3, ge=1, description="consecutive missed months that allow cancellation")
+    sales_quota: float | None = Field(default=None, ge=0, description="monthly sales quota, for recalibration")
 
 
 class Calendar(_Model):

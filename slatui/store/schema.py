@@ -38,6 +38,7 @@ CREATE TABLE agreements (
     compliance_threshold REAL NOT NULL CHECK (compliance_threshold BETWEEN 0 AND 1),
     min_attempts INTEGER NOT NULL CHECK (min_attempts >= 0),
     miss_limit INTEGER NOT NULL DEFAULT 3 CHECK (miss_limit >= 1),
+    sales_quota REAL CHECK (sales_quota IS NULL OR sales_quota >= 0),
     tz TEXT NOT NULL,
     hours TEXT,
     holiday_countries TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(holiday_countries)),
@@ -77,10 +78,12 @@ CREATE TABLE leads (
     connected INTEGER NOT NULL DEFAULT 0 CHECK (connected IN (0, 1)),
     UNIQUE (agreement_id, external_id)
 );
+-- Covers every per-period SLA aggregate, so reports read the index and never the table.
 CREATE INDEX leads_by_agreement_day ON leads (
-    agreement_id, handoff_day, first_attempt_at, deadline_at, attempt_count, connected, status, rep_id
+    agreement_id, handoff_day, handed_off_at, first_attempt_at, deadline_at, response_seconds, attempt_count,
+    connected, status, rep_id, value
 );
-CREATE INDEX leads_by_rep ON leads (rep_id, handoff_day);
+CREATE INDEX leads_by_rep ON leads (rep_id, handed_off_at);
 CREATE INDEX leads_by_handoff ON leads (handed_off_at);
 CREATE INDEX leads_open_queue ON leads (status, first_attempt_at, deadline_at);
 
