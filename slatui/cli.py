@@ -419,6 +419,103 @@ def leads(ctx: Context, agreement_ref: str | None, open_only: bool, limit: int |
     )
 
 
+# ---- reports and calculators --------------------------------------------------------------------
+
+
+@cli.command("report")
+@click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="One agreement (default: every active one).")
+@click.option("--month", metavar="YYYY-MM", help="The month to report (default: this month).")
+@click.option("--as-of", "as_of_text", metavar="WHEN", help="Report as of this instant (default: now).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md", "csv"]), default="table",
+              show_default=True, help="Output format.")
+@pass_ctx
+def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_text: str | None, fmt: str) -> None:
+    """SLA compliance for a month: volume vs goal, speed, depth, verdict and missed months."""
+    from slatui import metrics
+    from slatui import report as render
+    from slatui.parsing import parse_month
+
+    store = ctx.store
+    agreements = [store.get_agreement(agreement_ref)] if agreement_ref else store.list_agreements(status="active")
+    if not agreements:
+        raise SlatuiError("no active agreements to report: add one with `slatui agreement add NAME` or name one "
+                          "with --agreement")
+    zone = agreements[0].calendar.tz
+    as_of = _parse_option("--as-of", _when_parser(), as_of_text or "now", zone)
+    year, month_number = _parse_option("--month", parse_month, month) if month else \
+        metrics.local_now(agreements[0], as_of).timetuple()[:2]
+    reports = metrics.reports(store, agreements, year, month_number, as_of)
+    if fmt == "json":
+        click.echo(render.render_json(reports, single=agreement_ref is not None))
+    elif fmt == "md":
+        click.echo(render.render_markdown(reports))
+    elif fmt == "csv":
+        click.echo(render.render_csv(reports), nl=False)
+    else:
+        click.echo(render.render_table(reports), nl=False)
+
+
+def _when_parser():
+    from slatui.parsing import parse_when
+
+    return parse_when
+
+
+@cli.group()
+def calc() -> None:
+    """The guide's calculators: leads needed, and availability nines."""
+
+
+@calc.command("leads")
+@click.option("--quota", type=float, required=True, help="Monthly sales quota (revenue).")
+@click.option("--marketing-share", required=True, metavar="PCT", help="% of revenue from marketing leads.")
+@click.option("--deal-size", type=float, required=True, help="Average deal size.")
+@click.option("--close-rate", required=True, metavar="PCT", help="% of leads that become customers.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def calc_leads(quota: float, marketing_share: str, deal_size: float, close_rate: str, as_json: bool) -> None:
+    """Leads marketing must hand off a month: quota × share ÷ deal size ÷ close rate."""
+    from slatui.goals import leads_needed
+    from slatui.parsing import parse_percent
+
+    share = _parse_option("--marketing-share", parse_percent, marketing_share)
+    rate = _parse_option("--close-rate", parse_percent, close_rate)
+    try:
+        result = leads_needed(quota, share, deal_size, rate)
+    except ValueError as exc:
+        raise SlatuiError(str(exc)) from None
+    if as_json:
+        _emit_json(result.__dict__)
+        return
+    click.echo(f"marketing revenue goal: {result.marketing_revenue_goal:,.2f} ({quota:,.2f} × {share:.0%})\n"
+               f"customers needed:       {result.customers_needed} (÷ deal size {deal_size:,.2f})\n"
+               f"leads needed:           {result.leads_needed} a month (÷ close rate {rate:.0%})")
+
+
+@calc.command("nines")
+@click.argument("availability", metavar="PCT")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def calc_nines(availability: str, as_json: bool) -> None:
+    """Allowed downtime for an availability such as 99.9 (%)."""
+    from slatui.goals import allowed_downtime
+    from slatui.parsing import format_duration, parse_percent
+
+    fraction = _parse_option("PCT", parse_percent, availability)
+    result = allowed_downtime(fraction * 100)
+    data = {"availability_pct": result.availability_pct,
+            "downtime_seconds_per_year": result.seconds_per_year,
+            "downtime_seconds_per_month": result.seconds_per_month,
+            "downtime_seconds_per_week": result.seconds_per_week,
+            "downtime_seconds_per_day": result.seconds_per_day}
+    if as_json:
+        _emit_json(data)
+        return
+    click.echo(f"{result.availability_pct:g} % available allows this much downtime:")
+    for period in ("year", "month", "week", "day"):
+        seconds = data[f"downtime_seconds_per_{period}"]
+        click.echo(f"  per {period:<5} {format_duration(seconds) if seconds >= 1 else f'{seconds:.3f}s':>10}"
+                   f"  ({seconds:,.2f} s)")
+
+
 # ---- housekeeping -------------------------------------------------------------------------------
 
 

@@ -25,13 +25,13 @@ _TIERS = [("CEO", 0.15), ("Director", 0.35), ("Manager", 0.5)]
 
 # name, team, weekly capacity, median first response in business minutes, diligence (attempts before giving up)
 _REPS = [
-    ("Alicia Romero", "Inbound", 60, 25, 7),
-    ("Bernardo Costa", "Inbound", 50, 45, 6),
-    ("Clara Ivanova", "Inbound", 45, 80, 5),
-    ("Dmitri Sokolov", "Outbound", 40, 140, 4),
-    ("Emma Navarro", "Outbound", 55, 35, 6),
-    ("Felipe Santos", "Key accounts", 30, 60, 8),
-    ("Greta Almeida", "Key accounts", 35, 180, 3),
+    ("Alicia Romero", "Inbound", 60, 12, 9),
+    ("Bernardo Costa", "Inbound", 50, 18, 8),
+    ("Clara Ivanova", "Inbound", 45, 30, 7),
+    ("Dmitri Sokolov", "Outbound", 40, 140, 5),
+    ("Emma Navarro", "Outbound", 55, 15, 8),
+    ("Felipe Santos", "Key accounts", 30, 45, 7),
+    ("Greta Almeida", "Key accounts", 35, 110, 4),
     ("Hector Vidal", "Service", 40, 300, 5),
 ]
 
@@ -127,8 +127,9 @@ def _leads_for(rng, agreement, count, rep_indexes, reps, first_month, now) -> It
         rep, (_, _, _, median_minutes, diligence) = reps[rep_index], _REPS[rep_index]
         handoff = datetime.fromtimestamp(handoff_ts, timezone.utc)
         week = handoff.isocalendar().week
-        # Some weeks are busy for everybody; the internal SLA gets slower as the months go by.
-        slowdown = (1.8 if week % 5 == 0 else 1.0) * (1 + 1.2 * (handoff_ts - start.timestamp()) / span
+        # Some weeks are busy for everybody; the internal SLA slips in the second half of the demo.
+        progress = (handoff_ts - start.timestamp()) / span
+        slowdown = (1.8 if week % 5 == 0 else 1.0) * (1 + 4 * max(0.0, progress - 0.5)
                                                        if agreement.kind == "internal" else 1.0)
         tier = rng.choices([t for t, _ in _TIERS], [w for _, w in _TIERS])[0]
         lead = Lead(
@@ -136,7 +137,8 @@ def _leads_for(rng, agreement, count, rep_indexes, reps, first_month, now) -> It
             company=rng.choice(_COMPANIES), tier=tier, value=agreement.tier_values.get(tier),
             email=None, source="marketing" if rng.random() < 0.85 else "sales", handed_off_at=handoff,
         )
-        attempts = _attempts(rng, calendar, handoff_ts, median_minutes * 60 * slowdown, diligence, rep.id, now)
+        attempts = _attempts(rng, calendar, handoff_ts, median_minutes * 60 * slowdown,
+                             diligence - round(slowdown) + 1, rep.id, now)
         if any(a.outcome in ("connected", "meeting_booked") for a in attempts) and rng.random() < 0.35:
             closed = attempts[-1].at + timedelta(days=rng.randint(5, 45))
             if closed < now:
@@ -148,9 +150,9 @@ def _leads_for(rng, agreement, count, rep_indexes, reps, first_month, now) -> It
 
 def _attempts(rng, calendar, handoff_ts, median_delay, diligence, rep_id, now) -> list[Attempt]:
     attempts = []
-    delay = rng.lognormvariate(0, 0.8) * median_delay
+    delay = rng.lognormvariate(0, 0.7) * median_delay
     at = calendar.deadline(handoff_ts, delay)
-    planned = max(1, diligence + rng.randint(-2, 1))
+    planned = max(1, diligence + rng.randint(-1, 1))
     while len(attempts) < planned and at < now.timestamp():
         roll = rng.random()
         if roll < 0.04:

@@ -99,32 +99,36 @@ def recalibrate(
     customers: int,
     customer_revenue: float,
     total_revenue: float,
+    marketing_revenue: float,
     sales_cycle_days: float | None,
-    quota: float,
+    quota: float | None,
 ) -> Recalibration:
     """Re-derive the calculator's inputs from a month's log and the lead goal they imply.
 
-    `customers` are the marketing leads that became customers, `customer_revenue`
-    the revenue closed from them and `total_revenue` all revenue closed that month;
-    `sales_cycle_days` is the average cycle, passed through.
+    `customers` are the month's marketing leads that became customers and `customer_revenue`
+    the revenue from them (close rate, deal size); `marketing_revenue` and `total_revenue`
+    are the revenue closed within the month from marketing leads and in all (marketing share);
+    `sales_cycle_days` is the average cycle, passed through. Without a quota no goal is implied.
     """
     _require(marketing_leads >= 0, "marketing leads", "0 or more", marketing_leads)
     _require(0 <= customers <= marketing_leads, "customers", f"from 0 to the {marketing_leads} marketing leads", customers)
+    _require(math.isfinite(customer_revenue) and customer_revenue >= 0, "customer revenue", "0 or more",
+             customer_revenue)
     _require(math.isfinite(total_revenue) and total_revenue >= 0, "total revenue", "0 or more", total_revenue)
     # The tolerance absorbs float noise when both sums are computed separately.
     _require(
-        0 <= customer_revenue <= total_revenue * (1 + 1e-9),
-        "customer revenue",
+        0 <= marketing_revenue <= total_revenue * (1 + 1e-9),
+        "marketing revenue",
         f"from 0 to the total revenue {total_revenue}",
-        customer_revenue,
+        marketing_revenue,
     )
     _require(sales_cycle_days is None or sales_cycle_days >= 0, "sales cycle days", "0 or more", sales_cycle_days)
-    _require(math.isfinite(quota) and quota >= 0, "quota", "a number of 0 or more", quota)
+    _require(quota is None or (math.isfinite(quota) and quota >= 0), "quota", "a number of 0 or more", quota)
 
     close_rate = customers / marketing_leads if marketing_leads else None
     deal_size = customer_revenue / customers if customers else None
-    share = min(customer_revenue / total_revenue, 1.0) if total_revenue else None
+    share = min(marketing_revenue / total_revenue, 1.0) if total_revenue else None
     implied = None
-    if close_rate and deal_size and share:
+    if quota is not None and close_rate and deal_size and share:
         implied = leads_needed(quota, share, deal_size, close_rate).leads_needed
     return Recalibration(close_rate, deal_size, share, sales_cycle_days, implied)

@@ -153,3 +153,38 @@ def test_importing_the_cli_does_not_import_textual_or_heavy_modules():
     result = _subprocess("-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_calc_leads_reproduces_the_guide(run):
+    code, out, _ = run("calc", "leads", "--quota", "5000", "--marketing-share", "100", "--deal-size", "100",
+                       "--close-rate", "50", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["marketing_revenue_goal"], data["customers_needed"], data["leads_needed"]) == (5000, 50, 100)
+    assert "100 a month" in run("calc", "leads", "--quota", "5000", "--marketing-share", "100%", "--deal-size",
+                                "100", "--close-rate", "50")[1]
+
+
+def test_calc_nines(run):
+    data = json.loads(run("calc", "nines", "99.999", "--json")[1])
+    assert round(data["downtime_seconds_per_year"] / 60, 2) == 5.26
+    data = json.loads(run("calc", "nines", "99.9999", "--json")[1])
+    assert round(data["downtime_seconds_per_year"], 1) == 31.5
+    assert set(data) >= {"downtime_seconds_per_month", "downtime_seconds_per_week", "downtime_seconds_per_day"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("calc", "leads", "--quota", "5000", "--marketing-share", "150", "--deal-size", "100", "--close-rate", "50"),
+         "--marketing-share: percentage must be between 0 and 100"),
+        (("calc", "leads", "--quota", "5000", "--marketing-share", "100", "--deal-size", "0", "--close-rate", "50"),
+         "deal size"),
+        (("calc", "leads", "--quota", "5000", "--marketing-share", "100", "--deal-size", "100", "--close-rate", "0"),
+         "close rate"),
+        (("calc", "nines", "101"), "between 0 and 100"),
+    ],
+)
+def test_calc_refuses_out_of_range_input(run, args, message):
+    code, _, err = run(*args)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1

@@ -183,7 +183,7 @@ def test_allowed_downtime_rejects_out_of_range(pct):
 
 
 def test_recalibrate_guide_example():
-    assert recalibrate(100, 50, 5000, 5000, 21.5, 5000) == Recalibration(
+    assert recalibrate(100, 50, 5000, 5000, 5000, 21.5, 5000) == Recalibration(
         close_rate=0.5,
         deal_size=100,
         marketing_share=1.0,
@@ -193,42 +193,54 @@ def test_recalibrate_guide_example():
 
 
 def test_recalibrate_with_partial_marketing_share():
-    result = recalibrate(80, 20, 3000, 4000, None, 10_000)
+    # The cohort's 20 customers brought 3,000; of 4,000 closed this month, 3,000 came from marketing leads.
+    result = recalibrate(80, 20, 3000, 4000, 3000, None, 10_000)
     assert (result.close_rate, result.deal_size, result.marketing_share) == (0.25, 150, 0.75)
     assert result.avg_sales_cycle_days is None
     # 10,000 × 0.75 ÷ 150 = 50 customers; 50 ÷ 0.25 = 200 leads.
     assert result.implied_lead_goal == 200
 
 
+def test_recalibrate_share_uses_revenue_closed_this_month_not_the_cohort():
+    # The cohort's revenue may close later; the share counts what closed within the month.
+    result = recalibrate(10, 2, 900, 1000, 250, None, None)
+    assert (result.deal_size, result.marketing_share) == (450, 0.25)
+
+
+def test_recalibrate_without_quota_implies_no_goal():
+    assert recalibrate(100, 50, 5000, 5000, 5000, None, None).implied_lead_goal is None
+
+
 def test_recalibrate_without_leads_leaves_ratios_undefined():
-    assert recalibrate(0, 0, 0, 0, None, 5000) == Recalibration(None, None, None, None, None)
+    assert recalibrate(0, 0, 0, 0, 0, None, 5000) == Recalibration(None, None, None, None, None)
 
 
 def test_recalibrate_without_customers_has_no_deal_size_or_goal():
-    result = recalibrate(40, 0, 0, 2500, 30, 5000)
+    result = recalibrate(40, 0, 0, 2500, 0, 30, 5000)
     assert (result.close_rate, result.deal_size, result.marketing_share) == (0, None, 0)
     assert result.implied_lead_goal is None
 
 
 def test_recalibrate_with_free_customers_has_no_goal():
-    result = recalibrate(40, 4, 0, 1000, None, 5000)
+    result = recalibrate(40, 4, 0, 1000, 0, None, 5000)
     assert result.deal_size == 0 and result.implied_lead_goal is None
 
 
 def test_recalibrate_tolerates_float_noise_in_revenue_totals():
     total = 0.1 + 0.2
-    assert recalibrate(10, 3, total * (1 + 1e-12), total, None, 1).marketing_share == 1.0
+    assert recalibrate(10, 3, 1, total, total * (1 + 1e-12), None, 1).marketing_share == 1.0
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((-1, 0, 0, 0, None, 1), "marketing leads must be 0 or more, got -1"),
-        ((10, 11, 0, 0, None, 1), "customers must be from 0 to the 10 marketing leads, got 11"),
-        ((10, 1, 0, -5, None, 1), "total revenue must be 0 or more, got -5"),
-        ((10, 1, 600, 500, None, 1), "customer revenue must be from 0 to the total revenue 500, got 600"),
-        ((10, 1, 100, 500, -2, 1), "sales cycle days must be 0 or more, got -2"),
-        ((10, 1, 100, 500, None, -1), "quota must be a number of 0 or more, got -1"),
+        ((-1, 0, 0, 0, 0, None, 1), "marketing leads must be 0 or more, got -1"),
+        ((10, 11, 0, 0, 0, None, 1), "customers must be from 0 to the 10 marketing leads, got 11"),
+        ((10, 1, -3, 0, 0, None, 1), "customer revenue must be 0 or more, got -3"),
+        ((10, 1, 0, -5, 0, None, 1), "total revenue must be 0 or more, got -5"),
+        ((10, 1, 600, 500, 600, None, 1), "marketing revenue must be from 0 to the total revenue 500, got 600"),
+        ((10, 1, 100, 500, 100, -2, 1), "sales cycle days must be 0 or more, got -2"),
+        ((10, 1, 100, 500, 100, None, -1), "quota must be a number of 0 or more, got -1"),
     ],
 )
 def test_recalibrate_rejects_inconsistent_input(args, message):

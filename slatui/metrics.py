@@ -1,0 +1,270 @@
+"""SLA metrics for an agreement and a month, as plain data (DESIGN.md "Metric definitions").
+
+The SQL lives in slatui.store.aggregates; the formulas in slatui.goals; this module turns
+their output into the report every consumer (CLI, TUI, charts, exports) shares.
+Fractions are 0-1, times in seconds, dates in the agreement's zone.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slatui import goals
+from slatui.models import Agreement
+from slatui.store import Store
+from slatui.store import aggregates as sql
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + delta
+    return index // 12, index % 12 + 1
+
+
+def local_now(agreement: Agreement, as_of: datetime) -> datetime:
+    return as_of.astimezone(ZoneInfo(agreement.calendar.tz))
+
+
+def month_report(store: Store, agreement: Agreement, year: int, month: int, as_of: datetime) -> dict[str, Any]:
+    """Everything the guide asks of one month: volume and its cumulative line, speed, depth,
+    per-rep figures, the verdict and its consequences, and the recalibration."""
+    first, last = month_bounds(year, month)
+    as_ts = int(as_of.timestamp())
+    target = agreement.targets.respond_within_seconds
+    args = (store.conn, agreement.id, first.isoformat(), last.isoformat(), as_ts)
+    (summary,) = sql.period_summary(*args, target, bucket="month") or [_empty_row(f"{year:04d}-{month:02d}")]
+    percentiles = sql.response_percentiles(*args, bucket="month").get((summary["period"], None), {})
+    daily = {r["period"]: r["leads"] for r in sql.period_summary(*args, target, bucket="day")}
+
+    volume = _volume(agreement, summary, first, last, local_now(agreement, as_of))
+    speed = {**_speed(agreement, summary), **_percentiles(percentiles)}
+    depth = _depth(agreement, summary)
+    history = month_verdicts(store, agreement, year, month, as_of)
+    missed = consecutive_missed(history)
+    report = {
+        "agreement": {"id": agreement.id, "name": agreement.name, "kind": agreement.kind, "status": agreement.status},
+        "month": f"{year:04d}-{month:02d}",
+        "as_of": as_of.astimezone(timezone.utc).isoformat(),
+        "time_zone": agreement.calendar.tz,
+        "volume": volume,
+        "speed": speed,
+        "depth": depth,
+        "month_met": volume["met"] and speed["met"] and depth["met"],
+        "counts_toward_verdict": _counts(agreement, first),
+        "consecutive_missed_months": missed,
+        "miss_limit": agreement.targets.miss_limit,
+        "cancellation_reached": missed >= agreement.targets.miss_limit,
+        "review_due": agreement.review_date is not None and agreement.review_date <= local_now(agreement, as_of).date(),
+        "review_date": agreement.review_date.isoformat() if agreement.review_date else None,
+        "cumulative": cumulative_series(agreement, daily, first, last, local_now(agreement, as_of).date()),
+        "reps": rep_breakdown(store, agreement, first, last, as_of),
+        "recalibration": recalibration(store, agreement, year, month),
+    }
+    return report
+
+
+def _empty_row(period: str) -> dict[str, Any]:
+    return {"period": period, "leads": 0, "value": 0, "met": 0, "breached": 0, "pending": 0, "mean_seconds": None,
+            "responded": 0, "unconnected": 0, "unconnected_attempts": 0, "worked": 0}
+
+
+def _elapsed_days(first: date, last: date, now_local: datetime) -> float:
+    """Days of the month gone by at `now_local` (fractional), 0 before it, n after it."""
+    start = datetime.combine(first, time.min, now_local.tzinfo)
+    days = (last - first).days + 1
+    return min(days, max(0.0, (now_local - start).total_seconds() / 86400))
+
+
+def _volume(agreement: Agreement, row: dict[str, Any], first: date, last: date, now_local: datetime) -> dict[str, Any]:
+    goal = agreement.targets.lead_goal
+    days = (last - first).days + 1
+    elapsed = _elapsed_days(first, last, now_local)
+    # goal_to_date as of a moment in day d is g*d/n (d counts the day in progress).
+    day_number = days if elapsed >= days else (0 if elapsed <= 0 else int(elapsed) + 1)
+    return {
+        "goal": goal,
+        "actual": row["leads"],
+        "goal_to_date": goals.goal_to_date(goal, day_number, days),
+        "met": row["leads"] >= goal,
+        "on_pace": row["leads"] >= goals.goal_to_date(goal, day_number, days),
+        "projected": round(goals.projected_month_end(row["leads"], elapsed, days), 1),
+        "value": row["value"],
+    }
+
+
+def _speed(agreement: Agreement, row: dict[str, Any]) -> dict[str, Any]:
+    decided = row["met"] + row["breached"]
+    compliance = row["met"] / decided if decided else None
+    threshold = agreement.targets.compliance_threshold
+    return {
+        "target_seconds": agreement.targets.respond_within_seconds,
+        "threshold": threshold,
+        "met_count": row["met"],
+        "breached_count": row["breached"],
+        "pending_count": row["pending"],
+        "compliance": compliance,
+        # Nothing decided yet means nothing breached: the target is not missed.
+        "met": compliance is None or compliance >= threshold,
+        "mean_seconds": row["mean_seconds"],
+        "responded": row["responded"],
+    }
+
+
+def _percentiles(values: dict[str, float]) -> dict[str, float | None]:
+    return {"median_seconds": values.get("median_seconds"), "p90_seconds": values.get("p90_seconds")}
+
+
+def _depth(agreement: Agreement, row: dict[str, Any]) -> dict[str, Any]:
+    unconnected = row["unconnected"]
+    mean = row["unconnected_attempts"] / unconnected if unconnected else None
+    return {
+        "min_attempts": agreement.targets.min_attempts,
+        "unconnected_leads": unconnected,
+        "mean_attempts": mean,
+        # No unreached lead left means none was given up on too early.
+        "met": mean is None or mean >= agreement.targets.min_attempts,
+        "leads_worked": row["worked"],
+    }
+
+
+def _counts(agreement: Agreement, first: date) -> bool:
+    start = agreement.effective_from
+    return start is None or first >= start.replace(day=1)
+
+
+def cumulative_series(
+    agreement: Agreement, daily: dict[str, int], first: date, last: date, today: date
+) -> list[dict[str, Any]]:
+    """The guide's waterfall: per local day, goal line g*d/n and actual cumulative leads
+    (None for days still to come)."""
+    days = (last - first).days + 1
+    rows, total = [], 0
+    for d in range(1, days + 1):
+        day = first + timedelta(days=d - 1)
+        total += daily.get(day.isoformat(), 0)
+        rows.append({
+            "date": day.isoformat(),
+            "goal": goals.goal_to_date(agreement.targets.lead_goal, d, days),
+            "actual": total if day <= today else None,
+        })
+    return rows
+
+
+def period_series(
+    store: Store, agreement: Agreement, first: date, last: date, as_of: datetime, bucket: str
+) -> list[dict[str, Any]]:
+    """Speed and depth per day, ISO week or month, for the bar charts."""
+    args = (store.conn, agreement.id, first.isoformat(), last.isoformat(), int(as_of.timestamp()))
+    percentiles = sql.response_percentiles(*args, bucket=bucket)
+    return [
+        {
+            "period": row["period"],
+            "leads": row["leads"],
+            "speed": {**_speed(agreement, row), **_percentiles(percentiles.get((row["period"], None), {}))},
+            "depth": _depth(agreement, row),
+        }
+        for row in sql.period_summary(*args, agreement.targets.respond_within_seconds, bucket=bucket)
+    ]
+
+
+def rep_breakdown(store: Store, agreement: Agreement, first: date, last: date, as_of: datetime) -> list[dict[str, Any]]:
+    """Speed and depth per rep for the period, and each rep's load this week vs capacity."""
+    args = (store.conn, agreement.id, first.isoformat(), last.isoformat(), int(as_of.timestamp()))
+    rows = sql.period_summary(*args, agreement.targets.respond_within_seconds, bucket="month", group="rep_id")
+    percentiles = sql.response_percentiles(*args, bucket="month", group="rep_id")
+    now_local = local_now(agreement, as_of)
+    monday = datetime.combine(now_local.date() - timedelta(days=now_local.weekday()), time.min, now_local.tzinfo)
+    load = sql.rep_load(store.conn, int(monday.timestamp()), int((monday + timedelta(days=7)).timestamp()))
+    reps = {r.id: r for r in store.list_reps()}
+    result = []
+    for row in rows:
+        rep = reps.get(row["rep_id"])
+        result.append({
+            "rep": {"id": row["rep_id"], "name": rep.name if rep else "(unassigned)"},
+            "leads": row["leads"],
+            "speed": {**_speed(agreement, row), **_percentiles(percentiles.get((row["period"], row["rep_id"]), {}))},
+            "depth": _depth(agreement, row),
+            "load_this_week": load.get(row["rep_id"], 0),
+            "weekly_capacity": rep.weekly_capacity if rep else None,
+        })
+    return sorted(result, key=lambda r: r["rep"]["name"])
+
+
+def month_verdicts(store: Store, agreement: Agreement, year: int, month: int, as_of: datetime) -> list[dict[str, Any]]:
+    """Verdict of every counted month from the agreement's start (or first lead) to (year, month),
+    oldest first, from one grouped query."""
+    start_day = agreement.effective_from or _parse_day(sql.first_handoff_day(store.conn, agreement.id))
+    if start_day is None:
+        return []
+    first, _ = month_bounds(start_day.year, start_day.month)
+    _, last = month_bounds(year, month)
+    if first > last:
+        return []
+    rows = {
+        r["period"]: r
+        for r in sql.period_summary(store.conn, agreement.id, first.isoformat(), last.isoformat(),
+                                    int(as_of.timestamp()), agreement.targets.respond_within_seconds, bucket="month")
+    }
+    verdicts, cursor = [], (first.year, first.month)
+    now_local = local_now(agreement, as_of)
+    while cursor <= (year, month):
+        label = f"{cursor[0]:04d}-{cursor[1]:02d}"
+        row = rows.get(label) or _empty_row(label)
+        m_first, m_last = month_bounds(*cursor)
+        volume, speed, depth = _volume(agreement, row, m_first, m_last, now_local), _speed(agreement, row), \
+            _depth(agreement, row)
+        verdicts.append({
+            "month": label,
+            "volume": {"goal": volume["goal"], "actual": volume["actual"], "met": volume["met"]},
+            "speed": {"compliance": speed["compliance"], "met": speed["met"]},
+            "depth": {"mean_attempts": depth["mean_attempts"], "met": depth["met"]},
+            "month_met": volume["met"] and speed["met"] and depth["met"],
+        })
+        cursor = add_months(*cursor, 1)
+    return verdicts
+
+
+def consecutive_missed(verdicts: list[dict[str, Any]]) -> int:
+    """Missed months in a row ending at the last verdict."""
+    count = 0
+    for verdict in reversed(verdicts):
+        if verdict["month_met"]:
+            break
+        count += 1
+    return count
+
+
+def recalibration(store: Store, agreement: Agreement, year: int, month: int) -> dict[str, Any]:
+    """The guide's monthly recalibration from what was logged, and the lead goal it implies."""
+    first, last = month_bounds(year, month)
+    zone = ZoneInfo(agreement.calendar.tz)
+    start = datetime.combine(first, time.min, zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, zone)
+    facts = sql.recalibration_facts(store.conn, agreement.id, first.isoformat(), last.isoformat(),
+                                    int(start.timestamp()), int(end.timestamp()))
+    result = goals.recalibrate(
+        marketing_leads=facts["marketing_leads"],
+        customers=facts["customers"],
+        customer_revenue=facts["customer_revenue"],
+        total_revenue=facts["total_revenue_closed"],
+        marketing_revenue=facts["marketing_revenue_closed"],
+        sales_cycle_days=facts["avg_sales_cycle_days"],
+        quota=agreement.targets.sales_quota,
+    )
+    return {**facts, **{k: getattr(result, k) for k in result.__dataclass_fields__}}
+
+
+def _parse_day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def reports(
+    store: Store, agreements: list[Agreement], year: int, month: int, as_of: datetime
+) -> list[dict[str, Any]]:
+    return [month_report(store, a, year, month, as_of) for a in agreements]

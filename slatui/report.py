@@ -1,0 +1,129 @@
+"""Month reports rendered for people and programs: a Rich table, Markdown, CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from slatui.parsing import format_duration
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _secs(value: float | None) -> str:
+    return "—" if value is None else format_duration(value)
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _mark(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def key_figures(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(measure, target, actual, verdict) rows shared by the table and Markdown renderers."""
+    v, s, d = report["volume"], report["speed"], report["depth"]
+    return [
+        ("Leads handed off", f"{v['goal']}", f"{v['actual']} (to date goal {v['goal_to_date']:.0f}, "
+         f"projected {v['projected']:.0f})", _mark(v["met"])),
+        ("First attempt within target", f"{_pct(s['threshold'])} within {_secs(s['target_seconds'])}",
+         f"{_pct(s['compliance'])} ({s['met_count']} met, {s['breached_count']} breached, "
+         f"{s['pending_count']} pending)", _mark(s["met"])),
+        ("Response time", _secs(s["target_seconds"]),
+         f"mean {_secs(s['mean_seconds'])}, median {_secs(s['median_seconds'])}, p90 {_secs(s['p90_seconds'])}", ""),
+        ("Attempts on unreached leads", f"≥ {d['min_attempts']}",
+         f"{_num(d['mean_attempts'])} over {d['unconnected_leads']} leads ({d['leads_worked']} worked)",
+         _mark(d["met"])),
+    ]
+
+
+def verdict_line(report: dict[str, Any]) -> str:
+    parts = [f"Month {'MET' if report['month_met'] else 'MISSED'}"]
+    if not report["counts_toward_verdict"]:
+        parts.append("(before the agreement's start: does not count)")
+    parts.append(f"missed months in a row: {report['consecutive_missed_months']} of {report['miss_limit']}")
+    if report["cancellation_reached"]:
+        parts.append("CANCELLATION CONDITION REACHED")
+    if report["review_due"]:
+        parts.append(f"review due (since {report['review_date']})")
+    return " · ".join(parts)
+
+
+def render_table(reports: list[dict[str, Any]]) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
+    for report in reports:
+        table = Table(title=f"{report['agreement']['name']} — {report['month']} (as of {report['as_of'][:16]} UTC)",
+                      caption=verdict_line(report), title_justify="left", caption_justify="left")
+        for column in ("Measure", "Target", "Actual", "Verdict"):
+            table.add_column(column)
+        for row in key_figures(report):
+            table.add_row(*row)
+        console.print(table)
+        if report["reps"]:
+            reps = Table(title="Per rep", title_justify="left")
+            for column in ("Rep", "Leads", "In time", "Median response", "Attempts (unreached)", "Load / capacity"):
+                reps.add_column(column)
+            for r in report["reps"]:
+                reps.add_row(r["rep"]["name"], str(r["leads"]), _pct(r["speed"]["compliance"]),
+                             _secs(r["speed"]["median_seconds"]), _num(r["depth"]["mean_attempts"]),
+                             f"{r['load_this_week']} / {r['weekly_capacity'] if r['weekly_capacity'] is not None else '—'}")
+            console.print(reps)
+        console.print()
+    return console.file.getvalue()
+
+
+def render_markdown(reports: list[dict[str, Any]], charts: dict[str, str] | None = None) -> str:
+    """Markdown a lead can mail; `charts` maps agreement name to preformatted chart text."""
+    lines = []
+    for report in reports:
+        lines += [f"## {report['agreement']['name']} — {report['month']}", "",
+                  f"As of {report['as_of'][:16]} UTC, times in {report['time_zone']}.", "",
+                  f"**{verdict_line(report)}**", "",
+                  "| Measure | Target | Actual | Verdict |", "|---|---|---|---|"]
+        lines += [f"| {' | '.join(row)} |" for row in key_figures(report)]
+        if report["reps"]:
+            lines += ["", "| Rep | Leads | In time | Median response | Attempts (unreached) |", "|---|---|---|---|---|"]
+            lines += [f"| {r['rep']['name']} | {r['leads']} | {_pct(r['speed']['compliance'])} | "
+                      f"{_secs(r['speed']['median_seconds'])} | {_num(r['depth']['mean_attempts'])} |"
+                      for r in report["reps"]]
+        if charts and report["agreement"]["name"] in charts:
+            lines += ["", "```text", charts[report["agreement"]["name"]].rstrip(), "```"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = [
+    "agreement", "month", "as_of", "lead_goal", "leads", "goal_to_date", "volume_met", "target_seconds",
+    "threshold", "met", "breached", "pending", "compliance", "speed_met", "mean_seconds", "median_seconds",
+    "p90_seconds", "min_attempts", "unconnected_leads", "mean_attempts", "depth_met", "month_met",
+    "consecutive_missed_months", "cancellation_reached", "review_due",
+]
+
+
+def render_csv(reports: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in reports:
+        v, s, d = r["volume"], r["speed"], r["depth"]
+        writer.writerow([
+            r["agreement"]["name"], r["month"], r["as_of"], v["goal"], v["actual"], v["goal_to_date"], v["met"],
+            s["target_seconds"], s["threshold"], s["met_count"], s["breached_count"], s["pending_count"],
+            s["compliance"], s["met"], s["mean_seconds"], s["median_seconds"], s["p90_seconds"], d["min_attempts"],
+            d["unconnected_leads"], d["mean_attempts"], d["met"], r["month_met"], r["consecutive_missed_months"],
+            r["cancellation_reached"], r["review_due"],
+        ])
+    return out.getvalue()
+
+
+def render_json(reports: list[dict[str, Any]], single: bool) -> str:
+    return json.dumps(reports[0] if single else reports, indent=2, ensure_ascii=False)
