@@ -426,10 +426,12 @@ def leads(ctx: Context, agreement_ref: str | None, open_only: bool, limit: int |
 @click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="One agreement (default: every active one).")
 @click.option("--month", metavar="YYYY-MM", help="The month to report (default: this month).")
 @click.option("--as-of", "as_of_text", metavar="WHEN", help="Report as of this instant (default: now).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "md", "csv"]), default="table",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md", "html", "csv"]), default="table",
+              show_default=True, help="Output format (md and html include the charts).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @pass_ctx
-def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_text: str | None, fmt: str) -> None:
+def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_text: str | None, fmt: str,
+           out_path: str | None) -> None:
     """SLA compliance for a month: volume vs goal, speed, depth, verdict and missed months."""
     from slatui import metrics
     from slatui import report as render
@@ -445,14 +447,24 @@ def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_tex
     year, month_number = _parse_option("--month", parse_month, month) if month else \
         metrics.local_now(agreements[0], as_of).timetuple()[:2]
     reports = metrics.reports(store, agreements, year, month_number, as_of)
-    if fmt == "json":
-        click.echo(render.render_json(reports, single=agreement_ref is not None))
-    elif fmt == "md":
-        click.echo(render.render_markdown(reports))
+    if fmt in ("md", "html"):
+        first, last = metrics.month_bounds(year, month_number)
+        charts = {a.name: render.chart_text(r, metrics.period_series(store, a, first, last, as_of, "week"))
+                  for a, r in zip(agreements, reports)}
+        text = (render.render_markdown if fmt == "md" else render.render_html)(reports, charts)
+    elif fmt == "json":
+        text = render.render_json(reports, single=agreement_ref is not None)
     elif fmt == "csv":
-        click.echo(render.render_csv(reports), nl=False)
+        text = render.render_csv(reports)
     else:
-        click.echo(render.render_table(reports), nl=False)
+        text = render.render_table(reports)
+    if out_path:
+        from pathlib import Path
+
+        Path(out_path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"wrote {fmt} report to {out_path}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
 
 
 def _when_parser():

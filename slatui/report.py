@@ -55,6 +55,17 @@ def verdict_line(report: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def chart_text(report: dict[str, Any], weekly: list[dict[str, Any]], width: int = 90) -> str:
+    """The month's waterfall and weekly speed/depth charts as plain text, for the exports."""
+    from slatui import charts
+
+    return "\n\n".join([
+        charts.render_text(charts.draw_cumulative, report, width=width, height=22),
+        charts.render_text(charts.draw_compliance, weekly, "week", width=width, height=16),
+        charts.render_text(charts.draw_depth, weekly, "week", width=width, height=16),
+    ])
+
+
 def render_table(reports: list[dict[str, Any]]) -> str:
     from rich.console import Console
     from rich.table import Table
@@ -123,6 +134,40 @@ def render_csv(reports: list[dict[str, Any]]) -> str:
             r["cancellation_reached"], r["review_due"],
         ])
     return out.getvalue()
+
+
+def render_html(reports: list[dict[str, Any]], charts: dict[str, str] | None = None) -> str:
+    """A self-contained page (no scripts, no external files) that reads well in a mail client."""
+    from html import escape
+
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>slatui report</title><style>",
+             "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}",
+             "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;"
+             "text-align:left}th{background:#f3f3f3}.missed{color:#b00020;font-weight:bold}.met{color:#1b7a1b}",
+             "pre{background:#fafafa;border:1px solid #eee;padding:.5rem;font-size:.8rem;line-height:1.1}",
+             "</style></head><body>"]
+    for report in reports:
+        parts.append(f"<h2>{escape(report['agreement']['name'])} — {report['month']}</h2>")
+        parts.append(f"<p>As of {report['as_of'][:16]} UTC, times in {escape(report['time_zone'])}.</p>")
+        verdict = "met" if report["month_met"] else "missed"
+        parts.append(f"<p class='{verdict}'>{escape(verdict_line(report))}</p>")
+        parts.append("<table><tr><th>Measure</th><th>Target</th><th>Actual</th><th>Verdict</th></tr>")
+        for measure, target, actual, mark in key_figures(report):
+            css = "missed" if mark == "MISSED" else "met"
+            parts.append(f"<tr><td>{escape(measure)}</td><td>{escape(target)}</td><td>{escape(actual)}</td>"
+                         f"<td class='{css}'>{escape(mark)}</td></tr>")
+        parts.append("</table>")
+        if report["reps"]:
+            parts.append("<table><tr><th>Rep</th><th>Leads</th><th>In time</th><th>Median response</th>"
+                         "<th>Attempts (unreached)</th></tr>")
+            parts += [f"<tr><td>{escape(r['rep']['name'])}</td><td>{r['leads']}</td>"
+                      f"<td>{_pct(r['speed']['compliance'])}</td><td>{_secs(r['speed']['median_seconds'])}</td>"
+                      f"<td>{_num(r['depth']['mean_attempts'])}</td></tr>" for r in report["reps"]]
+            parts.append("</table>")
+        if charts and report["agreement"]["name"] in charts:
+            parts.append(f"<pre>{escape(charts[report['agreement']['name']])}</pre>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
 
 
 def render_json(reports: list[dict[str, Any]], single: bool) -> str:
