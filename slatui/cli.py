@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from datetime import datetime
 from typing import Any
@@ -550,6 +551,49 @@ def demo(ctx: Context, lead_count: int, seed: int, force: bool) -> None:
                f"{summary['leads']} leads, {summary['attempts']} attempts")
 
 
+@cli.command("backup")
+@click.argument("dest", required=False, type=click.Path(dir_okay=False))
+@pass_ctx
+def backup(ctx: Context, dest: str | None) -> None:
+    """Copy the database to DEST (default: a dated file beside it), safely even while the app writes."""
+    import time
+    from pathlib import Path
+
+    store = ctx.store
+    target = Path(dest) if dest else store.path.with_name(f"{store.path.stem}-{time.strftime('%Y%m%d-%H%M%S')}.db")
+    if target.exists():
+        raise SlatuiError(f"{target} already exists: choose another name or delete it first")
+    if not target.parent.is_dir():
+        raise SlatuiError(f"folder {target.parent} does not exist: create it first")
+    click.echo(f"backed up {store.path} to {store.backup(target)}")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the current database (it is backed up first).")
+@pass_ctx
+def restore(ctx: Context, source: str, force: bool) -> None:
+    """Replace the database with the backup SOURCE (refuses without --force)."""
+    from pathlib import Path
+
+    from slatui.store import Store, default_db_path
+
+    target = Path(ctx.db_path) if ctx.db_path else default_db_path()
+    with Store(source, create_parent=False) as backup_store:  # refuses files that are not slatui databases
+        if target.exists() and target.stat().st_size > 0 and not force:
+            raise SlatuiError(f"{target} exists: add --force to replace it (a copy of it is kept first)")
+        if target.exists() and target.stat().st_size > 0:
+            import time
+
+            with Store(target) as current:
+                kept = current.backup(target.with_name(f"{target.stem}-before-restore-{time.strftime('%Y%m%d-%H%M%S')}.db"))
+            click.echo(f"kept the replaced database as {kept}")
+        with Store(target, create_parent=True) as current:
+            # The backup API writes the whole file under SQLite's locks: readers never see half of it.
+            backup_store.conn.backup(current.conn)
+    click.echo(f"restored {target} from {source}")
+
+
 @cli.command("locate")
 @pass_ctx
 def locate(ctx: Context) -> None:
@@ -592,5 +636,9 @@ def main(args: list[str] | None = None) -> None:
     except SlatuiError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except sqlite3.DatabaseError as exc:
+        click.echo(f"error: the database cannot be read ({exc}): restore a backup with `slatui restore FILE`, "
+                   "or choose another file with --db", err=True)
+        sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -91,6 +91,11 @@ def generate_demo(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Write the demo into `store`; returns counts of what was added."""
+    with store.transaction():  # all or nothing, even if the process is killed half-way
+        return _generate(store, leads, seed, now, progress)
+
+
+def _generate(store, leads, seed, now, progress) -> dict[str, int]:
     rng = random.Random(seed)
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     first_month = _months_back(now.date().replace(day=1), DEMO_MONTHS - 1)

@@ -50,7 +50,14 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One all-or-nothing write; the database's own refusals become messages for the user."""
+        """One all-or-nothing write; the database's own refusals become messages for the user.
+
+        Nested use joins the outer transaction, so a command built from several writes
+        (the demo, an import) commits or rolls back as one.
+        """
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:

@@ -1,0 +1,190 @@
+"""Nothing lost or corrupted: crashes, concurrent writers, bad files, backups."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from slatui.models import Agreement, Calendar, Lead
+from slatui.store import Store
+
+
+def _slatui(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "slatui", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def _integrity(path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _facts_match_attempts(conn: sqlite3.Connection) -> bool:
+    mismatches = conn.execute(
+        "SELECT count(*) FROM leads l WHERE attempt_count != (SELECT count(*) FROM attempts t WHERE t.lead_id = l.id) "
+        "OR first_attempt_at IS NOT (SELECT min(at) FROM attempts t WHERE t.lead_id = l.id)"
+    ).fetchone()[0]
+    return mismatches == 0
+
+
+def test_killed_demo_leaves_all_or_nothing(tmp_path):
+    path = tmp_path / "killed.db"
+    process = subprocess.Popen([sys.executable, "-m", "slatui", "--db", str(path), "demo", "--leads", "20000"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Kill it once it has started writing (the WAL grows), well before it can finish.
+    wal = tmp_path / "killed.db-wal"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not wal.exists() or wal.stat().st_size < 200_000):
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _integrity(path) == "ok"
+    conn = sqlite3.connect(path)
+    counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("agreements", "reps", "leads")]
+    assert counts == [0, 0, 0]
+
+
+def test_concurrent_writers_store_every_attempt_once(tmp_path):
+    path = tmp_path / "busy.db"
+    with Store(path) as store:
+        agreement = store.add_agreement(Agreement(name="A", calendar=Calendar(tz="UTC")))
+        lead_ids = [store.add_lead(Lead(agreement_id=agreement.id, name=f"lead {i}",
+                                        handed_off_at=datetime(2026, 1, 1, tzinfo=timezone.utc))).id
+                    for i in range(4)]
+    writer = textwrap.dedent(f"""
+        import sys
+        from slatui.cli import main
+        for i in range(200):
+            try:
+                main(["--db", {str(path)!r}, "log", sys.argv[1], "--outcome", "no_answer", "--note", str(i)])
+            except SystemExit as exc:
+                if exc.code:
+                    sys.exit(exc.code)
+    """)
+    writers = [subprocess.Popen([sys.executable, "-c", writer, str(lead_id)], stderr=subprocess.PIPE, text=True)
+               for lead_id in lead_ids]
+    # Meanwhile the "TUI" keeps a connection open, reading and writing as it refreshes.
+    with Store(path) as reader:
+        while any(w.poll() is None for w in writers):
+            reader.queue_rows()
+            reader.lead_rows(limit=50)
+            time.sleep(0.01)
+        errors = [w.stderr.read() for w in writers]
+        assert [w.returncode for w in writers] == [0, 0, 0, 0], errors
+        assert not any("locked" in e for e in errors)
+        assert reader.conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == 800
+        assert reader.conn.execute("SELECT count(DISTINCT lead_id || '/' || note) FROM attempts").fetchone()[0] == 800
+        assert _facts_match_attempts(reader.conn)
+        # The reader sees the new data on its next refresh.
+        assert {row["attempts"] for row in reader.lead_rows()} == {200}
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("text", "not an SQLite database"),
+        ("truncated", "not a usable slatui database"),
+        ("directory", "is a directory"),
+        ("missing_parent", "does not exist"),
+        ("newer", "newer slatui"),
+    ],
+)
+def test_bad_files_get_a_clear_message(tmp_path, setup, message):
+    path = tmp_path / "bad.db"
+    if setup == "text":
+        path.write_text("name,email\nBob,bob@example.com\n")
+    elif setup == "truncated":
+        assert _slatui("--db", str(path), "demo", "--leads", "400").returncode == 0
+        _checkpoint(path)
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+    elif setup == "directory":
+        path.mkdir()
+    elif setup == "missing_parent":
+        path = tmp_path / "nowhere" / "x.db"
+    elif setup == "newer":
+        sqlite3.connect(path).execute("PRAGMA user_version = 999")
+    result = _slatui("--db", str(path), "report", "--format", "json")
+    assert result.returncode == 2, result.stdout
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+
+
+def _checkpoint(path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def test_empty_file_becomes_a_new_database(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    result = _slatui("--db", str(path), "agreement", "list")
+    assert result.returncode == 0 and "no agreements yet" in result.stdout
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_read_only_database_is_refused(tmp_path, monkeypatch, capsys, what):
+    path = tmp_path / what / "ro.db"
+    path.parent.mkdir()
+    Store(path).close()
+    _checkpoint(path)
+    locked = path if what == "file" else path.parent
+    os.chmod(locked, 0o444 if what == "file" else 0o555)
+    if os.geteuid() == 0:
+        # root may write anything: make the permission check see what any other user would.
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode: real_access(p, mode) and not (
+            mode == os.W_OK and os.fspath(p) == os.fspath(locked)))
+    from slatui.cli import main
+
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as done:
+        main(["--db", str(path), "agreement", "add", "X"])
+    os.chmod(locked, 0o755)
+    err = capsys.readouterr().err
+    assert done.value.code == 2
+    assert "read-only" in err and "Traceback" not in err
+    assert path.read_bytes() == before
+
+
+def test_backup_is_consistent_while_another_process_writes(tmp_path):
+    path = tmp_path / "live.db"
+    assert _slatui("--db", str(path), "demo", "--leads", "300").returncode == 0
+    writer = subprocess.Popen([sys.executable, "-m", "slatui", "--db", str(path), "demo", "--leads", "3000",
+                               "--force", "--seed", "9"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    copies = []
+    for i in range(3):
+        dest = tmp_path / f"copy{i}.db"
+        result = _slatui("--db", str(path), "backup", str(dest))
+        assert result.returncode == 0, result.stderr
+        copies.append(dest)
+    writer.wait()
+    for dest in copies:
+        assert _integrity(dest) == "ok"
+        conn = sqlite3.connect(dest)
+        # A copy holds the first demo whole, and the second one whole or not at all.
+        assert conn.execute("SELECT count(*) FROM agreements").fetchone()[0] in (3, 6)
+        assert _facts_match_attempts(conn)
+
+
+def test_restore_refuses_to_overwrite_without_force(tmp_path):
+    source, target = tmp_path / "source.db", tmp_path / "target.db"
+    assert _slatui("--db", str(source), "agreement", "add", "From backup").returncode == 0
+    assert _slatui("--db", str(target), "agreement", "add", "Current").returncode == 0
+    refused = _slatui("--db", str(target), "restore", str(source))
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    assert "Current" in _slatui("--db", str(target), "agreement", "list").stdout
+    restored = _slatui("--db", str(target), "restore", str(source), "--force")
+    assert restored.returncode == 0, restored.stderr
+    listing = _slatui("--db", str(target), "agreement", "list").stdout
+    assert "From backup" in listing and "Current" not in listing
+    assert list(tmp_path.glob("target-before-restore-*.db"))
