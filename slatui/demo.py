@@ -122,10 +122,10 @@ def _leads_for(rng, agreement, count, rep_indexes, reps, first_month, now) -> It
     start = datetime.combine(max(first_month, agreement.effective_from or first_month), datetime.min.time(),
                              timezone.utc)
     span = (now - start).total_seconds()
-    for _ in range(count):
-        handoff_ts = start.timestamp() + rng.random() * span
+    # In time order, as they would have been logged: index inserts then append instead of splitting pages.
+    for raw_ts in sorted(start.timestamp() + rng.random() * span for _ in range(count)):
         # Marketing hands off during the working day: move the handoff to the next opening.
-        handoff_ts = int(calendar.deadline(handoff_ts, 0 if rng.random() < 0.3 else rng.random() * 3600))
+        handoff_ts = int(calendar.deadline(raw_ts, 0 if rng.random() < 0.3 else rng.random() * 3600))
         if handoff_ts >= now.timestamp():
             continue
         rep_index = rng.choice(rep_indexes)

@@ -19,6 +19,8 @@ from slatui.errors import DatabaseError, InvalidInput, NotFound
 from slatui.models import CONNECTING_OUTCOMES, Agreement, Attempt, Calendar, Contact, Lead, Party, Rep, Targets
 from slatui.store.connection import backup_file, connect, default_db_path
 
+# Leads per executemany in bulk inserts: big enough to amortise the call, small enough for steady progress.
+_BATCH = 5000
 # Agreement fields that change leads' derived facts when edited.
 _CLOCK_FIELDS = ("tz", "hours", "holiday_countries", "holiday_dates", "respond_within_seconds")
 
@@ -341,43 +343,67 @@ class Store:
     ) -> tuple[int, int]:
         """Bulk insert (demo data, imports) in one transaction, facts computed on the way in.
 
-        Attempts must not precede their lead's handoff; returns (leads added, attempts added).
+        Attempts must not precede their lead's handoff (their `lead_id` is ignored: each belongs
+        to the lead it comes with). Rows go in by batches with ids assigned here, which is many
+        times faster than one INSERT per lead. Returns (leads added, attempts added).
         """
         lead_count = attempt_count = 0
         with self.transaction() as conn:
+            next_id = self._one("SELECT coalesce(max(id), 0) + 1 FROM leads")[0]
+            lead_rows: list[dict[str, Any]] = []
+            attempt_rows: list[tuple] = []
             for lead, attempts in items:
-                agreement, calendar = self.clock(lead.agreement_id)
-                row = _lead_row(lead)
-                row.update(_clock_facts(row["handed_off_at"], agreement, calendar))
-                times = [to_epoch(a.at) for a in attempts]
-                if times and min(times) < row["handed_off_at"]:
-                    raise InvalidInput(f"lead '{lead.name}': an attempt comes before its handoff")
-                status = lead.status
-                for attempt in sorted(attempts, key=lambda a: a.at):
-                    status = _status_after(status, attempt.outcome) or status
-                first = min(times, default=None)
-                row.update(
-                    status=status,
-                    first_attempt_at=first,
-                    response_seconds=None if first is None
-                    else round(calendar.business_seconds_between(row["handed_off_at"], first)),
-                    attempt_count=len(attempts),
-                    connected=int(any(a.outcome in CONNECTING_OUTCOMES for a in attempts)),
-                )
-                lead_id = conn.execute(
-                    f"INSERT INTO leads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-                ).lastrowid
-                conn.executemany(
-                    "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(lead_id, at, a.channel, a.outcome, a.rep_id if a.rep_id is not None else lead.rep_id, a.note,
-                      a.external_id) for a, at in zip(attempts, times)],
-                )
+                row = self._bulk_lead_row(next_id, lead, attempts)
+                lead_rows.append(row)
+                attempt_rows += [(next_id, to_epoch(a.at), a.channel, a.outcome,
+                                  a.rep_id if a.rep_id is not None else lead.rep_id, a.note, a.external_id)
+                                 for a in attempts]
+                next_id += 1
                 lead_count += 1
                 attempt_count += len(attempts)
-                if progress:
-                    progress(1)
+                if len(lead_rows) >= _BATCH:
+                    self._insert_batch(lead_rows, attempt_rows, progress)
+                    lead_rows, attempt_rows = [], []
+            self._insert_batch(lead_rows, attempt_rows, progress)
         return lead_count, attempt_count
+
+    def _bulk_lead_row(self, lead_id: int, lead: Lead, attempts: list[Attempt]) -> dict[str, Any]:
+        agreement, calendar = self.clock(lead.agreement_id)
+        row = {"id": lead_id, **_lead_row(lead)}
+        row.update(_clock_facts(row["handed_off_at"], agreement, calendar))
+        times = [to_epoch(a.at) for a in attempts]
+        if times and min(times) < row["handed_off_at"]:
+            raise InvalidInput(f"lead '{lead.name}': an attempt comes before its handoff")
+        status = lead.status
+        for attempt in sorted(attempts, key=lambda a: a.at):
+            status = _status_after(status, attempt.outcome) or status
+        first = min(times, default=None)
+        row.update(
+            status=status,
+            first_attempt_at=first,
+            response_seconds=None if first is None
+            else round(calendar.business_seconds_between(row["handed_off_at"], first)),
+            attempt_count=len(attempts),
+            connected=int(any(a.outcome in CONNECTING_OUTCOMES for a in attempts)),
+        )
+        return row
+
+    def _insert_batch(self, lead_rows: list[dict[str, Any]], attempt_rows: list[tuple],
+                      progress: Callable[[int], None] | None) -> None:
+        if not lead_rows:
+            return
+        columns = list(lead_rows[0])
+        self.conn.executemany(
+            f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [tuple(r[c] for c in columns) for r in lead_rows],
+        )
+        self.conn.executemany(
+            "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            attempt_rows,
+        )
+        if progress:
+            progress(len(lead_rows))
 
     def attempts_of(self, lead_id: int) -> list[dict[str, Any]]:
         return [
