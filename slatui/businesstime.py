@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 
 WeeklyHours = tuple[tuple[tuple[int, int], ...], ...]
 """Monday..Sunday; each day a sorted tuple of non-overlapping (start_minute, end_minute), 0 <= start < end <= 1440."""
@@ -181,6 +180,8 @@ def _checked_hours(hours: WeeklyHours) -> WeeklyHours:
 @lru_cache(maxsize=None)
 def _canonical_country(code: str) -> str:
     """"es-md" -> "ES-MD"; raises ValueError for a country or region the holidays package lacks."""
+    import holidays  # only calendars with public holidays pay for loading the package
+
     country, _, region = code.strip().partition("-")
     country = country.upper()
     try:
@@ -199,6 +200,8 @@ def _canonical_country(code: str) -> str:
 
 @lru_cache(maxsize=None)
 def _country_holidays(code: str, year: int) -> frozenset[date]:
+    import holidays
+
     country, _, region = code.partition("-")
     return frozenset(holidays.country_holidays(country, subdiv=region or None, years=year))
 

@@ -97,7 +97,7 @@ def cli(click_ctx: click.Context, db_path: str | None) -> None:
 
 def _agreement_options(fn):
     """Options shared by `agreement add` and `agreement edit` (edit changes only what is given)."""
-    from slatui.models import AGREEMENT_KINDS, AGREEMENT_STATUSES
+    from slatui.vocabulary import AGREEMENT_KINDS, AGREEMENT_STATUSES
 
     options = [
         click.option("--kind", type=click.Choice(AGREEMENT_KINDS, case_sensitive=False), help="Kind of SLA."),

@@ -9,25 +9,35 @@ import re
 from datetime import date, datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from slatui.businesstime import BusinessCalendar, HoursSpecError, format_hours_spec, parse_hours_spec
 
-AgreementKind = Literal["internal", "customer", "multilevel"]
-AgreementStatus = Literal["draft", "active", "under_review", "cancelled", "expired"]
-LeadSource = Literal["marketing", "sales"]
-LeadStatus = Literal["open", "connected", "customer", "disqualified"]
-Channel = Literal["call", "email", "social", "sms", "meeting", "other"]
-Outcome = Literal["no_answer", "voicemail", "email_sent", "connected", "meeting_booked", "disqualified"]
+from slatui.vocabulary import (  # noqa: F401  (re-exported for the app's forms)
+    AGREEMENT_KINDS,
+    AGREEMENT_STATUSES,
+    CHANNELS,
+    CONNECTING_OUTCOMES,
+    LEAD_SOURCES,
+    LEAD_STATUSES,
+    OUTCOMES,
+)
 
-AGREEMENT_KINDS: tuple[str, ...] = AgreementKind.__args__
-AGREEMENT_STATUSES: tuple[str, ...] = AgreementStatus.__args__
-LEAD_SOURCES: tuple[str, ...] = LeadSource.__args__
-LEAD_STATUSES: tuple[str, ...] = LeadStatus.__args__
-CHANNELS: tuple[str, ...] = Channel.__args__
-OUTCOMES: tuple[str, ...] = Outcome.__args__
-# Outcomes that mean sales reached the lead (DESIGN.md: "connected").
-CONNECTING_OUTCOMES = frozenset({"connected", "meeting_booked"})
+AgreementKind = Literal[AGREEMENT_KINDS]
+AgreementStatus = Literal[AGREEMENT_STATUSES]
+LeadSource = Literal[LEAD_SOURCES]
+LeadStatus = Literal[LEAD_STATUSES]
+Channel = Literal[CHANNELS]
+Outcome = Literal[OUTCOMES]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -118,9 +128,11 @@ class Calendar(_Model):
         return [code.strip().upper() for code in value if code.strip()]
 
     @model_validator(mode="after")
-    def _resolvable(self) -> Calendar:
-        # Builds the calendar once so a bad zone or country code is refused at input time.
-        self.business_calendar()
+    def _resolvable(self, info: ValidationInfo) -> Calendar:
+        # Builds the calendar once so a bad zone or country code is refused at input time; rows read
+        # back from the store were checked when written, and loading holiday tables is not free.
+        if not (info.context or {}).get("stored"):
+            self.business_calendar()
         return self
 
     def business_calendar(self) -> BusinessCalendar:

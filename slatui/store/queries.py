@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slatui.errors import DatabaseError, InvalidInput, NotFound
-from slatui.models import CONNECTING_OUTCOMES, Agreement, Attempt, Calendar, Contact, Lead, Party, Rep, Targets
+from slatui.models import CONNECTING_OUTCOMES, Agreement, Attempt, Lead, Rep, Targets
 from slatui.store.connection import backup_file, connect, default_db_path
 
 # Leads per executemany in bulk inserts: big enough to amortise the call, small enough for steady progress.
@@ -485,27 +485,30 @@ def _agreement_row(a: Agreement) -> dict[str, Any]:
 
 def _agreement_from_row(row: sqlite3.Row) -> Agreement:
     r = dict(row)
-    return Agreement(
-        id=r["id"],
-        name=r["name"],
-        kind=r["kind"],
-        status=r["status"],
-        parties=[Party(**p) for p in json.loads(r["parties"])],
-        summary=r["summary"],
-        contacts=[Contact(**c) for c in json.loads(r["contacts"])],
-        plan_if_missed=r["plan_if_missed"],
-        cancellation_terms=r["cancellation_terms"],
-        effective_from=r["effective_from"],
-        effective_to=r["effective_to"],
-        review_date=r["review_date"],
-        targets=Targets(**{k: r[k] for k in Targets.model_fields}),
-        calendar=Calendar(
-            tz=r["tz"],
-            hours=r["hours"],
-            holiday_countries=json.loads(r["holiday_countries"]),
-            holiday_dates=json.loads(r["holiday_dates"]),
-        ),
-        tier_values=json.loads(r["tier_values"]),
+    return Agreement.model_validate(
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "kind": r["kind"],
+            "status": r["status"],
+            "parties": json.loads(r["parties"]),
+            "summary": r["summary"],
+            "contacts": json.loads(r["contacts"]),
+            "plan_if_missed": r["plan_if_missed"],
+            "cancellation_terms": r["cancellation_terms"],
+            "effective_from": r["effective_from"],
+            "effective_to": r["effective_to"],
+            "review_date": r["review_date"],
+            "targets": {k: r[k] for k in Targets.model_fields},
+            "calendar": {
+                "tz": r["tz"],
+                "hours": r["hours"],
+                "holiday_countries": json.loads(r["holiday_countries"]),
+                "holiday_dates": json.loads(r["holiday_dates"]),
+            },
+            "tier_values": json.loads(r["tier_values"]),
+        },
+        context={"stored": True},
     )
 
 
