@@ -468,6 +468,34 @@ def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_tex
         click.echo(text, nl=not text.endswith("\n"))
 
 
+@cli.command("scorecard")
+@click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="One agreement (default: every active one).")
+@click.option("--months", type=click.IntRange(min=1), default=12, show_default=True, help="How many months back.")
+@click.option("--as-of", "as_of_text", metavar="WHEN", help="Up to this instant (default: now).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def scorecard(ctx: Context, agreement_ref: str | None, months: int, as_of_text: str | None, fmt: str) -> None:
+    """Months × targets: which months met the agreement, since it started."""
+    from slatui import metrics
+
+    store = ctx.store
+    agreements = [store.get_agreement(agreement_ref)] if agreement_ref else store.list_agreements(status="active")
+    cards = []
+    for agreement in agreements:
+        as_of = _parse_option("--as-of", _when_parser(), as_of_text or "now", agreement.calendar.tz)
+        year, month = metrics.local_now(agreement, as_of).timetuple()[:2]
+        verdicts = metrics.month_verdicts(store, agreement, year, month, as_of)
+        cards.append({"agreement": {"id": agreement.id, "name": agreement.name}, "months": verdicts[-months:],
+                      "consecutive_missed_months": metrics.consecutive_missed(verdicts),
+                      "miss_limit": agreement.targets.miss_limit})
+    if fmt == "json":
+        _emit_json(cards)
+    else:
+        from slatui.report import render_scorecard
+
+        click.echo(render_scorecard(cards), nl=False)
+
+
 def _when_parser():
     from slatui.parsing import parse_when
 

@@ -170,5 +170,28 @@ def render_html(reports: list[dict[str, Any]], charts: dict[str, str] | None = N
     return "\n".join(parts)
 
 
+def _tick(met: bool) -> str:
+    return "✓" if met else "✗"
+
+
+def render_scorecard(cards: list[dict[str, Any]]) -> str:
+    """Months × targets per agreement, plain text."""
+    lines = []
+    for card in cards:
+        lines.append(f"{card['agreement']['name']} — missed in a row: {card['consecutive_missed_months']} "
+                     f"of {card['miss_limit']}")
+        rows = [("month", "leads", "in time", "attempts", "verdict")] + [
+            (v["month"], f"{v['volume']['actual']}/{v['volume']['goal']} {_tick(v['volume']['met'])}",
+             f"{_pct(v['speed']['compliance'])} {_tick(v['speed']['met'])}",
+             f"{_num(v['depth']['mean_attempts'])} {_tick(v['depth']['met'])}",
+             "MET" if v["month_met"] else "missed")
+            for v in card["months"]
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(5)]
+        lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
 def render_json(reports: list[dict[str, Any]], single: bool) -> str:
     return json.dumps(reports[0] if single else reports, indent=2, ensure_ascii=False)

@@ -216,3 +216,18 @@ def test_report_lists_every_active_agreement(tmp_path, capsys):
     assert run_cli("--db", path, "report") == 0
     table = capsys.readouterr().out
     assert "First attempt within target" in table and "Revenue engine" in table
+
+
+def test_scorecard_lists_counted_months_with_their_verdicts(scenario, capsys):
+    store, _ = scenario
+    assert run_cli("--db", str(store.path), "scorecard", "--agreement", "Scenario", "--as-of", "2026-03-31T17:30",
+                   "--format", "json") == 0
+    (card,) = json.loads(capsys.readouterr().out)
+    # January is before the start date (1 February): not on the scorecard.
+    assert [m["month"] for m in card["months"]] == ["2026-02", "2026-03"]
+    assert [m["month_met"] for m in card["months"]] == [False, False]
+    assert card["months"][1]["speed"]["compliance"] == pytest.approx(0.6)
+    assert card["consecutive_missed_months"] == 2
+    assert run_cli("--db", str(store.path), "scorecard", "--agreement", "Scenario", "--as-of",
+                   "2026-03-31T17:30") == 0
+    assert "2026-03  6/10 ✗" in capsys.readouterr().out
