@@ -245,9 +245,11 @@ def describe_validation_error(error: ValidationError) -> str:
     """One line per problem, naming the field: what the CLI and the TUI forms show."""
     parts = []
     for item in error.errors():
-        field = ".".join(str(p) for p in item["loc"] if not isinstance(p, int))
+        # Field names come from input too (CSV headers, JSON keys): show odd ones quoted, on one line.
+        field = ".".join(p if p.isprintable() else repr(p) for p in item["loc"] if isinstance(p, str))
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "literal_error":
             message = f"'{item['input']}' is not allowed; {message.lower()}"
+        message = " ".join(message.split())
         parts.append(f"{field}: {message}" if field else message)
     return "; ".join(parts)
