@@ -557,6 +557,14 @@ def calc_nines(availability: str, as_json: bool) -> None:
                    f"  ({seconds:,.2f} s)")
 
 
+# ---- import and export (their own module; it loads nothing heavy until a command runs) -------------
+
+from slatui.io.commands import export_cli, import_cli  # noqa: E402
+
+cli.add_command(import_cli)
+cli.add_command(export_cli)
+
+
 # ---- housekeeping -------------------------------------------------------------------------------
 
 

@@ -95,7 +95,7 @@ class Store:
     def add_agreement(self, agreement: Agreement) -> Agreement:
         self._check_unique_name(agreement)
         with self.transaction() as conn:
-            row = _agreement_row(agreement)
+            row = agreement_row(agreement)
             cursor = conn.execute(
                 f"INSERT INTO agreements ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
             )
@@ -105,14 +105,14 @@ class Store:
         """Save an edit; when the clock or target changes, recompute every lead's derived facts."""
         before = self.get_agreement(agreement.id)
         self._check_unique_name(agreement)
-        row = _agreement_row(agreement)
-        clock_changed = any(_agreement_row(before)[f] != row[f] for f in _CLOCK_FIELDS)
+        row = agreement_row(agreement)
+        clock_changed = any(agreement_row(before)[f] != row[f] for f in _CLOCK_FIELDS)
         with self.transaction() as conn:
             conn.execute(
                 f"UPDATE agreements SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
                 (*row.values(), agreement.id),
             )
-            self._calendars.pop(agreement.id, None)
+            self.forget_clock(agreement.id)
             if clock_changed:
                 self._recompute_leads(agreement)
         return agreement
@@ -132,13 +132,13 @@ class Store:
         if row is None:
             known = ", ".join(r[0] for r in self.conn.execute("SELECT name FROM agreements ORDER BY name")) or "none yet"
             raise NotFound(f"agreement: no agreement '{text}' (known: {known}); list them with `slatui agreement list`")
-        return _agreement_from_row(row)
+        return agreement_from_row(row)
 
     def list_agreements(self, status: str | None = None) -> list[Agreement]:
         sql, params = "SELECT * FROM agreements", ()
         if status:
             sql, params = sql + " WHERE status = ?", (status,)
-        return [_agreement_from_row(r) for r in self.conn.execute(sql + " ORDER BY name", params)]
+        return [agreement_from_row(r) for r in self.conn.execute(sql + " ORDER BY name", params)]
 
     def count_leads_of_agreement(self, agreement_id: int) -> int:
         return self._one("SELECT count(*) FROM leads WHERE agreement_id = ?", (agreement_id,))[0]
@@ -156,6 +156,10 @@ class Store:
                          (agreement_id,))
             conn.execute("DELETE FROM leads WHERE agreement_id = ?", (agreement_id,))
             conn.execute("DELETE FROM agreements WHERE id = ?", (agreement_id,))
+        self.forget_clock(agreement_id)
+
+    def forget_clock(self, agreement_id: int) -> None:
+        """Drop a cached clock (after an edit, or a rolled-back transaction that created the agreement)."""
         self._calendars.pop(agreement_id, None)
 
     def clock(self, agreement_id: int) -> tuple[Agreement, Any]:
@@ -196,8 +200,8 @@ class Store:
         agreement, calendar = self.clock(lead.agreement_id)
         if lead.rep_id is not None:
             self.get_rep(lead.rep_id)
-        row = _lead_row(lead)
-        row.update(_clock_facts(row["handed_off_at"], agreement, calendar))
+        row = lead_row(lead)
+        row.update(clock_facts(row["handed_off_at"], agreement, calendar))
         with self.transaction() as conn:
             cursor = conn.execute(
                 f"INSERT INTO leads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
@@ -214,11 +218,11 @@ class Store:
                 f"handed_off_at: lead {lead.id} has an attempt at {from_epoch(first):%Y-%m-%d %H:%M} UTC, "
                 "before the new handoff time"
             )
-        row = _lead_row(lead)
-        row.update(_clock_facts(row["handed_off_at"], agreement, calendar))
+        row = lead_row(lead)
+        row.update(clock_facts(row["handed_off_at"], agreement, calendar))
         with self.transaction() as conn:
             conn.execute(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?", (*row.values(), lead.id))
-            self._refresh_facts(lead.id, calendar)
+            self.refresh_facts(lead.id, calendar)
         return self.get_lead(lead.id)
 
     def get_lead(self, lead_id: int) -> Lead:
@@ -335,7 +339,7 @@ class Store:
                 (lead.id, to_epoch(attempt.at), attempt.channel, attempt.outcome,
                  attempt.rep_id if attempt.rep_id is not None else lead.rep_id, attempt.note, attempt.external_id),
             )
-            self._refresh_facts(lead.id, calendar, status=_status_after(lead.status, attempt.outcome))
+            self.refresh_facts(lead.id, calendar, status=_status_after(lead.status, attempt.outcome))
         return attempt.model_copy(update={"id": cursor.lastrowid})
 
     def add_leads_with_attempts(
@@ -369,8 +373,8 @@ class Store:
 
     def _bulk_lead_row(self, lead_id: int, lead: Lead, attempts: list[Attempt]) -> dict[str, Any]:
         agreement, calendar = self.clock(lead.agreement_id)
-        row = {"id": lead_id, **_lead_row(lead)}
-        row.update(_clock_facts(row["handed_off_at"], agreement, calendar))
+        row = {"id": lead_id, **lead_row(lead)}
+        row.update(clock_facts(row["handed_off_at"], agreement, calendar))
         times = [to_epoch(a.at) for a in attempts]
         if times and min(times) < row["handed_off_at"]:
             raise InvalidInput(f"lead '{lead.name}': an attempt comes before its handoff")
@@ -415,7 +419,7 @@ class Store:
             )
         ]
 
-    def _refresh_facts(self, lead_id: int, calendar: Any, *, status: str | None = None) -> None:
+    def refresh_facts(self, lead_id: int, calendar: Any, *, status: str | None = None) -> None:
         """Recompute a lead's attempt facts from its attempts (one indexed aggregate)."""
         handed_off_at, first, count, connected = self._one(
             "SELECT l.handed_off_at, min(t.at), count(t.id), coalesce(max(t.outcome IN ('connected', 'meeting_booked')), 0) "
@@ -437,7 +441,7 @@ class Store:
         ).fetchall()
         updates = []
         for lead_id, handed_off_at, first in rows:
-            facts = _clock_facts(handed_off_at, agreement, calendar)
+            facts = clock_facts(handed_off_at, agreement, calendar)
             response = None if first is None else round(calendar.business_seconds_between(handed_off_at, first))
             updates.append((facts["handoff_day"], facts["deadline_at"], response, lead_id))
         self.conn.executemany(
@@ -454,14 +458,14 @@ def _status_after(status: str, outcome: str) -> str | None:
     return None
 
 
-def _clock_facts(handed_off_at: int, agreement: Agreement, calendar: Any) -> dict[str, Any]:
+def clock_facts(handed_off_at: int, agreement: Agreement, calendar: Any) -> dict[str, Any]:
     """Facts fixed at handoff: the local day it counts in, and the business-time deadline."""
     local_day = datetime.fromtimestamp(handed_off_at, ZoneInfo(agreement.calendar.tz)).date()
     deadline = calendar.deadline(handed_off_at, agreement.targets.respond_within_seconds)
     return {"handoff_day": local_day.isoformat(), "deadline_at": int(-(-deadline // 1))}
 
 
-def _agreement_row(a: Agreement) -> dict[str, Any]:
+def agreement_row(a: Agreement) -> dict[str, Any]:
     return {
         "name": a.name,
         "kind": a.kind,
@@ -483,7 +487,7 @@ def _agreement_row(a: Agreement) -> dict[str, Any]:
     }
 
 
-def _agreement_from_row(row: sqlite3.Row) -> Agreement:
+def agreement_from_row(row: sqlite3.Row) -> Agreement:
     r = dict(row)
     return Agreement.model_validate(
         {
@@ -512,7 +516,7 @@ def _agreement_from_row(row: sqlite3.Row) -> Agreement:
     )
 
 
-def _lead_row(lead: Lead) -> dict[str, Any]:
+def lead_row(lead: Lead) -> dict[str, Any]:
     return {
         "agreement_id": lead.agreement_id,
         "rep_id": lead.rep_id,

@@ -1,0 +1,182 @@
+from datetime import datetime, timezone
+
+import pytest
+from importing import FIXTURES, counts, lead_facts, make_store, run
+
+from slatui.errors import SlatuiError
+from slatui.io.csvread import CellError, DateReader, read_table
+
+CSV = FIXTURES / "csv"
+LOG_MAP = [option for pair in ("Lead=name", "Company=company", "Email=email", "Handed off=handed_off_at", "Rep=rep",
+                                "Attempt at=at", "Result=outcome", "Via=channel", "Notes=note")
+           for option in ("--map", pair)]
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+# ---- the generic importer ----------------------------------------------------------------------
+
+
+def test_spreadsheet_log_needs_a_date_format_then_imports(tmp_path):
+    """';' delimiter, blank line, quoted newline, one attempt per row with the lead repeated,
+    and only ambiguous dates (02/03/2026): refused until --date-format settles them."""
+    store = make_store(tmp_path / "s.db")
+    refused = run(tmp_path / "s.db", "import", "csv", CSV / "attempt_log.csv", "--agreement", "SLA", *LOG_MAP)
+    assert refused.code == 2
+    assert "attempt_log.csv: Handed off: 02/03/2026 09:00 could be day-first or month-first" in refused.stderr
+    assert "--date-format dd/mm/yyyy or mm/dd/yyyy" in refused.stderr
+
+    result = run(tmp_path / "s.db", "import", "csv", CSV / "attempt_log.csv", "--agreement", "SLA", *LOG_MAP,
+                 "--date-format", "dd/mm/yyyy", "--skip-bad-rows")
+    assert result.code == 0, result.stderr
+    # "phone" is not a channel: Sergio's row is rejected and named, the rest goes in.
+    assert "rejected: attempt_log.csv:7: Via: 'phone' is not a channel" in result.stderr
+    assert result.stdout.startswith("leads: 2 added, 0 updated; attempts: 2 added; reps: 1 added; rows rejected: 1")
+    assert lead_facts(store) == {
+        "Pablo Ruiz": (2, 40 * 60, True, "connected"),
+        "Rosa Moreno": (0, None, False, "open"),
+    }
+    pablo = store.lead_rows(text="Pablo")[0]
+    assert store.attempts_of(pablo["id"])[1]["note"] == "Booked a call back\nfor Thursday"
+    assert pablo["handed_off_at"] == int(utc(2026, 3, 2, 8, 0).timestamp())  # Madrid wall time
+    again = run(tmp_path / "s.db", "import", "csv", CSV / "attempt_log.csv", "--agreement", "SLA", *LOG_MAP,
+                "--date-format", "dd/mm/yyyy", "--skip-bad-rows")
+    assert again.stdout.startswith("leads: 0 added, 0 updated; attempts: 0 added")
+
+
+def test_self_mapping_tab_file_then_attempts_by_lead_id(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    leads = run(tmp_path / "s.db", "import", "csv", CSV / "leads_tab.csv", "--agreement", "SLA")
+    assert leads.code == 0, leads.stderr
+    assert leads.stdout.startswith("leads: 2 added, 0 updated; attempts: 0 added; rows rejected: 0; "
+                                   "duplicates merged: 1")
+    tania = store.get_lead(store.lead_rows(text="Tania")[0]["id"])
+    assert (tania.value, tania.handed_off_at, tania.external_id) == (1500.5, utc(2026, 3, 2, 8), "L-1")
+
+    attempts = run(tmp_path / "s.db", "import", "csv", CSV / "attempts_only.csv", "--agreement", "SLA")
+    assert attempts.code == 2
+    assert "attempts_only.csv:4: lead_id: no lead with id L-9 in this import or in agreement 'SLA'" in attempts.stderr
+    assert ("attempts_only.csv:5: at: the attempt (2026-03-01 10:00 UTC) is before its lead's handoff "
+            "(2026-03-02 10:00 UTC)") in attempts.stderr
+    assert counts(store)[1] == 0
+    kept = run(tmp_path / "s.db", "import", "csv", CSV / "attempts_only.csv", "--agreement", "SLA", "--skip-bad-rows")
+    assert kept.stdout.startswith("leads: 0 added, 1 updated; attempts: 2 added; rows rejected: 2")
+    assert lead_facts(store)["Tania Gomez"] == (2, 30 * 60, True, "connected")
+
+
+@pytest.mark.parametrize(("mapping", "message"), [
+    ("Lead", "--map: 'Lead' is not COLUMN=FIELD"),
+    ("Lead=nombre", "--map: unknown field 'nombre'"),
+    ("Nope=name", "--map: attempt_log.csv has no column 'Nope'"),
+])
+def test_bad_mappings_are_one_line(tmp_path, mapping, message):
+    make_store(tmp_path / "s.db")
+    result = run(tmp_path / "s.db", "import", "csv", CSV / "attempt_log.csv", "--agreement", "SLA", "--map", mapping)
+    assert result.code == 2
+    assert result.stderr.startswith(f"error: {message}")
+
+
+def test_a_file_without_times_says_what_to_map(tmp_path):
+    make_store(tmp_path / "s.db")
+    path = tmp_path / "people.csv"
+    path.write_text("Who,When\nAna,2026-03-02\n")
+    result = run(tmp_path / "s.db", "import", "csv", path, "--agreement", "SLA")
+    assert result.code == 2
+    assert 'no column gives handed_off_at (for leads) or at (for attempts): map one, e.g. --map "Who=handed_off_at"' \
+        in result.stderr
+
+
+# ---- reading files ------------------------------------------------------------------------------
+
+
+def test_header_found_below_title_lines_with_sniffed_delimiter(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes("Report: leads, March\n\nname;email;handed_off_at\nAna;a@x.io;2026-03-02\n\n"
+                     "\"Bo; Jr\";b@x.io;2026-03-03\n".encode("utf-8-sig"))
+    table = read_table(path, ["name", "handed_off_at"])
+    assert table.header == ["name", "email", "handed_off_at"]
+    assert [(r.line, r.cells[0]) for r in table.rows] == [(4, "Ana"), (6, "Bo; Jr")]
+
+
+def test_line_numbers_count_quoted_newlines(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text('a,b\n1,"two\nlines"\n3,x\n')
+    assert [r.line for r in read_table(path, ["a"]).rows] == [2, 4]
+
+
+def test_years_that_look_like_typos_are_rejected(tmp_path):
+    make_store(tmp_path / "s.db")
+    path = tmp_path / "f.csv"
+    path.write_text("name,handed_off_at\nAna,0026-03-02\nBo,2026-03-02\n")
+    result = run(tmp_path / "s.db", "import", "csv", path, "--agreement", "SLA")
+    assert "rejected: f.csv:2: handed_off_at: the year 26 is outside 1970-2100: is it a typo?" in result.stderr
+
+
+def test_a_row_with_more_cells_than_the_header_is_rejected(tmp_path):
+    make_store(tmp_path / "s.db")
+    path = tmp_path / "f.csv"
+    path.write_text("name,handed_off_at\nSmith, John,2026-03-02\n")
+    result = run(tmp_path / "s.db", "import", "csv", path, "--agreement", "SLA")
+    assert "f.csv:2: has 3 cells but the header has 2: a value with a ',' in it may have lost its quotes" \
+        in result.stderr
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-03-02", utc(2026, 3, 1, 23)),
+    ("2026-03-02 09:30", utc(2026, 3, 2, 8, 30)),
+    ("2026-03-02T09:30:15.250", utc(2026, 3, 2, 8, 30, 15, 250000)),
+    ("2026-03-02T09:30:00Z", utc(2026, 3, 2, 9, 30)),
+    ("2026-03-02 09:30 +0530", utc(2026, 3, 2, 4)),
+    ("2026/03/02 09:30", utc(2026, 3, 2, 8, 30)),
+    ("31/03/2026 14:00", utc(2026, 3, 31, 12)),  # day-first: CEST after the DST change
+    ("3/31/2026, 2:00 PM", utc(2026, 3, 31, 12)),
+    ("12/31/26 12:00 AM", utc(2026, 12, 30, 23)),
+])
+def test_date_shapes(text, expected):
+    assert DateReader("Europe/Madrid").parse(text) == expected
+
+
+def test_date_order_is_learned_or_given():
+    dates = DateReader("UTC")
+    dates.learn([("f: d", ["01/02/2026", "25/02/2026"])])
+    assert dates.parse("01/02/2026") == utc(2026, 2, 1)
+    assert DateReader("UTC", "mm/dd/yyyy").parse("01/02/2026") == utc(2026, 1, 2)
+    assert DateReader("UTC", "%d.%m.%Y %Hh").parse("01.02.2026 09h") == utc(2026, 2, 1, 9)
+    with pytest.raises(SlatuiError, match="mix day-first .* and month-first"):
+        DateReader("UTC").learn([("f: d", ["25/02/2026", "02/25/2026"])])
+    with pytest.raises(SlatuiError, match="--date-format: can't use 'yy-dd'"):
+        DateReader("UTC", "yy-dd")
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "next tuesday", "13:00", "2026-03-02 25:00",
+                                  "13/13/2026", "2026-03-02 +99:00"])
+def test_unreadable_dates_are_cell_errors(text):
+    with pytest.raises(CellError):
+        DateReader("UTC").parse(text)
+
+
+def test_iso_format_refuses_slashed_dates():
+    with pytest.raises(CellError):
+        DateReader("UTC", "iso").parse("01/02/2026")
+
+
+def test_an_explicit_map_takes_a_column_from_its_namesake(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    path = tmp_path / "f.csv"
+    path.write_text("name,company,handed_off_at\nAna,Acme,2026-03-02 10:00\n")
+    result = run(tmp_path / "s.db", "import", "csv", path, "--agreement", "SLA", "--map", "company=name",
+                 "--map", "name=company")
+    assert result.code == 0, result.stderr
+    assert [(r["name"], r["company"]) for r in store.lead_rows()] == [("Acme", "Ana")]
+
+
+def test_the_cli_loads_no_reader_or_store_until_a_command_runs():
+    import subprocess
+    import sys
+
+    code = ("import sys, slatui.io.commands; "
+            "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'slatui.store', 'slatui.io.'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['slatui.io.commands']"

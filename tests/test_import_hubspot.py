@@ -1,0 +1,140 @@
+from importing import FIXTURES, counts, lead_facts, make_store, run
+
+from slatui.io import commands
+
+HUBSPOT = FIXTURES / "hubspot"
+CONTACTS, CALLS = HUBSPOT / "contacts.csv", HUBSPOT / "calls.csv"
+
+# Counted by hand from contacts.csv and calls.csv. The agreement works mon-fri 09:00-18:00 in
+# Europe/Madrid; the handoff is the MQL date, else the SQL date, else the create date.
+HAND_COUNT = {
+    # name: (attempts, response seconds, connected, status)
+    "Ana Garcia": (2, 20 * 60, True, "connected"),  # MQL Mon 10:00, call 10:20 (no answer), 15:00 connected
+    "Bruno Silva": (3, 60 * 60, False, "open"),  # MQL Mon 17:30; Tue 09:30 busy: 30 min Monday + 30 min Tuesday
+    "Carla Lopez": (1, 2 * 3600 + 45 * 60, True, "customer"),  # SQL Fri 16:00; Mon 09:45 connected; customer
+    "Diego Santos": (1, 2 * 3600, False, "open"),  # created Wed 11:00; no calls; first engagement 13:00
+    "Elena Martin": (1, 5 * 60, False, "disqualified"),  # MQL 09:00; wrong number 09:05
+    "Fabio Costa": (0, None, False, "open"),  # MQL, never called
+    "Gala Perez": (1, 30 * 60, True, "connected"),  # MQL 10:00 (before SQL 11:00); call by email only, 10:30
+    "Hugo Ñúñez": (2, 10 * 60, False, "open"),  # MQL 14:00; 14:10 no answer; next day a call without outcome
+}
+
+
+def test_contacts_and_calls_give_the_hand_count(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    result = run(tmp_path / "s.db", "import", "hubspot", CALLS, CONTACTS, "--agreement", "SLA")
+    assert result.code == 0, result.stderr
+    assert result.stdout.strip() == (
+        "leads: 8 added, 0 updated; attempts: 11 added; reps: 2 added; rows rejected: 0; duplicates merged: 1"
+    )
+    assert lead_facts(store) == HAND_COUNT
+    first_attempts = {r["name"]: r["first_attempt_at"] for r in store.lead_rows()}
+    assert first_attempts["Bruno Silva"] == 1772526600  # 2026-03-03 09:30 Madrid = 08:30 UTC
+    assert sum(facts[0] for facts in HAND_COUNT.values()) == counts(store)[1] == 11
+    assert {r.name for r in store.list_reps()} == {"Alicia Romero", "Bernardo Costa"}
+    ana = next(r for r in store.lead_rows() if r["name"] == "Ana Garcia")
+    assert (ana["rep"], ana["company"], ana["email"]) == ("Alicia Romero", "Acme", "ana@acme.example")
+    notes = [a["note"] for a in store.attempts_of(ana["id"])]
+    assert notes[1] == "Interested in the pro plan.\nWants a demo next week."
+
+
+def test_reimport_adds_nothing(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA")
+    again = run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA")
+    assert again.code == 0
+    assert again.stdout.startswith("leads: 0 added, 0 updated; attempts: 0 added; rows rejected: 0")
+    assert counts(store) == (8, 11, 2)
+    assert lead_facts(store) == HAND_COUNT
+
+
+def test_contacts_alone_get_a_first_engagement_attempt_that_calls_replace(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    assert run(tmp_path / "s.db", "import", "hubspot", CONTACTS, "--agreement", "SLA").code == 0
+    # Every contact with a first-engagement date has one attempt then.
+    assert counts(store)[:2] == (8, 7)
+    assert lead_facts(store)["Bruno Silva"][:2] == (1, 3600)
+    later = run(tmp_path / "s.db", "import", "hubspot", CALLS, "--agreement", "SLA")
+    assert later.code == 0, later.stderr
+    # 11 calls replace 7 stand-ins; Elena's wrong number at her engagement time changes nothing she had.
+    assert later.stdout.startswith("leads: 0 added, 5 updated; attempts: 4 added")
+    assert lead_facts(store) == HAND_COUNT
+    # Importing the contacts again does not bring the stand-ins back.
+    run(tmp_path / "s.db", "import", "hubspot", CONTACTS, "--agreement", "SLA")
+    assert lead_facts(store) == HAND_COUNT
+
+
+def test_dry_run_reports_and_writes_nothing(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    result = run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA", "--dry-run")
+    assert result.code == 0
+    assert result.stdout.startswith("dry run, nothing written: leads: 8 added, 0 updated; attempts: 11 added")
+    assert counts(store) == (0, 0, 0)
+
+
+def test_excel_files_with_bad_rows_are_refused_whole_then_imported_with_skip(tmp_path):
+    """cp1252 + ';' + a title line + blank lines + dd/mm dates, and a UTF-16 tab file with an
+    unknown outcome, a call before its lead's handoff and a note."""
+    store = make_store(tmp_path / "s.db")
+    files = (HUBSPOT / "contacts_excel_es.csv", HUBSPOT / "activities_unicode.csv")
+    refused = run(tmp_path / "s.db", "import", "hubspot", *files, "--agreement", "SLA")
+    assert refused.code == 2
+    assert "rejected: activities_unicode.csv:6: Call outcome: unknown outcome 'Gatekeeper'" in refused.stderr
+    assert ("rejected: activities_unicode.csv:7: Activity date: the attempt (2026-03-16 10:30 UTC) is before "
+            "its lead's handoff (2026-03-16 11:00 UTC)") in refused.stderr
+    assert "error: 2 rows rejected, nothing written" in refused.stderr
+    assert counts(store) == (0, 0, 0)
+
+    kept = run(tmp_path / "s.db", "import", "hubspot", *files, "--agreement", "SLA", "--skip-bad-rows")
+    assert kept.code == 0
+    assert kept.stdout.startswith("leads: 3 added, 0 updated; attempts: 3 added; reps: 1 added; rows rejected: 2")
+    assert "note: 1 row skipped: notes, tasks and incoming emails are not follow-up attempts" in kept.stderr
+    facts = lead_facts(store)
+    assert facts["Irene Vidal"] == (3, 15 * 60, True, "connected")  # call, email, meeting
+    assert facts["Lucía Núñez"] == (0, None, False, "open")
+    assert {a["channel"] for a in store.attempts_of(store.lead_rows(text="Irene")[0]["id"])} == {
+        "call", "email", "meeting"}
+
+
+def test_a_file_that_is_not_a_hubspot_export_is_named(tmp_path):
+    make_store(tmp_path / "s.db")
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    result = run(tmp_path / "s.db", "import", "hubspot", other, "--agreement", "SLA")
+    assert result.code == 2
+    assert "error: other.csv does not look like a HubSpot contacts or activity export" in result.stderr
+
+
+def test_unknown_agreement_is_one_line(tmp_path):
+    make_store(tmp_path / "s.db")
+    result = run(tmp_path / "s.db", "import", "hubspot", CONTACTS, "--agreement", "Nope")
+    assert result.code == 2
+    assert result.stderr.startswith("error: agreement: no agreement 'Nope'")
+
+
+def test_large_imports_show_progress_on_stderr(tmp_path, monkeypatch):
+    make_store(tmp_path / "s.db")
+    monkeypatch.setattr(commands, "PROGRESS_FROM", 10)
+    result = run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA")
+    assert "Importing" in result.stderr
+    assert "Importing" not in result.stdout
+
+
+def test_changed_contacts_are_updated_and_a_later_handoff_cannot_strand_attempts(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA")
+    edited = tmp_path / "contacts.csv"
+    edited.write_text(CONTACTS.read_text(encoding="utf-8-sig").replace(",Acme,", ",Acme Corp,"), encoding="utf-8")
+    result = run(tmp_path / "s.db", "import", "hubspot", edited, "--agreement", "SLA")
+    assert result.stdout.startswith("leads: 0 added, 1 updated; attempts: 0 added")
+    assert store.lead_rows(text="Ana")[0]["company"] == "Acme Corp"
+    assert lead_facts(store) == HAND_COUNT  # Ana's calls stay; no stand-in comes back
+
+    # Bruno's MQL moved past his first call: his row is refused, the stored lead kept.
+    edited.write_text(CONTACTS.read_text(encoding="utf-8-sig").replace("2026-03-02 17:30", "2026-03-03 12:00"),
+                      encoding="utf-8")
+    refused = run(tmp_path / "s.db", "import", "hubspot", edited, "--agreement", "SLA")
+    assert refused.code == 2
+    assert ("rejected: contacts.csv:3: Became a Marketing Qualified Lead Date: the lead already has an attempt at "
+            "2026-03-03 08:30 UTC, before this handoff") in refused.stderr
+    assert lead_facts(store) == HAND_COUNT

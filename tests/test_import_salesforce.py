@@ -1,0 +1,46 @@
+from importing import FIXTURES, counts, lead_facts, make_store, run
+
+from slatui.io.salesforce import sf_id
+
+SALESFORCE = FIXTURES / "salesforce"
+FILES = (SALESFORCE / "tasks_dataloader.csv", SALESFORCE / "leads_report.csv")
+
+
+def test_report_leads_and_dataloader_tasks(tmp_path):
+    """US report dates (3/16/2026 9:05 AM) in the agreement's zone; Data Loader times in UTC (Z);
+    18-character Who Ids match 15-character Lead IDs."""
+    store = make_store(tmp_path / "s.db", tz="America/New_York", hours="mon-fri 09:00-17:00")
+    result = run(tmp_path / "s.db", "import", "salesforce", *FILES, "--agreement", "SLA")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("leads: 3 added, 0 updated; attempts: 5 added; reps: 2 added; rows rejected: 0")
+    assert "note: 1 row skipped" in result.stderr  # the "Other" task
+    assert lead_facts(store) == {
+        "Maria Lopez": (2, 30 * 60, False, "open"),  # 09:05 EDT handoff, voicemail 13:35Z = 09:35 EDT
+        "Nuno Almeida": (2, 30 * 60, True, "customer"),  # converted; connected at 15:00 EDT after 14:30
+        "Olga Popova": (1, 3600, False, "disqualified"),  # closed - not converted
+    }
+    nuno = store.lead_rows(text="Nuno")[0]
+    assert store.get_lead(nuno["id"]).source == "sales"  # lead source Cold Call
+    assert store.get_lead(nuno["id"]).closed_at.isoformat() == "2026-03-27T04:00:00+00:00"  # local midnight
+
+
+def test_reimport_adds_nothing(tmp_path):
+    store = make_store(tmp_path / "s.db", tz="America/New_York")
+    run(tmp_path / "s.db", "import", "salesforce", *FILES, "--agreement", "SLA")
+    again = run(tmp_path / "s.db", "import", "salesforce", *FILES, "--agreement", "SLA")
+    assert again.stdout.startswith("leads: 0 added, 0 updated; attempts: 0 added; rows rejected: 0")
+    assert counts(store) == (3, 5, 2)
+
+
+def test_tasks_of_unknown_leads_are_rejected(tmp_path):
+    store = make_store(tmp_path / "s.db", tz="America/New_York")
+    result = run(tmp_path / "s.db", "import", "salesforce", FILES[0], "--agreement", "SLA")
+    assert result.code == 2
+    assert ("rejected: tasks_dataloader.csv:2: WHOID: no lead with id 00Q5g00000AbCdE in this import or in "
+            "agreement 'SLA'") in result.stderr
+    assert counts(store) == (0, 0, 0)
+
+
+def test_salesforce_ids_match_in_both_lengths():
+    assert sf_id("00Q5g00000AbCdEEAZ") == sf_id("00Q5g00000AbCdE") == "00Q5g00000AbCdE"
+    assert sf_id(" L-17 ") == "L-17"
