@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from slatui.io.export import spreadsheet_safe
 from slatui.parsing import format_duration
 
 
@@ -126,13 +127,13 @@ def render_csv(reports: list[dict[str, Any]]) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in reports:
         v, s, d = r["volume"], r["speed"], r["depth"]
-        writer.writerow([
+        writer.writerow(map(spreadsheet_safe, [
             r["agreement"]["name"], r["month"], r["as_of"], v["goal"], v["actual"], v["goal_to_date"], v["met"],
             s["target_seconds"], s["threshold"], s["met_count"], s["breached_count"], s["pending_count"],
             s["compliance"], s["met"], s["mean_seconds"], s["median_seconds"], s["p90_seconds"], d["min_attempts"],
             d["unconnected_leads"], d["mean_attempts"], d["met"], r["month_met"], r["consecutive_missed_months"],
             r["cancellation_reached"], r["review_due"],
-        ])
+        ]))
     return out.getvalue()
 
 

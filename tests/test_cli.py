@@ -188,3 +188,10 @@ def test_calc_nines(run):
 def test_calc_refuses_out_of_range_input(run, args, message):
     code, _, err = run(*args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_report_csv_cells_are_spreadsheet_safe(db, run):
+    assert run("agreement", "add", "=HYPERLINK(\"http://x\")", "--tz", "UTC")[0] == 0
+    code, out, _ = run("report", "--format", "csv")
+    assert code == 0
+    assert "'=HYPERLINK" in out.splitlines()[1]
