@@ -1,25 +1,110 @@
-"""The slatui Textual app."""
+"""The slatui Textual app: the shell around the screens (modes, global keys, themes, data, first run)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib import import_module
 from pathlib import Path
+from typing import ClassVar
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from slatui.tui.commands import SlatuiCommands
+from slatui.tui.data import Data
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
 
 
-class SlatuiApp(App):
+def _screen(module: str, name: str) -> Callable[[], Screen]:
+    """A factory that imports its screen on first use, so start-up loads only the first screen's code."""
+    return lambda: getattr(import_module(f"slatui.tui.screens.{module}"), name)()
+
+
+class SlatuiApp(App[None]):
     TITLE = "slatui"
+    CSS_PATH: ClassVar[list[str]] = ["app.tcss", "forms.tcss"]
+    COMMANDS = App.COMMANDS | {SlatuiCommands}
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
+        "dashboard": _screen("dashboard", "DashboardScreen"),
+        "queue": _screen("queue", "QueueScreen"),
+        "leads": _screen("leads", "LeadsScreen"),
+        "agreements": _screen("agreements", "AgreementsScreen"),
+        "charts": _screen("charts", "ChartsScreen"),
+        "calculator": _screen("calculator", "CalculatorScreen"),
+    }
+    DEFAULT_MODE = "dashboard"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "go('dashboard')", "Dashboard", id="go.dashboard"),
+        Binding("2", "go('queue')", "Queue", id="go.queue"),
+        Binding("3", "go('leads')", "Leads", id="go.leads"),
+        Binding("4", "go('agreements')", "Agreements", id="go.agreements"),
+        Binding("5", "go('charts')", "Charts", id="go.charts"),
+        Binding("6", "go('calculator')", "Calculator", id="go.calculator"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.toggle_theme", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+    ]
 
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: str | Path, *, clock: Callable[[], datetime] | None = None):
         super().__init__()
-        self.db_path = Path(db_path)
-        self.sub_title = str(self.db_path)
+        self.data = Data(db_path)
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self.sub_title = Path(db_path).name
+        self.theme = DARK_THEME
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("slatui — SLA dashboards arrive here. Press ctrl+q to quit.")
-        yield Footer()
+    def now(self) -> datetime:
+        """The current instant (aware UTC); tests freeze it."""
+        return self._clock()
+
+    def on_mount(self) -> None:
+        self._offer_welcome()
+
+    def on_unmount(self) -> None:
+        self.data.close()
+
+    @work(thread=True, group="welcome")
+    def _offer_welcome(self) -> None:
+        with self.data.store() as store:
+            empty = store.is_empty()
+        if empty:
+            self.call_from_thread(self._welcome)
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    async def action_go(self, mode: str) -> None:
+        await self.switch_mode(mode)
+
+    async def action_run_on(self, mode: str, action: str) -> None:
+        """Open `mode` and run one of its screen's actions (used by the command palette)."""
+        await self.switch_mode(mode)
+        await self.run_action(action, self.screen)
+
+    def action_help(self) -> None:
+        from slatui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def _welcome(self) -> None:
+        from slatui.tui.screens.welcome import WelcomeScreen
+
+        async def chosen(answer: str | None) -> None:
+            if answer == "agreement":
+                await self.action_run_on("agreements", "new")
+
+        self.push_screen(WelcomeScreen(), chosen)
+
+    def action_load_demo(self) -> None:
+        from slatui.tui.screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen(load_now=True))
 
 
 def run(db_path: Path) -> None:

@@ -1,0 +1,42 @@
+"""The command palette (ctrl+p): every action of the app under a namespaced name."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+# (name, help, app action). Screen actions run through `run_on`, which opens the screen first.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("go: dashboard", "Active agreements at a glance (1)", "go('dashboard')"),
+    ("go: queue", "Leads waiting for a follow-up, by time left (2)", "go('queue')"),
+    ("go: leads", "Every lead, filterable (3)", "go('leads')"),
+    ("go: agreements", "The SLAs and this month's verdict (4)", "go('agreements')"),
+    ("go: charts", "Volume, speed and depth charts (5)", "go('charts')"),
+    ("go: calculator", "Leads-needed calculator and nines helper (6)", "go('calculator')"),
+    ("agreement: new", "Write a new agreement (n on Agreements)", "run_on('agreements', 'new')"),
+    ("agreement: edit", "Edit the selected agreement (e on Agreements)", "run_on('agreements', 'edit')"),
+    ("agreement: delete", "Delete the selected agreement (x on Agreements)", "run_on('agreements', 'delete')"),
+    ("lead: new handoff", "Log a lead marketing handed off (n on Leads)", "run_on('leads', 'new')"),
+    ("lead: log attempt", "Log a follow-up on the top lead of the queue (a on Queue)",
+     "run_on('queue', 'log_attempt')"),
+    ("app: toggle theme", "Switch between the dark and the light theme (ctrl+t)", "toggle_theme"),
+    ("app: help", "Keys and the guide's facts (?)", "help"),
+    ("app: quit", "Leave slatui (ctrl+q)", "quit"),
+    ("data: load demo", "Add six months of demo agreements, reps and leads", "load_demo"),
+)
+
+
+class SlatuiCommands(Provider):
+    def _run(self, action: str):
+        return partial(self.app.run_action, action)
+
+    async def discover(self) -> Hits:
+        for name, help_text, action in COMMANDS:
+            yield DiscoveryHit(name, self._run(action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, action in COMMANDS:
+            if (score := matcher.match(name)) > 0:
+                yield Hit(score, matcher.highlight(name), self._run(action), text=name, help=help_text)

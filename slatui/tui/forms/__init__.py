@@ -1,0 +1,1 @@
+"""Modal forms: each returns the saved model, or None when cancelled."""

@@ -1,0 +1,292 @@
+"""The agreement editor: every field of the model, in the guide's six sections plus period, targets and clock."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from slatui.models import AGREEMENT_KINDS, AGREEMENT_STATUSES, Agreement, Calendar, system_zone
+from slatui.parsing import format_duration, parse_date, parse_duration, parse_percent
+from slatui.tui.forms.base import FieldReader, FormScreen, field_row, widget_id
+from slatui.tui.screens.calculator import CalculatorModal, parse_amount
+
+# Rules that span several fields report no field; send their message to the field it is about.
+# (where pydantic put it, a word of the message, the field to show it under)
+_RULE_FIELDS = (
+    ("calendar", "zone", "calendar.tz"),
+    ("calendar", "country", "calendar.holiday_countries"),
+    ("", "contact", "contacts"),
+    ("", "part", "parties"),
+    ("", "ends", "effective_to"),
+)
+_CONTACT_FIELDS = (("name", "Name"), ("role", "Role"), ("email", "Email"), ("party", "Party"))
+
+
+def parse_dates(text: str) -> list[date]:
+    return [parse_date(part) for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def parse_tier_values(text: str) -> dict[str, float]:
+    """CEO=100, Director=50 → {"CEO": 100.0, "Director": 50.0}."""
+    values = {}
+    for pair in filter(str.strip, text.split(",")):
+        tier, sep, worth = pair.partition("=")
+        if not sep or not tier.strip():
+            raise ValueError(f"'{pair.strip()}' is not TIER=VALUE: write e.g. CEO=100, Director=50")
+        values[tier.strip()] = parse_amount(worth.strip())
+    return values
+
+
+def _text_area(text: str, key: str) -> TextArea:
+    return TextArea(text, id=widget_id(key), soft_wrap=True, show_line_numbers=False)
+
+
+def _input(value: object, key: str, placeholder: str = "") -> Input:
+    return Input("" if value is None else str(value), placeholder=placeholder, id=widget_id(key))
+
+
+def _section(title: str) -> Static:
+    return Static(title, classes="section-title")
+
+
+def _row(*fields: Widget) -> Horizontal:
+    return Horizontal(*fields, classes="row")
+
+
+class AgreementForm(FormScreen[Agreement]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+g", "calculate_goal", "Calculate goal", id="agreement.calculate_goal"),
+    ]
+
+    def __init__(self, agreement: Agreement | None = None):
+        super().__init__()
+        self.original = agreement
+        # A new agreement starts from the model's defaults (the name is left blank below).
+        self.initial = agreement or Agreement(name="new", calendar=Calendar(tz=system_zone()))
+        self.parties: list[dict[str, str]] = [p.model_dump() for p in self.initial.parties]
+        self.contacts: list[dict[str, str]] = [
+            {k: v or "" for k, v in c.model_dump().items()} for c in self.initial.contacts
+        ]
+
+    def form_title(self) -> str:
+        return f"Edit agreement '{escape(self.original.name)}'" if self.original else "New agreement"
+
+    # ---- layout -----------------------------------------------------------------------------
+
+    def compose_fields(self) -> ComposeResult:
+        a, t, c = self.initial, self.initial.targets, self.initial.calendar
+        yield _section("1 · Summary: what service, to whom, how success is measured")
+        yield field_row("Name", _input(a.name if self.original else "", "name", "MQL to SQL handoff"))
+        yield _row(
+            field_row("Kind", Select([(k, k) for k in AGREEMENT_KINDS], value=a.kind, allow_blank=False, id="kind")),
+            field_row("Status", Select([(s, s) for s in AGREEMENT_STATUSES], value=a.status, allow_blank=False,
+                                       id="status")),
+        )
+        yield field_row("Summary", _text_area(a.summary, "summary"))
+
+        yield _section("2 · Goals of each party")
+        yield Vertical(id="party-goals", classes="rows")
+        yield Label("", id="parties-error", classes="error")
+        yield Button("Add party", id="add-party")
+        yield _section("3 · Requirements of each party: what each needs from the others")
+        yield Vertical(id="party-requirements", classes="rows")
+
+        yield _section("4 · Points of contact: who is responsible, who reports to whom")
+        yield Vertical(id="contact-rows", classes="rows")
+        yield Label("", id="contacts-error", classes="error")
+        yield Button("Add contact", id="add-contact")
+
+        yield _section("5 · Plan if goals are not met: consequences, service credits, strikes")
+        yield field_row("Plan if missed", _text_area(a.plan_if_missed, "plan_if_missed"))
+
+        yield _section("6 · Cancellation conditions")
+        yield field_row("Cancellation terms", _text_area(a.cancellation_terms, "cancellation_terms"))
+        yield field_row("Missed months in a row that allow cancellation", _input(t.miss_limit, "targets.miss_limit"))
+
+        yield _section("Period and review")
+        yield _row(
+            field_row("Effective from", _input(a.effective_from, "effective_from", "YYYY-MM-DD")),
+            field_row("Effective to", _input(a.effective_to, "effective_to", "YYYY-MM-DD")),
+            field_row("Review date", _input(a.review_date, "review_date", "YYYY-MM-DD")),
+        )
+
+        yield _section("Targets")
+        yield _row(
+            field_row("Lead goal a month", _input(t.lead_goal, "targets.lead_goal")),
+            Button("Calculate goal (ctrl+g)", id="calculate-goal"),
+        )
+        yield _row(
+            field_row("Respond within (business time)",
+                      _input(format_duration(t.respond_within_seconds), "targets.respond_within_seconds", "1h30m")),
+            field_row("Compliance (%)", _input(f"{t.compliance_threshold * 100:g}", "targets.compliance_threshold")),
+            field_row("Minimum attempts", _input(t.min_attempts, "targets.min_attempts")),
+        )
+        yield _row(
+            field_row("Sales quota a month ($, optional)",
+                      _input(None if t.sales_quota is None else f"{t.sales_quota:g}", "targets.sales_quota")),
+            field_row("Lead value by tier", _input(
+                ", ".join(f"{k}={v:g}" for k, v in a.tier_values.items()), "tier_values", "CEO=100, Director=50")),
+        )
+
+        yield _section("Calendar: the clock response time is measured on")
+        yield _row(
+            field_row("Time zone", _input(c.tz, "calendar.tz", "Europe/Madrid")),
+            field_row("Working hours (blank: 24x7)", _input(c.hours, "calendar.hours", "mon-fri 09:00-17:00")),
+        )
+        yield _row(
+            field_row("Holiday countries", _input(", ".join(c.holiday_countries), "calendar.holiday_countries",
+                                                  "ES, US-NY")),
+            field_row("Holiday dates", _input(", ".join(map(str, c.holiday_dates)), "calendar.holiday_dates",
+                                              "2026-12-24, 2026-12-31")),
+        )
+
+    async def on_mount(self) -> None:
+        await self._render_parties()
+        await self._render_contacts()
+
+    async def _render_parties(self) -> None:
+        # Rows are rebuilt on add/remove so widget ids stay equal to list positions (pydantic's error locations).
+        goals, needs = self.query_one("#party-goals"), self.query_one("#party-requirements")
+        await goals.remove_children()
+        await needs.remove_children()
+        await goals.mount_all(
+            _row(
+                field_row(f"Party {i + 1}", _input(p["name"], f"parties.{i}.name", "Marketing")),
+                field_row("Goals", _text_area(p["goals"], f"parties.{i}.goals")),
+                Button("Remove", name=str(i), classes="remove-party"),
+            )
+            for i, p in enumerate(self.parties)
+        )
+        await needs.mount_all(
+            field_row(self._needs_label(p["name"]), _text_area(p["requirements"], f"parties.{i}.requirements"))
+            for i, p in enumerate(self.parties)
+        )
+
+    async def _render_contacts(self) -> None:
+        rows = self.query_one("#contact-rows")
+        await rows.remove_children()
+        await rows.mount_all(
+            _row(
+                *(field_row(label, _input(c[key], f"contacts.{i}.{key}")) for key, label in _CONTACT_FIELDS),
+                Button("Remove", name=str(i), classes="remove-contact"),
+            )
+            for i, c in enumerate(self.contacts)
+        )
+
+    @staticmethod
+    def _needs_label(party: str) -> str:
+        return f"What {party or 'this party'} needs from the others"
+
+    @on(Input.Changed, "#party-goals Input")
+    def _rename_needs(self, event: Input.Changed) -> None:
+        index = event.input.id.split("-")[1]
+        for needs in self.query(f"#parties-{index}-requirements"):  # absent while the rows are rebuilt
+            needs.parent.query_one(".field-label", Label).update(self._needs_label(event.value.strip()))
+
+    # ---- add / remove rows ------------------------------------------------------------------
+
+    def _read_rows(self) -> None:
+        reader = FieldReader(self)
+        self.parties = [
+            {k: reader.text(f"parties.{i}.{k}") for k in ("name", "goals", "requirements")}
+            for i in range(len(self.parties))
+        ]
+        self.contacts = [
+            {key: reader.text(f"contacts.{i}.{key}") for key, _ in _CONTACT_FIELDS} for i in range(len(self.contacts))
+        ]
+
+    @on(Button.Pressed, "#add-party")
+    async def _add_party(self) -> None:
+        self._read_rows()
+        self.parties.append({"name": "", "goals": "", "requirements": ""})
+        await self._render_parties()
+        self.query_one(f"#parties-{len(self.parties) - 1}-name").focus()
+
+    @on(Button.Pressed, ".remove-party")
+    async def _remove_party(self, event: Button.Pressed) -> None:
+        self._read_rows()
+        del self.parties[int(event.button.name)]
+        await self._render_parties()
+
+    @on(Button.Pressed, "#add-contact")
+    async def _add_contact(self) -> None:
+        self._read_rows()
+        self.contacts.append({key: "" for key, _ in _CONTACT_FIELDS})
+        await self._render_contacts()
+        self.query_one(f"#contacts-{len(self.contacts) - 1}-name").focus()
+
+    @on(Button.Pressed, ".remove-contact")
+    async def _remove_contact(self, event: Button.Pressed) -> None:
+        self._read_rows()
+        del self.contacts[int(event.button.name)]
+        await self._render_contacts()
+
+    # ---- goal calculator --------------------------------------------------------------------
+
+    @on(Button.Pressed, "#calculate-goal")
+    def action_calculate_goal(self) -> None:
+        try:
+            quota = parse_amount(FieldReader(self).text("targets.sales_quota"))
+        except ValueError:
+            quota = None
+
+        def use(leads: int | None) -> None:
+            if leads is not None:
+                self.query_one("#targets-lead_goal", Input).value = str(leads)
+
+        self.app.push_screen(CalculatorModal(quota), use)
+
+    # ---- save -------------------------------------------------------------------------------
+
+    def read_form(self) -> Agreement:
+        self._read_rows()
+        r = self.reader()
+        data: dict[str, Any] = {
+            "id": self.original.id if self.original else None,
+            "name": r.text("name"),
+            "kind": r.choice("kind"),
+            "status": r.choice("status"),
+            "summary": r.text("summary"),
+            "parties": self.parties,
+            "contacts": [{**c, "email": c["email"] or None} for c in self.contacts],
+            "plan_if_missed": r.text("plan_if_missed"),
+            "cancellation_terms": r.text("cancellation_terms"),
+            "effective_from": r.parse("effective_from", parse_date),
+            "effective_to": r.parse("effective_to", parse_date),
+            "review_date": r.parse("review_date", parse_date),
+            "targets": {
+                "lead_goal": r.text("targets.lead_goal") or None,
+                "respond_within_seconds": r.parse("targets.respond_within_seconds", parse_duration, required=True),
+                "compliance_threshold": r.parse("targets.compliance_threshold", parse_percent, required=True),
+                "min_attempts": r.text("targets.min_attempts") or None,
+                "miss_limit": r.text("targets.miss_limit") or None,
+                "sales_quota": r.parse("targets.sales_quota", parse_amount),
+            },
+            "calendar": {
+                "tz": r.text("calendar.tz"),
+                "hours": r.text("calendar.hours") or None,
+                "holiday_countries": [code for code in r.text("calendar.holiday_countries").split(",") if code.strip()],
+                "holiday_dates": r.parse("calendar.holiday_dates", parse_dates) or [],
+            },
+            "tier_values": r.parse("tier_values", parse_tier_values) or {},
+        }
+        return r.validate(Agreement, data)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        placed = {}
+        for key, message in errors.items():
+            field = next((f for at, word, f in _RULE_FIELDS if key == at and word in message.lower()), key)
+            placed.setdefault(field, message)
+        super().show_errors(placed)
+
+    def persist(self, value: Agreement) -> Agreement:
+        with self.app.data.store() as store:
+            return store.update_agreement(value) if value.id is not None else store.add_agreement(value)

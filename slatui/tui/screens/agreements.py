@@ -1,0 +1,240 @@
+"""Agreements (4): the SLAs with their targets and this month's verdict; new, edit and delete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from slatui.errors import SlatuiError
+from slatui.models import Agreement
+from slatui.parsing import format_duration
+from slatui.store import Store
+from slatui.tui.forms.agreement import AgreementForm
+from slatui.tui.forms.base import ConfirmScreen
+
+try:
+    from slatui.metrics import month_report
+except ImportError:  # the metrics module arrives with its own issue
+    month_report = None
+
+# (label, width): fixed widths so the table fits 120 columns; details of the selected row go below it.
+COLUMNS = (("Name", 22), ("Status", 12), ("Kind", 10), ("Parties", 18), ("Targets", 22), ("This month", 22))
+
+
+def _month(store: Store, agreement: Agreement, now: datetime) -> tuple[str, str]:
+    """This month's verdict in the agreement's zone (short, for the table) and its figures (for the details)."""
+    if month_report is None:
+        return "…", "This month's figures arrive with the metrics module."
+    local = now.astimezone(ZoneInfo(agreement.calendar.tz))
+    report = month_report(store, agreement, local.year, local.month, now)
+    volume, speed, depth = report["volume"], report["speed"], report["depth"]
+    figures = " · ".join((
+        f"volume {volume['actual']}/{volume['goal']} (to date {volume['goal_to_date']:.0f})",
+        "speed: nothing decided yet" if speed["compliance"] is None
+        else f"speed {speed['compliance']:.0%} in time (target {speed['threshold']:.0%})",
+        "depth: no unreached leads" if depth["mean_attempts"] is None
+        else f"depth {depth['mean_attempts']:.1f} attempts (min {depth['min_attempts']})",
+    ))
+    if not report.get("counts_toward_verdict", True):
+        return "— not started", figures
+    if report["month_met"]:
+        return "✓ met", figures
+    return "✗ " + ", ".join(t for t in ("volume", "speed", "depth") if not report[t]["met"]), figures
+
+
+def agreement_row(store: Store, agreement: Agreement, now: datetime) -> tuple[tuple[str, ...], str]:
+    """The table cells of one agreement, and the details shown when it is selected."""
+    t, c = agreement.targets, agreement.calendar
+    verdict, figures = _month(store, agreement, now)
+    cells = (
+        agreement.name,
+        agreement.status,
+        agreement.kind,
+        " → ".join(p.name for p in agreement.parties),
+        f"{t.lead_goal}/mo · {format_duration(t.respond_within_seconds)} · {t.compliance_threshold:.0%} · "
+        f"≥{t.min_attempts}",
+        verdict,
+    )
+    period = ", ".join(
+        f"{label} {day}" for label, day in
+        (("from", agreement.effective_from), ("to", agreement.effective_to), ("review", agreement.review_date)) if day
+    )
+    holidays = ", ".join([*c.holiday_countries, *map(str, c.holiday_dates)]) or "none"
+    details = "\n".join((
+        f"[b]{escape(agreement.name)}[/b]  {agreement.kind}, {agreement.status}{', ' + period if period else ''}",
+        escape(agreement.summary) or "[dim]no summary[/dim]",
+        f"Parties: {escape(' → '.join(p.name for p in agreement.parties))}",
+        f"Targets: {t.lead_goal} leads a month; first attempt within {format_duration(t.respond_within_seconds)} "
+        f"of business time on {t.compliance_threshold:.0%} of leads; at least {t.min_attempts} attempts; "
+        f"cancellable after {t.miss_limit} missed months",
+        f"Clock: {c.tz}, {c.hours or '24x7'}, holidays {holidays}",
+        f"This month: {figures}",
+    ))
+    return cells, details
+
+
+Row = tuple[int, tuple[str, ...], str]
+
+
+class AgreementTable(DataTable):
+    """Agreements by row key = id; keeps the cursor on the same agreement across reloads."""
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        for label, width in COLUMNS:
+            self.add_column(label, width=width)
+
+    def show(self, rows: list[Row]) -> None:
+        selected = self.selected_id()
+        self.clear()
+        for agreement_id, cells, _ in rows:
+            self.add_row(*cells, key=str(agreement_id))
+        if selected is not None and str(selected) in self.rows:
+            self.move_cursor(row=self.get_row_index(str(selected)))
+
+    def selected_id(self) -> int | None:
+        if not self.row_count:
+            return None
+        return int(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+
+
+def load_rows(app, status: str | None = None) -> list[Row]:
+    """(id, cells, details) for each agreement; call from a thread worker."""
+    now = app.now()
+    with app.data.store() as store:
+        return [(a.id, *agreement_row(store, a, now)) for a in store.list_agreements(status=status)]
+
+
+class AgreementsScreen(Screen[None]):
+    TITLE = "Agreements"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="agreements.new"),
+        Binding("e", "edit", "Edit", id="agreements.edit"),
+        Binding("x", "delete", "Delete", id="agreements.delete"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.details: dict[str, str] = {}
+        # An action asked for before the first rows arrive (e.g. "agreement: edit" from the palette).
+        self._after_load: str | None = None
+        self._loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield AgreementTable(id="agreements")
+        yield Static("", id="agreement-details", classes="details")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="agreements-load")
+    def load(self) -> None:
+        rows = load_rows(self.app)
+        self.app.call_from_thread(self._show, rows)
+
+    def _show(self, rows: list[Row]) -> None:
+        self.details = {str(agreement_id): details for agreement_id, _, details in rows}
+        self.query_one(AgreementTable).show(rows)
+        if not rows:
+            self.query_one("#agreement-details", Static).update("No agreements yet: press n to write the first one.")
+        self._loaded = True
+        if self._after_load:
+            self.call_later(self.run_action, self._after_load)
+            self._after_load = None
+
+    @on(DataTable.RowHighlighted)
+    def _show_details(self, event: DataTable.RowHighlighted) -> None:
+        self.query_one("#agreement-details", Static).update(self.details.get(event.row_key.value, ""))
+
+    def _selected(self, action: str) -> int | None:
+        if not self._loaded:
+            self._after_load = action
+            return None
+        agreement_id = self.query_one(AgreementTable).selected_id()
+        if agreement_id is None:
+            self.notify("No agreement selected: press n to write one.", severity="warning")
+        return agreement_id
+
+    # ---- new / edit -------------------------------------------------------------------------
+
+    def action_new(self) -> None:
+        self.app.push_screen(AgreementForm(), self._saved)
+
+    @on(DataTable.RowSelected)
+    def action_edit(self) -> None:
+        if (agreement_id := self._selected("edit")) is not None:
+            self._open_editor(agreement_id)
+
+    @work(thread=True, group="agreements-edit")
+    def _open_editor(self, agreement_id: int) -> None:
+        # Read fresh from the store: the row may show an older copy.
+        try:
+            with self.app.data.store() as store:
+                agreement = store.get_agreement(agreement_id)
+        except SlatuiError as exc:  # e.g. deleted from the command line meanwhile
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self.app.push_screen, AgreementForm(agreement), self._saved)
+
+    def _saved(self, agreement: Agreement | None) -> None:
+        if agreement is not None:
+            self.notify(f"Saved agreement '{escape(agreement.name)}'.")
+
+    def _failed(self, error: SlatuiError) -> None:
+        self.notify(escape(str(error)), severity="error")
+        self.load()
+
+    # ---- delete -----------------------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        if (agreement_id := self._selected("delete")) is not None:
+            self._ask_delete(agreement_id)
+
+    @work(thread=True, group="agreements-delete")
+    def _ask_delete(self, agreement_id: int) -> None:
+        try:
+            with self.app.data.store() as store:
+                agreement = store.get_agreement(agreement_id)
+                leads = store.count_leads_of_agreement(agreement_id)
+        except SlatuiError as exc:
+            self.app.call_from_thread(self._failed, exc)
+            return
+        name = escape(agreement.name)
+        if leads:
+            question = (
+                f"Delete agreement '{name}'?\n\nIt has {leads} leads. Deleting it deletes them too, "
+                "with all their attempts. This cannot be undone."
+            )
+            answers = [("cancel", "Keep it"), ("cascade", f"Delete it and its {leads} leads")]
+        else:
+            question = f"Delete agreement '{name}'? It has no leads."
+            answers = [("cancel", "Keep it"), ("delete", "Delete")]
+
+        def answered(answer: str | None) -> None:
+            if answer in ("delete", "cascade"):
+                self._delete(agreement, cascade=answer == "cascade")
+
+        screen = ConfirmScreen(question, answers, danger=answers[1][0])
+        self.app.call_from_thread(self.app.push_screen, screen, answered)
+
+    @work(thread=True, group="agreements-delete")
+    def _delete(self, agreement: Agreement, *, cascade: bool) -> None:
+        try:
+            with self.app.data.store() as store:
+                store.delete_agreement(agreement.id, cascade=cascade)
+        except SlatuiError as exc:  # e.g. leads were logged since the question was asked
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self.notify, f"Deleted agreement '{escape(agreement.name)}'.")
+        self.app.call_from_thread(self.load)

@@ -1,0 +1,236 @@
+"""Every lead (3), filterable and paged so a million-lead database stays instant; log, edit, delete, undo."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from slatui.errors import SlatuiError
+from slatui.models import LEAD_STATUSES, Agreement, Lead, Rep
+from slatui.tui.forms.attempt import open_log_attempt
+from slatui.tui.forms.base import ConfirmScreen
+from slatui.tui.forms.lead import LeadForm
+from slatui.tui.widgets import LEADS_CSS
+from slatui.tui.widgets.lead_table import LeadTable, Row
+
+# Typing in the filter waits this long for a pause before querying.
+FILTER_DELAY = 0.3
+
+
+class LeadsScreen(Screen[None]):
+    TITLE = "Leads"
+    CSS_PATH = LEADS_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="leads.filter"),
+        Binding("enter", "open", "Details", id="leads.open"),
+        Binding("n", "new", "New handoff", id="leads.new"),
+        Binding("a", "log_attempt", "Log attempt", id="leads.log"),
+        Binding("e", "edit", "Edit", id="leads.edit"),
+        Binding("x", "delete", "Delete", id="leads.delete"),
+        Binding("u", "undo", "Undo delete", id="leads.undo"),
+        Binding("escape", "focus_table", "Back to the table", show=False, id="leads.table"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._choices: tuple[list[Agreement], list[Rep]] = ([], [])  # what the filter Selects offer
+        self.undo: tuple[dict[str, Any], str] | None = None  # the last deleted lead's snapshot and name
+        self._filter_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="lead-filters"):
+            yield Input(placeholder="filter by name, company or email (/)", id="filter-text")
+            yield Select([], prompt="All agreements", id="filter-agreement")
+            yield Select([], prompt="All reps", id="filter-rep")
+            yield Select([(s, s) for s in LEAD_STATUSES], prompt="Any status", id="filter-status")
+        yield LeadTable(id="leads-table")
+        yield Static("Loading leads…", id="leads-status", classes="lead-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LeadTable).focus()
+
+    def on_screen_resume(self) -> None:
+        # Agreements, reps and leads may have changed on another screen, or in a form or detail closed over this one.
+        self._load_choices()
+        self.reload()
+
+    def reload(self) -> None:
+        self.query_one(LeadTable).load(self.filters(), keep=True)
+
+    # ---- filters ----------------------------------------------------------------------------
+
+    def filters(self) -> dict[str, Any]:
+        def chosen(select_id: str) -> Any:
+            value = self.query_one(select_id, Select).value
+            return None if value is Select.NULL else value
+
+        return {
+            "text": self.query_one("#filter-text", Input).value.strip() or None,
+            "agreement_id": chosen("#filter-agreement"),
+            "rep_id": chosen("#filter-rep"),
+            "status": chosen("#filter-status"),
+        }
+
+    @on(Input.Changed, "#filter-text")
+    def _typed(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self._apply_filters)
+
+    @on(Select.Changed, "#lead-filters Select")
+    def _apply_filters(self) -> None:
+        self.query_one(LeadTable).load(self.filters())
+
+    @on(Input.Submitted, "#filter-text")
+    def action_focus_table(self) -> None:
+        self.query_one(LeadTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    @work(thread=True, group="leads-choices")
+    def _load_choices(self) -> None:
+        with self.app.data.store() as store:
+            agreements, reps = store.list_agreements(), store.list_reps()
+        self.app.call_from_thread(self._show_choices, agreements, reps)
+
+    def _show_choices(self, agreements: list[Agreement], reps: list[Rep]) -> None:
+        if (agreements, reps) == self._choices:
+            return
+        self._choices = (agreements, reps)
+        for select_id, options in (
+            ("#filter-agreement", [(a.name, a.id) for a in agreements]),
+            ("#filter-rep", [(r.name, r.id) for r in reps]),
+        ):
+            select = self.query_one(select_id, Select)
+            current = select.value
+            with select.prevent(Select.Changed):
+                select.set_options(options)
+                if any(value == current for _, value in options):
+                    select.value = current
+
+    @on(LeadTable.Loaded)
+    def _show_count(self, event: LeadTable.Loaded) -> None:
+        if event.total is None:
+            text = f"{event.shown:,} leads shown, counting…"
+        elif event.total == 0:
+            text = "No leads match: change the filter (/), or log a handoff with n."
+        elif event.shown < event.total:
+            text = f"{event.shown:,} of {event.total:,} leads shown: moving past the last row loads the next page"
+        else:
+            text = f"{event.total:,} leads"
+        self.query_one("#leads-status", Static).update(text)
+
+    # ---- actions on leads -------------------------------------------------------------------
+
+    def _selected(self) -> Row | None:
+        lead = self.query_one(LeadTable).selected
+        if lead is None:
+            self.notify("No lead selected.", severity="warning")
+        return lead
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        from slatui.tui.screens.lead_detail import LeadDetailScreen
+
+        if (lead := self._selected()) is not None:
+            self.app.push_screen(LeadDetailScreen(lead["id"]))
+
+    def action_new(self) -> None:
+        self._open_form(None, self.filters()["agreement_id"])
+
+    def action_log_attempt(self) -> None:
+        if (lead := self._selected()) is not None:
+            open_log_attempt(self, lead)
+
+    def action_edit(self) -> None:
+        if (lead := self._selected()) is not None:
+            self._open_form(lead["id"], None)
+
+    @work(thread=True, group="leads-form")
+    def _open_form(self, lead_id: int | None, agreement_id: int | None) -> None:
+        """Read fresh choices (and the lead to edit), then open the form: also right after a mode switch."""
+        try:
+            with self.app.data.store() as store:
+                agreements, reps = store.list_agreements(), store.list_reps()
+                lead = store.get_lead(lead_id) if lead_id is not None else None
+        except SlatuiError as exc:  # deleted elsewhere meanwhile
+            self._toast_error(exc)
+            return
+        if not agreements:
+            self.app.call_from_thread(self.notify, "Create an agreement first (4, then n).", severity="warning")
+            return
+        form = LeadForm(agreements, reps, lead, agreement_id=agreement_id)
+        self.app.call_from_thread(self.app.push_screen, form, self._saved)
+
+    def _saved(self, lead: Lead | None) -> None:
+        if lead is not None:
+            self.notify(f"Saved lead {lead.name} (#{lead.id})", markup=False)
+
+    def action_delete(self) -> None:
+        if (lead := self._selected()) is None:
+            return
+        count = lead["attempts"]
+        attempts = f" and its {count} attempt{'s' if count > 1 else ''}" if count else ""
+
+        def answered(answer: str | None) -> None:
+            if answer == "delete":
+                self._delete(lead["id"], lead["name"])
+
+        question = f"Delete lead {escape(lead['name'])} (#{lead['id']}){attempts}? You can undo it with u."
+        # "Keep" comes first, so it has the focus and enter alone deletes nothing.
+        answers = [("keep", "Keep"), ("delete", "Delete lead")]
+        self.app.push_screen(ConfirmScreen(question, answers, danger="delete"), answered)
+
+    @work(thread=True, group="leads-delete")
+    def _delete(self, lead_id: int, name: str) -> None:
+        try:
+            with self.app.data.store() as store:
+                snapshot = store.delete_lead(lead_id)
+        except SlatuiError as exc:
+            self._toast_error(exc)
+            return
+        self.app.call_from_thread(self._deleted, snapshot, name)
+
+    def _deleted(self, snapshot: dict[str, Any], name: str) -> None:
+        self.undo = (snapshot, name)
+        self.refresh_bindings()
+        self.notify(f"Deleted lead {name} — press u to undo", markup=False, timeout=10)
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.undo is not None if action == "undo" else True
+
+    def action_undo(self) -> None:
+        if self.undo is not None:
+            (snapshot, name), self.undo = self.undo, None
+            self.refresh_bindings()
+            self._restore(snapshot, name)
+
+    @work(thread=True, group="leads-delete")
+    def _restore(self, snapshot: dict[str, Any], name: str) -> None:
+        try:
+            with self.app.data.store() as store:
+                store.restore_lead(snapshot)
+        except SlatuiError as exc:
+            self._toast_error(exc)
+            return
+        self.app.call_from_thread(self._restored, name)
+
+    def _restored(self, name: str) -> None:
+        self.notify(f"Restored lead {name}", markup=False)
+        self.reload()
+
+    def _toast_error(self, error: SlatuiError) -> None:
+        """From a worker thread: the store's refusal as an error toast."""
+        self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)

@@ -1,0 +1,106 @@
+"""The breach queue (2): leads waiting on sales, most urgent first, with a live business-time countdown.
+
+The fastest path to log a follow-up: `a` on a lead opens the attempt form on its outcome list.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from slatui.tui.forms.attempt import open_log_attempt
+from slatui.tui.widgets import LEADS_CSS, cells
+from slatui.tui.widgets.lead_table import Row
+from slatui.tui.widgets.queue_table import QueueTable, queue_entries
+
+
+class QueueScreen(Screen[None]):
+    TITLE = "Queue"
+    CSS_PATH = LEADS_CSS
+    REFRESH_SECONDS = 30
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "log_attempt", "Log attempt", id="queue.log"),
+        Binding("enter", "open", "Details", id="queue.open"),
+        Binding("r", "reload", "Refresh", id="queue.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded = False
+        # The palette's "lead: log attempt" can arrive before the first load; it runs once rows are in.
+        self._log_when_loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the queue…", id="queue-summary", classes="lead-status")
+        yield QueueTable(id="queue-table")
+        yield Static(cells.legend(), id="queue-legend", classes="lead-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._countdown = self.set_interval(self.REFRESH_SECONDS, self.action_reload, pause=True)
+
+    def on_screen_resume(self) -> None:
+        # Also when a form or the detail over it closes: what was logged there re-sorts the queue.
+        self.action_reload()
+        self._countdown.resume()
+
+    def on_screen_suspend(self) -> None:
+        self._countdown.pause()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    # Not exclusive: cancelling cannot stop a query already running in its thread, and Textual resumes a
+    # mode's screen twice on its first visit; two cheap loads in a row are harmless.
+    @work(thread=True, group="queue")
+    def _load(self) -> None:
+        now = self.app.now()
+        with self.app.data.store() as store:
+            rows = store.queue_rows()
+            calendars = {aid: store.clock(aid)[1] for aid in {row["agreement_id"] for row in rows}}
+            entries = queue_entries(rows, calendars, now.timestamp())
+        self.app.call_from_thread(self._show, entries, f"{now:%H:%M} UTC")
+
+    def _show(self, entries: list[Row], as_of: str) -> None:
+        self.query_one(QueueTable).show(entries)
+        self.query_one("#queue-summary", Static).update(self._summary(entries, as_of))
+        self.loaded = True
+        if self._log_when_loaded:
+            self._log_when_loaded = False
+            self.action_log_attempt()
+
+    @staticmethod
+    def _summary(entries: list[Row], as_of: str) -> str:
+        if not entries:
+            return f"Nothing waiting: every open lead has its first attempt and enough follow-ups · {as_of}"
+        count = {state: 0 for state in cells.URGENCY_STYLES}
+        for entry in entries:
+            count[entry["urgency"]] += 1
+        waiting = len(entries) - count["working"]
+        return (
+            f"{waiting} awaiting a first attempt ({count['breached']} breached, {count['due']} due soon) · "
+            f"{count['working']} need more attempts · as of {as_of}, refreshed every {QueueScreen.REFRESH_SECONDS} s"
+        )
+
+    def action_log_attempt(self) -> None:
+        lead = self.query_one(QueueTable).selected
+        if lead is not None:
+            open_log_attempt(self, lead)
+        elif not self.loaded:
+            self._log_when_loaded = True
+        else:
+            self.notify("The queue is empty: nothing to log.", severity="warning")
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        from slatui.tui.screens.lead_detail import LeadDetailScreen
+
+        lead = self.query_one(QueueTable).selected
+        if lead is not None:
+            self.app.push_screen(LeadDetailScreen(lead["id"]))

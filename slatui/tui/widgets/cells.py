@@ -1,0 +1,96 @@
+"""Cell formatting shared by the Leads, Queue and lead-detail views: local times, durations and
+the SLA countdown with its colours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+
+from slatui.businesstime import BusinessCalendar
+from slatui.parsing import format_duration
+
+Urgency = Literal["ok", "due", "breached", "working"]
+
+# The last quarter of the response target counts as "due soon" (issue 4).
+DUE_SOON_SHARE = 0.25
+
+URGENCY_STYLES: dict[Urgency, str] = {
+    "ok": "green",
+    "due": "yellow",
+    "breached": "red",
+    "working": "cyan",
+}
+URGENCY_LABELS: dict[Urgency, str] = {
+    "ok": "ok",
+    "due": "due soon (last 25 %)",
+    "breached": "breached",
+    "working": "followed up, more attempts due",
+}
+STATUS_STYLES = {"open": "", "connected": "cyan", "customer": "green", "disqualified": "dim"}
+MISSING = "—"
+
+
+def local_time(epoch: float | None, tz: str) -> str:
+    """An instant as wall time in the agreement's zone (where its SLA clock runs)."""
+    if epoch is None:
+        return MISSING
+    return datetime.fromtimestamp(epoch, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def duration(seconds: float | None) -> str:
+    return MISSING if seconds is None else format_duration(seconds)
+
+
+def time_left(deadline_at: float, now_ts: float, calendar: BusinessCalendar) -> float:
+    """Business seconds from now to the deadline; once breached, minus the business time since it."""
+    if now_ts <= deadline_at:
+        return calendar.business_seconds_between(now_ts, deadline_at)
+    return -calendar.business_seconds_between(deadline_at, now_ts)
+
+
+def urgency(left: float, target_seconds: float) -> Urgency:
+    # Equal to the target counts as met, so zero left is still due, not breached.
+    if left < 0:
+        return "breached"
+    return "due" if left <= target_seconds * DUE_SOON_SHARE else "ok"
+
+
+def countdown(left: float | None, state: Urgency) -> Text:
+    label = MISSING if left is None else format_duration(left)
+    return Text(label, style=f"bold {URGENCY_STYLES[state]}", justify="right")
+
+
+def text(value: object, style: str = "") -> Text:
+    """A plain cell (never read as markup: names may hold brackets), cut with an ellipsis when too wide."""
+    return Text(MISSING if value in (None, "") else str(value), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def status(value: str) -> Text:
+    return text(value, STATUS_STYLES.get(value, ""))
+
+
+def legend() -> Text:
+    line = Text()
+    for state, label in URGENCY_LABELS.items():
+        line.append("● ", style=URGENCY_STYLES[state])
+        line.append(f"{label}   ")
+    line.append("· time left in business hours", style="dim")
+    return line
+
+
+def speed_status(response_seconds: float | None, left: float, target_seconds: float) -> Text:
+    """DESIGN.md's speed status (met / breached / pending) with the figure behind it."""
+    target = format_duration(target_seconds)
+    if response_seconds is not None:
+        met = response_seconds <= target_seconds
+        return Text(f"{'met' if met else 'breached'}: first attempt after {format_duration(response_seconds)} "
+                    f"(target {target})", style=URGENCY_STYLES["ok" if met else "breached"])
+    state = urgency(left, target_seconds)
+    if state == "breached":
+        line = f"breached: no attempt, {format_duration(-left)} over the {target} target"
+    else:
+        line = f"pending: {format_duration(left)} left of {target}"
+    return Text(line, style=URGENCY_STYLES[state])

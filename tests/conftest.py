@@ -1,0 +1,75 @@
+"""Shared fixtures for the TUI tests: a demo database on a frozen clock and a way to drive the app."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from slatui.demo import generate_demo
+from slatui.store import Store
+
+FROZEN_NOW = datetime(2026, 11, 18, 15, 30, tzinfo=timezone.utc)
+SIZE = (120, 40)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with Store(path) as store:
+        generate_demo(store, leads=300, seed=7, now=FROZEN_NOW)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the demo database for each test (tests write to it)."""
+    with Store(demo_template) as store:
+        return store.backup(tmp_path / "demo.db")
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Path:
+    return tmp_path / "empty.db"
+
+
+@pytest.fixture
+def make_app() -> Callable:
+    """An app on `db_path` whose clock is frozen at FROZEN_NOW."""
+    from slatui.tui.app import SlatuiApp
+
+    return lambda db_path: SlatuiApp(db_path, clock=lambda: FROZEN_NOW)
+
+
+async def _settle(pilot) -> None:
+    """Wait until database workers are done and their results are on screen; stop cursors blinking."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.fixture
+def settle() -> Callable[..., Awaitable[None]]:
+    return _settle
+
+
+@pytest.fixture
+def drive(make_app) -> Callable[[Path, Callable[..., Awaitable[None]]], None]:
+    """Run `scenario(pilot)` against an app on `db_path` at the standard size (no async test plugin needed)."""
+
+    def run(db_path: Path, scenario: Callable[..., Awaitable[None]]) -> None:
+        async def main() -> None:
+            app = make_app(db_path)
+            async with app.run_test(size=SIZE) as pilot:
+                await _settle(pilot)
+                await scenario(pilot)
+
+        asyncio.run(main())
+
+    return run

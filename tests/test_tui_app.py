@@ -1,0 +1,170 @@
+"""The app shell: screen keys, help, command palette, themes, first run, and the calculator."""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Input, Markdown, Static
+
+from slatui.store import Store
+from slatui.tui.forms.agreement import AgreementForm
+from slatui.tui.screens.help import HelpScreen
+from slatui.tui.screens.welcome import WelcomeScreen
+
+SCREEN_KEYS = [
+    ("1", "dashboard", "Dashboard"),
+    ("2", "queue", "Queue"),
+    ("3", "leads", "Leads"),
+    ("4", "agreements", "Agreements"),
+    ("5", "charts", "Charts"),
+    ("6", "calculator", "Calculator"),
+]
+
+
+@pytest.mark.parametrize(("key", "module", "title"), SCREEN_KEYS)
+def test_each_number_key_opens_its_screen(drive, demo_db, settle, key, module, title):
+    pytest.importorskip(f"slatui.tui.screens.{module}", reason="built by the leads/queue issue")
+
+    async def scenario(pilot):
+        start = "6" if key == "1" else "1"  # start elsewhere, so the key really switches
+        await pilot.press(start, key)
+        await settle(pilot)
+        assert title.lower() in pilot.app.screen.title.lower()
+        assert title.lower() in str(pilot.app.screen.query_one("HeaderTitle").render()).lower()
+
+    drive(demo_db, scenario)
+
+
+def test_help_opens_with_the_guides_facts_and_closes(drive, demo_db, settle):
+    async def scenario(pilot):
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HelpScreen)
+        text = pilot.app.screen.query_one(Markdown).source
+        for fact in ("7×", "24 hours", "six attempts", "100 leads a month", "ctrl+p"):
+            assert fact in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, HelpScreen)
+
+    drive(demo_db, scenario)
+
+
+def test_command_palette_finds_and_runs_agreement_new(drive, demo_db, settle):
+    async def scenario(pilot):
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CommandPalette)
+        await pilot.press(*"agreement: new")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        prompts = [str(option.prompt) for option in pilot.app.screen.query_one("CommandList").options]
+        assert prompts and "agreement: new" in prompts[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AgreementForm)
+        assert pilot.app.screen_stack[0].title == "Agreements"
+
+    drive(demo_db, scenario)
+
+
+def test_ctrl_t_toggles_dark_and_light(drive, demo_db, settle):
+    async def scenario(pilot):
+        assert pilot.app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert not pilot.app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert pilot.app.current_theme.dark
+
+    drive(demo_db, scenario)
+
+
+def test_welcome_on_an_empty_database_offers_the_first_agreement(drive, empty_db, settle):
+    async def scenario(pilot):
+        assert isinstance(pilot.app.screen, WelcomeScreen)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AgreementForm)
+
+    drive(empty_db, scenario)
+
+
+def test_welcome_loads_demo_data(drive, empty_db, settle):
+    async def scenario(pilot):
+        await pilot.press("d")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, WelcomeScreen)
+
+    drive(empty_db, scenario)
+    with Store(empty_db) as store:
+        assert len(store.list_agreements()) == 3
+        assert store.count_leads() > 0
+
+
+def test_no_welcome_when_there_is_data(drive, demo_db):
+    async def scenario(pilot):
+        assert pilot.app.screen.title == "Dashboard"
+
+    drive(demo_db, scenario)
+
+
+async def _fill(pilot, values: dict[str, str]) -> None:
+    for field_id, value in values.items():
+        pilot.app.screen.query_one(f"#{field_id}", Input).value = value
+    await pilot.pause()
+
+
+def test_calculator_is_live_and_shows_100_leads_for_the_guides_example(drive, demo_db, settle):
+    async def scenario(pilot):
+        await pilot.press("6")
+        await settle(pilot)
+        screen = pilot.app.screen
+        await _fill(pilot, {"calc-quota": "10000", "calc-share": "60", "calc-deal": "100", "calc-close": "25"})
+        assert "240 a month" in str(screen.query_one("#calc-result", Static).render())
+        await _fill(pilot, {"calc-quota": "5000", "calc-share": "100", "calc-deal": "100", "calc-close": "50"})
+        assert "100 a month" in str(screen.query_one("#calc-result", Static).render())
+
+        await _fill(pilot, {"calc-deal": "lots"})
+        error = screen.query_one("#calc-deal-error", Static)
+        assert "can't read 'lots'" in str(error.render())
+        assert screen.query_one("#calc-deal").has_class("-invalid")
+        await _fill(pilot, {"calc-deal": "0"})
+        assert "deal size must be more than 0" in str(error.render())
+        await _fill(pilot, {"calc-deal": "100"})
+        assert str(error.render()) == ""
+
+        await _fill(pilot, {"calc-availability": "99.999"})
+        assert "5m15s" in str(screen.query_one("#calc-downtime", Static).render())
+
+        # Digits typed in a field are numbers; escape leaves the field and 4 switches screens again.
+        screen.query_one("#calc-close", Input).focus()
+        await pilot.press("end", "4")
+        assert screen.query_one("#calc-close", Input).value == "504"
+        await pilot.press("escape", "4")
+        await settle(pilot)
+        assert pilot.app.screen.title == "Agreements"
+
+    drive(demo_db, scenario)
+
+
+# ---- snapshots (120x40, frozen clock, demo seed 7) ------------------------------------------
+
+
+def test_snapshot_calculator(snap_compare, make_app, demo_db, settle):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_db), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_help(snap_compare, make_app, demo_db, settle):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_db), terminal_size=(120, 40), run_before=run_before)

@@ -1,0 +1,231 @@
+"""The Queue screen (2): quick-log in three keys, outcome letters, countdown maths; and its snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from conftest import FROZEN_NOW, SIZE
+
+from slatui.businesstime import BusinessCalendar, parse_hours_spec
+from slatui.models import OUTCOMES, Lead
+from slatui.parsing import format_duration
+from slatui.store import Store, to_epoch
+from slatui.tui.forms.attempt import LogAttemptForm
+from slatui.tui.screens.queue import QueueScreen
+from slatui.tui.widgets import cells
+from slatui.tui.widgets.outcome_list import OutcomeList
+from slatui.tui.widgets.queue_table import QueueTable, queue_entries
+
+
+# Fresh handoffs on the Madrid agreement (1 business hour; FROZEN_NOW is Wednesday 16:30 there):
+# one within its hour, one in its last quarter, one breached across the lunch break.
+FRESH = [("Olivia Ok", 10), ("Dario Due", 50), ("Bea Breached", 180)]
+
+
+@pytest.fixture
+def queue_db(demo_db):
+    """The demo plus three leads awaiting their first attempt: ok, due soon and breached."""
+    with Store(demo_db) as store:
+        agreement = store.get_agreement("MQL to SQL handoff")
+        rep = store.get_rep("Alicia Romero")
+        for name, minutes_ago in FRESH:
+            store.add_lead(Lead(agreement_id=agreement.id, rep_id=rep.id, name=name, company="Fresh Co",
+                                handed_off_at=FROZEN_NOW - timedelta(minutes=minutes_ago)))
+    return demo_db
+
+
+async def open_queue(pilot, settle) -> QueueTable:
+    await pilot.press("2")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, QueueScreen)
+    return pilot.app.screen.query_one(QueueTable)
+
+
+def test_the_queue_puts_the_most_urgent_first_with_its_countdown(drive, queue_db, settle):
+    async def scenario(pilot):
+        table = await open_queue(pilot, settle)
+        entries = list(table.rows_by_id.values())
+        assert [(e["name"], e["urgency"], e["left"]) for e in entries[:3]] == [
+            ("Bea Breached", "breached", -3600), ("Dario Due", "due", 600), ("Olivia Ok", "ok", 3000),
+        ]
+        assert {e["urgency"] for e in entries[3:]} == {"working"}
+        assert str(table.get_cell_at((0, 0))) == "-1h"
+        summary = str(pilot.app.screen.query_one("#queue-summary").render())
+        assert summary.startswith("3 awaiting a first attempt (1 breached, 1 due soon)")
+
+    drive(queue_db, scenario)
+
+
+def test_a_c_ctrl_s_logs_connected_on_the_top_lead_and_it_leaves_the_queue(drive, queue_db, settle):
+    top: dict = {}
+
+    async def scenario(pilot):
+        table = await open_queue(pilot, settle)
+        assert table.cursor_row == 0
+        top.update(table.selected)
+        assert top["name"] == "Bea Breached"
+        await pilot.press("a", "c", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, QueueScreen)
+        assert f"Logged connected on {top['name']}" in [str(n.message) for n in pilot.app._notifications]
+        assert top["id"] not in table.rows_by_id
+        assert table.cursor_row == 0
+        assert table.selected["name"] == "Dario Due"
+
+    drive(queue_db, scenario)
+    with Store(queue_db) as store:
+        (attempt,) = store.attempts_of(top["id"])
+        assert attempt["outcome"] == "connected"
+        assert attempt["at"] == to_epoch(FROZEN_NOW)
+        assert attempt["channel"] == "call"
+        assert store.get_lead(top["id"]).status == "connected"
+        assert top["id"] not in {row["id"] for row in store.queue_rows()}
+
+
+def test_the_palette_command_logs_on_the_top_queue_lead(drive, queue_db, settle):
+    async def scenario(pilot):
+        await pilot.app.run_action("run_on('queue', 'log_attempt')")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, LogAttemptForm)
+        assert form.lead_name == "Bea Breached"
+
+    drive(queue_db, scenario)
+
+
+def test_the_form_opens_on_the_outcome_list_and_letters_pick_outcomes(drive, demo_db, settle):
+    async def scenario(pilot):
+        await open_queue(pilot, settle)
+        await pilot.press("a")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, LogAttemptForm)
+        outcomes = form.query_one(OutcomeList)
+        assert pilot.app.focused is outcomes
+        assert outcomes.outcome is None
+        for outcome in OUTCOMES:
+            await pilot.press(outcome[0])
+            assert outcomes.outcome == outcome
+        await pilot.press("up")
+        assert outcomes.outcome == "meeting_booked"
+        # In the note, the same letters are text, not picks.
+        form.query_one("#note").focus()
+        await pilot.press("n", "v")
+        assert form.query_one("#note").value == "nv"
+        assert outcomes.outcome == "meeting_booked"
+
+    drive(demo_db, scenario)
+
+
+def test_saving_without_an_outcome_shows_an_error_and_escape_cancels(drive, demo_db, settle):
+    with Store(demo_db) as store:
+        attempts_before = store.conn.execute("SELECT count(*) FROM attempts").fetchone()[0]
+
+    async def scenario(pilot):
+        await open_queue(pilot, settle)
+        await pilot.press("a", "ctrl+s")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, LogAttemptForm)
+        assert form.query_one("#outcome-error").has_class("-shown")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, QueueScreen)
+
+    drive(demo_db, scenario)
+    with Store(demo_db) as store:
+        assert store.conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == attempts_before
+
+
+def test_a_bad_time_in_the_attempt_form_is_an_inline_error(drive, demo_db, settle):
+    async def scenario(pilot):
+        await open_queue(pilot, settle)
+        await pilot.press("a", "v")
+        form = pilot.app.screen
+        form.query_one("#at").value = "last tuesday"
+        await pilot.pause()  # let the edit's Changed pass before saving (it clears the field's error)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is form
+        assert "can't read time" in str(form.query_one("#at-error").render())
+
+    drive(demo_db, scenario)
+
+
+def test_the_queue_reloads_itself_on_its_countdown_interval(drive, queue_db, settle, monkeypatch):
+    monkeypatch.setattr(QueueScreen, "REFRESH_SECONDS", 0.2)
+
+    async def scenario(pilot):
+        table = await open_queue(pilot, settle)
+        with Store(queue_db) as store:
+            store.conn.execute("UPDATE leads SET status = 'disqualified' WHERE name = 'Bea Breached'")
+            expected = {row["id"] for row in store.queue_rows()}
+        assert set(table.rows_by_id) != expected
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert set(table.rows_by_id) == expected
+
+    drive(queue_db, scenario)
+
+
+# ---- the countdown and its colours --------------------------------------------------------------
+
+OFFICE = BusinessCalendar(tz="UTC", hours=parse_hours_spec("mon-fri 09:00-17:00"))
+
+
+def _ts(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+
+
+def test_time_left_counts_business_time_and_goes_negative_once_breached():
+    friday_4pm, monday_10am = _ts("2026-11-20T16:00"), _ts("2026-11-23T10:00")
+    assert cells.time_left(monday_10am, friday_4pm, OFFICE) == 2 * 3600  # 1 h on Friday, 1 h on Monday
+    assert cells.time_left(friday_4pm, monday_10am, OFFICE) == -2 * 3600
+    assert format_duration(cells.time_left(friday_4pm, monday_10am, OFFICE)) == "-2h"
+
+
+def test_urgency_is_due_in_the_last_quarter_and_breached_only_past_the_deadline():
+    assert cells.urgency(3600, 3600) == "ok"
+    assert cells.urgency(901, 3600) == "ok"
+    assert cells.urgency(900, 3600) == "due"
+    assert cells.urgency(0, 3600) == "due"  # equal to the target still counts as met
+    assert cells.urgency(-1, 3600) == "breached"
+
+
+def test_queue_entries_sort_waiting_leads_by_time_left_then_the_followed_up():
+    now = _ts("2026-11-23T10:00")  # a Monday
+    row = {"agreement_id": 1, "respond_within_seconds": 3600, "first_attempt_at": None}
+    rows = [
+        {**row, "id": 1, "deadline_at": now + 3000},  # ok
+        {**row, "id": 2, "first_attempt_at": now - 9000, "deadline_at": now - 5000},  # followed up
+        {**row, "id": 3, "deadline_at": now - 1800},  # breached 30 min ago
+        {**row, "id": 4, "deadline_at": now + 600},  # due soon
+    ]
+    entries = queue_entries(rows, {1: OFFICE}, now)
+    assert [(e["id"], e["urgency"], e["left"]) for e in entries] == [
+        (3, "breached", -1800), (4, "due", 600), (1, "ok", 3000), (2, "working", None),
+    ]
+
+
+# ---- snapshots (frozen clock, demo seed 7) ----------------------------------------------------
+
+
+def test_snapshot_queue_screen(snap_compare, make_app, queue_db, settle):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+
+    assert snap_compare(make_app(queue_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_log_attempt_form(snap_compare, make_app, queue_db, settle):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("a", "c")
+        await settle(pilot)
+
+    assert snap_compare(make_app(queue_db), terminal_size=SIZE, run_before=run_before)
