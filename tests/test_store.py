@@ -171,3 +171,12 @@ def test_migration_backs_up_an_older_database(tmp_path, monkeypatch):
     assert len(backups) == 1
     assert sqlite3.connect(backups[0]).execute("PRAGMA user_version").fetchone()[0] == 1
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_clock_follows_edits_made_through_another_connection(tmp_path):
+    path = tmp_path / "two.db"
+    with Store(path) as app_store, Store(path) as cli_store:
+        agreement = app_store.add_agreement(_agreement())
+        assert app_store.clock(agreement.id)[1].tz == "Europe/Madrid"
+        cli_store.update_agreement(agreement.model_copy(update={"calendar": Calendar(tz="America/New_York")}))
+        assert app_store.clock(agreement.id)[1].tz == "America/New_York"

@@ -40,6 +40,7 @@ class Store:
         self.conn = connect(self.path, create_parent=path is None if create_parent is None else create_parent)
         self.conn.row_factory = sqlite3.Row
         self._calendars: dict[int, tuple[Agreement, Any]] = {}
+        self._calendars_version: int | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -163,7 +164,15 @@ class Store:
         self._calendars.pop(agreement_id, None)
 
     def clock(self, agreement_id: int) -> tuple[Agreement, Any]:
-        """The agreement and its BusinessCalendar, cached: building holiday tables is not free."""
+        """The agreement and its BusinessCalendar, cached: building holiday tables is not free.
+
+        The cache is dropped whenever another connection has committed (PRAGMA data_version),
+        so an edit made elsewhere (the CLI while the app runs) never leaves a stale clock here.
+        """
+        version = self._one("PRAGMA data_version")[0]
+        if version != self._calendars_version:
+            self._calendars.clear()
+            self._calendars_version = version
         if agreement_id not in self._calendars:
             agreement = self.get_agreement(agreement_id)
             self._calendars[agreement_id] = (agreement, agreement.calendar.business_calendar())
