@@ -9,6 +9,7 @@ without building datetimes. Pure: no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -177,9 +178,29 @@ def _checked_hours(hours: WeeklyHours) -> WeeklyHours:
 # --- holidays ---------------------------------------------------------------------------
 
 
+# Holiday sets by (canonical code, year). Loading the holidays package costs over 100 ms (it
+# imports every country), so a store that saved the dates seeds this with `preload_holidays`
+# and a quick command never loads the package at all.
+_HOLIDAYS: dict[tuple[str, int], frozenset[date]] = {}
+_KNOWN_CODES: set[str] = set()
+
+
+def preload_holidays(code: str, year: int, days: Iterable[date]) -> None:
+    """Seed the holidays of a canonical country code for a year (saved earlier by the store)."""
+    _HOLIDAYS[(code, year)] = frozenset(days)
+    _KNOWN_CODES.add(code)
+
+
+def country_holidays(code: str, years: Iterable[int]) -> dict[int, frozenset[date]]:
+    """The holidays of a canonical code for each year, computed or from the seeded cache."""
+    return {year: _country_holidays(code, year) for year in years}
+
+
 @lru_cache(maxsize=None)
 def _canonical_country(code: str) -> str:
     """"es-md" -> "ES-MD"; raises ValueError for a country or region the holidays package lacks."""
+    if code in _KNOWN_CODES:
+        return code
     import holidays  # only calendars with public holidays pay for loading the package
 
     country, _, region = code.strip().partition("-")
@@ -198,12 +219,13 @@ def _canonical_country(code: str) -> str:
     raise ValueError(f"unknown region {region!r} for holiday country {country}: use one of {', '.join(regions)}")
 
 
-@lru_cache(maxsize=None)
 def _country_holidays(code: str, year: int) -> frozenset[date]:
-    import holidays
+    if (code, year) not in _HOLIDAYS:
+        import holidays
 
-    country, _, region = code.partition("-")
-    return frozenset(holidays.country_holidays(country, subdiv=region or None, years=year))
+        country, _, region = code.partition("-")
+        _HOLIDAYS[(code, year)] = frozenset(holidays.country_holidays(country, subdiv=region or None, years=year))
+    return _HOLIDAYS[(code, year)]
 
 
 # --- calendars --------------------------------------------------------------------------

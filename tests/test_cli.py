@@ -195,3 +195,15 @@ def test_report_csv_cells_are_spreadsheet_safe(db, run):
     code, out, _ = run("report", "--format", "csv")
     assert code == 0
     assert "'=HYPERLINK" in out.splitlines()[1]
+
+
+def test_logging_does_not_load_the_holidays_package(agreement, run, db):
+    # The agreement's public holidays (ES) were saved with it; loading the package costs >100 ms.
+    assert run("lead", "add", "Bob", "--agreement", agreement, "--at", "2026-11-20T10:00")[0] == 0
+    code = (f"import sys; from slatui.cli import main\n"
+            f"try:\n    main(['--db', {str(db)!r}, 'log', '1', '--outcome', 'voicemail'])\nexcept SystemExit: pass\n"
+            f"print('holidays' in sys.modules)")
+    result = _subprocess("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+    assert json.loads(run("leads", "--json")[1])[0]["attempts"] == 1

@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slatui.businesstime import country_holidays, preload_holidays
 from slatui.errors import DatabaseError, InvalidInput, NotFound
 from slatui.models import CONNECTING_OUTCOMES, Agreement, Attempt, Lead, Rep, Targets
 from slatui.store.connection import backup_file, connect, default_db_path
 
+# Years either side of now whose holidays are saved with an agreement (others load on demand).
+HOLIDAY_YEARS = 10
 # Leads per executemany in bulk inserts: big enough to amortise the call, small enough for steady progress.
 _BATCH = 5000
 # Agreement fields that change leads' derived facts when edited.
@@ -100,6 +103,7 @@ class Store:
             cursor = conn.execute(
                 f"INSERT INTO agreements ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
             )
+            self._save_holidays(agreement)
         return agreement.model_copy(update={"id": cursor.lastrowid})
 
     def update_agreement(self, agreement: Agreement) -> Agreement:
@@ -114,6 +118,7 @@ class Store:
                 (*row.values(), agreement.id),
             )
             self.forget_clock(agreement.id)
+            self._save_holidays(agreement)
             if clock_changed:
                 self._recompute_leads(agreement)
         return agreement
@@ -159,6 +164,29 @@ class Store:
             conn.execute("DELETE FROM agreements WHERE id = ?", (agreement_id,))
         self.forget_clock(agreement_id)
 
+    def _save_holidays(self, agreement: Agreement) -> None:
+        """Keep the holidays of the agreement's countries for the years around now in the file."""
+        codes = agreement.calendar.business_calendar().holiday_countries
+        this_year = datetime.now(timezone.utc).year
+        for code in codes:
+            have = {y for (y,) in self.conn.execute("SELECT year FROM holiday_years WHERE country = ?", (code,))}
+            missing = [y for y in range(this_year - HOLIDAY_YEARS, this_year + HOLIDAY_YEARS + 1) if y not in have]
+            self.conn.executemany(
+                "INSERT INTO holiday_years (country, year, days) VALUES (?, ?, ?)",
+                [(code, year, json.dumps(sorted(d.isoformat() for d in days)))
+                 for year, days in country_holidays(code, missing).items()],
+            )
+
+    def _preload_holidays(self, agreement: Agreement) -> None:
+        codes = agreement.calendar.holiday_countries
+        if codes:
+            rows = self.conn.execute(
+                f"SELECT country, year, days FROM holiday_years WHERE country IN ({', '.join('?' * len(codes))})",
+                codes,
+            )
+            for code, year, days in rows:
+                preload_holidays(code, year, map(date.fromisoformat, json.loads(days)))
+
     def forget_clock(self, agreement_id: int) -> None:
         """Drop a cached clock (after an edit, or a rolled-back transaction that created the agreement)."""
         self._calendars.pop(agreement_id, None)
@@ -175,6 +203,7 @@ class Store:
             self._calendars_version = version
         if agreement_id not in self._calendars:
             agreement = self.get_agreement(agreement_id)
+            self._preload_holidays(agreement)
             self._calendars[agreement_id] = (agreement, agreement.calendar.business_calendar())
         return self._calendars[agreement_id]
 

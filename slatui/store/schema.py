@@ -100,6 +100,15 @@ CREATE TABLE attempts (
 );
 CREATE INDEX attempts_by_lead ON attempts (lead_id, at);
 
+-- Public holidays by country code and year, saved when an agreement is written, so that quick
+-- commands need not load the holidays package (it imports every country: over 100 ms).
+CREATE TABLE holiday_years (
+    country TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    days TEXT NOT NULL CHECK (json_valid(days)),
+    PRIMARY KEY (country, year)
+) WITHOUT ROWID;
+
 -- Last line of defence behind the models: an attempt before its lead's handoff is invalid input.
 CREATE TRIGGER attempts_after_handoff BEFORE INSERT ON attempts
 WHEN NEW.at < (SELECT handed_off_at FROM leads WHERE id = NEW.lead_id)
