@@ -180,3 +180,26 @@ def test_clock_follows_edits_made_through_another_connection(tmp_path):
         assert app_store.clock(agreement.id)[1].tz == "Europe/Madrid"
         cli_store.update_agreement(agreement.model_copy(update={"calendar": Calendar(tz="America/New_York")}))
         assert app_store.clock(agreement.id)[1].tz == "America/New_York"
+
+
+def test_every_released_schema_opens_with_its_data(tmp_path):
+    # One fixture per released schema version (tests/fixtures/schemas/vN.db): each must open, migrate
+    # (with a backup of the original) and keep every lead and attempt.
+    import shutil
+    from pathlib import Path
+
+    fixtures = sorted(Path(__file__).parent.glob("fixtures/schemas/v*.db"))
+    assert [f.stem for f in fixtures] == [f"v{n}" for n in range(1, schema.SCHEMA_VERSION + 1)]
+    for fixture in fixtures:
+        copy = tmp_path / fixture.name
+        shutil.copy(fixture, copy)
+        before = sqlite3.connect(fixture)
+        counts = [before.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("agreements", "leads", "attempts")]
+        before.close()
+        with Store(copy) as store:
+            assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+            assert [store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                    for t in ("agreements", "leads", "attempts")] == counts
+            assert all(store.get_agreement(a.id) for a in store.list_agreements())
+        if fixture.stem != f"v{schema.SCHEMA_VERSION}":
+            assert list(tmp_path.glob(f"{fixture.name}.{fixture.stem}-*.bak"))
