@@ -130,15 +130,21 @@ class Store:
         if clash:
             raise InvalidInput(f"name: an agreement called '{agreement.name}' already exists; choose another name")
 
-    def get_agreement(self, name_or_id: str | int) -> Agreement:
+    def _by_name_or_id(self, table: str, noun: str, name_or_id: str | int, hint: str) -> sqlite3.Row:
+        """A row by its name (any case) or, failing that, its id; NotFound lists the known names."""
         text = str(name_or_id).strip()
-        row = self._one("SELECT * FROM agreements WHERE name = ? COLLATE NOCASE", (text,))
+        row = self._one(f"SELECT * FROM {table} WHERE name = ? COLLATE NOCASE", (text,))
         if row is None and text.isdigit():
-            row = self._one("SELECT * FROM agreements WHERE id = ?", (int(text),))
+            row = self._one(f"SELECT * FROM {table} WHERE id = ?", (int(text),))
         if row is None:
-            known = ", ".join(r[0] for r in self.conn.execute("SELECT name FROM agreements ORDER BY name")) or "none yet"
-            raise NotFound(f"agreement: no agreement '{text}' (known: {known}); list them with `slatui agreement list`")
-        return agreement_from_row(row)
+            known = ", ".join(r[0] for r in self.conn.execute(f"SELECT name FROM {table} ORDER BY name")) or "none yet"
+            raise NotFound(f"{noun}: no {noun} '{text}' (known: {known}); {hint}")
+        return row
+
+    def get_agreement(self, name_or_id: str | int) -> Agreement:
+        return agreement_from_row(
+            self._by_name_or_id("agreements", "agreement", name_or_id, "list them with `slatui agreement list`")
+        )
 
     def list_agreements(self, status: str | None = None) -> list[Agreement]:
         sql, params = "SELECT * FROM agreements", ()
@@ -220,14 +226,7 @@ class Store:
         return rep.model_copy(update={"id": cursor.lastrowid})
 
     def get_rep(self, name_or_id: str | int) -> Rep:
-        text = str(name_or_id).strip()
-        row = self._one("SELECT * FROM reps WHERE name = ? COLLATE NOCASE", (text,))
-        if row is None and text.isdigit():
-            row = self._one("SELECT * FROM reps WHERE id = ?", (int(text),))
-        if row is None:
-            known = ", ".join(r[0] for r in self.conn.execute("SELECT name FROM reps ORDER BY name")) or "none yet"
-            raise NotFound(f"rep: no rep '{text}' (known: {known}); add one with `slatui rep add NAME`")
-        return Rep(**dict(row))
+        return Rep(**dict(self._by_name_or_id("reps", "rep", name_or_id, "add one with `slatui rep add NAME`")))
 
     def list_reps(self) -> list[Rep]:
         return [Rep(**dict(r)) for r in self.conn.execute("SELECT * FROM reps ORDER BY name")]
