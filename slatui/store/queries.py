@@ -80,7 +80,8 @@ class Store:
 
     @property
     def db(self):
-        """sqlite-utils view of the same connection, for bulk inserts (imported lazily: it is slow to load)."""
+        """sqlite-utils view of the same connection, for bulk inserts (imported lazily: it is slow to load,
+        and quick commands never need it)."""
         import sqlite_utils
 
         return sqlite_utils.Database(self.conn)
@@ -392,13 +393,13 @@ class Store:
         with self.transaction() as conn:
             next_id = self._one("SELECT coalesce(max(id), 0) + 1 FROM leads")[0]
             lead_rows: list[dict[str, Any]] = []
-            attempt_rows: list[tuple] = []
+            attempt_rows: list[dict[str, Any]] = []
             for lead, attempts in items:
                 row = self._bulk_lead_row(next_id, lead, attempts)
                 lead_rows.append(row)
-                attempt_rows += [(next_id, to_epoch(a.at), a.channel, a.outcome,
-                                  a.rep_id if a.rep_id is not None else lead.rep_id, a.note, a.external_id)
-                                 for a in attempts]
+                attempt_rows += [{"lead_id": next_id, "at": to_epoch(a.at), "channel": a.channel,
+                                  "outcome": a.outcome, "rep_id": a.rep_id if a.rep_id is not None else lead.rep_id,
+                                  "note": a.note, "external_id": a.external_id} for a in attempts]
                 next_id += 1
                 lead_count += 1
                 attempt_count += len(attempts)
@@ -429,20 +430,11 @@ class Store:
         )
         return row
 
-    def _insert_batch(self, lead_rows: list[dict[str, Any]], attempt_rows: list[tuple],
+    def _insert_batch(self, lead_rows: list[dict[str, Any]], attempt_rows: list[dict[str, Any]],
                       progress: Callable[[int], None] | None) -> None:
-        if not lead_rows:
-            return
-        columns = list(lead_rows[0])
-        self.conn.executemany(
-            f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [tuple(r[c] for c in columns) for r in lead_rows],
-        )
-        self.conn.executemany(
-            "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            attempt_rows,
-        )
+        # sqlite-utils batches the INSERTs and nests in our transaction through a savepoint.
+        self.db["leads"].insert_all(lead_rows, batch_size=_BATCH)
+        self.db["attempts"].insert_all(attempt_rows, batch_size=_BATCH)
         if progress:
             progress(len(lead_rows))
 
