@@ -8,6 +8,7 @@ import sys
 import textwrap
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -40,16 +41,59 @@ def test_killed_demo_leaves_all_or_nothing(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "slatui", "--db", str(path), "demo", "--leads", "20000"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # Kill it once it has started writing (the WAL grows), well before it can finish.
-    wal = tmp_path / "killed.db-wal"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not wal.exists() or wal.stat().st_size < 200_000):
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    _kill_when_writing(process, tmp_path / "killed.db-wal", 200_000)
     assert _integrity(path) == "ok"
     conn = sqlite3.connect(path)
     counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("agreements", "reps", "leads")]
     assert counts == [0, 0, 0]
+
+
+def _kill_when_writing(process: subprocess.Popen, wal: Path, size: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None and (not wal.exists() or wal.stat().st_size < size):
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def test_killed_import_leaves_all_or_nothing(tmp_path):
+    path = tmp_path / "import.db"
+    assert _slatui("--db", str(path), "agreement", "add", "SLA", "--tz", "UTC").returncode == 0
+    big = tmp_path / "leads.csv"
+    rows = [f"L{i},Lead {i},2026-0{1 + i % 9}-1{i % 10}T10:00:00,2026-0{1 + i % 9}-1{i % 10}T11:00:00,no_answer"
+            for i in range(60_000)]
+    big.write_text("lead_id,name,handed_off_at,at,outcome\n" + "\n".join(rows) + "\n")
+    process = subprocess.Popen([sys.executable, "-m", "slatui", "--db", str(path), "import", "csv", str(big),
+                                "--agreement", "SLA"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _kill_when_writing(process, tmp_path / "import.db-wal", 500_000)
+    assert _integrity(path) == "ok"
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] in (0, 60_000)
+    assert _facts_match_attempts(conn)
+
+
+def test_killed_burst_of_logs_keeps_each_log_whole(tmp_path):
+    path = tmp_path / "burst.db"
+    with Store(path) as store:
+        agreement = store.add_agreement(Agreement(name="A", calendar=Calendar(tz="UTC")))
+        lead_id = store.add_lead(Lead(agreement_id=agreement.id, name="lead",
+                                      handed_off_at=datetime(2026, 1, 1, tzinfo=timezone.utc))).id
+    burst = textwrap.dedent(f"""
+        from slatui.cli import main
+        for i in range(100_000):
+            main(["--db", {str(path)!r}, "log", "{lead_id}", "--outcome", "no_answer"])
+    """)
+    process = subprocess.Popen([sys.executable, "-c", burst], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    with Store(path) as reader:
+        while time.monotonic() < deadline and reader.get_lead(lead_id).attempt_count < 20:
+            time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _integrity(path) == "ok"
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] >= 20
+    assert _facts_match_attempts(conn)
 
 
 def test_concurrent_writers_store_every_attempt_once(tmp_path):
@@ -122,6 +166,19 @@ def _checkpoint(path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
+
+
+def test_sql_metacharacters_are_data_not_code(tmp_path):
+    path = tmp_path / "quotes.db"
+    name = "Robert'); DROP TABLE leads; --"
+    assert _slatui("--db", str(path), "agreement", "add", name, "--tz", "UTC").returncode == 0
+    assert _slatui("--db", str(path), "lead", "add", name, "--agreement", name, "--company", "%'_\\").returncode == 0
+    with Store(path) as store:
+        (row,) = store.lead_rows(text="%'_")
+        assert row["name"] == name and row["agreement"] == name
+        assert store.lead_rows(text="'); DROP") == [row]
+        # Wildcards typed by the user are literal: "%" matches only a real percent sign.
+        assert store.lead_rows(text="Rob%DROP") == []
 
 
 def test_empty_file_becomes_a_new_database(tmp_path):

@@ -317,8 +317,9 @@ class Store:
         if open_only:
             clauses.append("l.status IN ('open', 'connected')")
         if text:
-            clauses.append("(l.name LIKE ? OR l.company LIKE ? OR l.email LIKE ?)")
-            params += [f"%{text}%"] * 3
+            clauses.append("(l.name LIKE ? ESCAPE '\\' OR l.company LIKE ? ESCAPE '\\' OR l.email LIKE ? ESCAPE '\\')")
+            literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params += [f"%{literal}%"] * 3
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def queue_rows(self, *, agreement_id: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
