@@ -124,6 +124,8 @@ def render_text(draw: Callable[..., None], *args: Any, width: int = 100, height:
 
     figure = _figure_class()
     figure.theme("clear")
+    # Exports keep their width whatever terminal runs the command (plotext caps figures at it).
+    figure._limit_size(False, False)
     figure.plotsize(width, height)
     draw(figure, *args)
     return uncolorize(figure.build())

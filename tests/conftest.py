@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from slatui.demo import generate_demo
 from slatui.store import Store
@@ -47,7 +48,10 @@ def make_app() -> Callable:
 async def _settle(pilot) -> None:
     """Wait until database workers are done and their results are on screen; stop cursors blinking."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one: that one is awaited next
+            pass
         await pilot.pause()
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False

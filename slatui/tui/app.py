@@ -89,6 +89,17 @@ class SlatuiApp(App[None]):
 
         self.push_screen(HelpScreen(self.screen))
 
+    def action_scorecard(self) -> None:
+        """Months × targets of the agreement the current screen shows (else the first one)."""
+        from slatui.tui.screens.scorecard import ScorecardScreen
+
+        self.push_screen(ScorecardScreen(getattr(self.screen, "agreement_id", None)))
+
+    def action_import_file(self) -> None:
+        from slatui.tui.screens.import_file import open_import
+
+        open_import(self)
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 

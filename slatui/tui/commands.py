@@ -14,6 +14,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("go: agreements", "The SLAs and this month's verdict (4)", "go('agreements')"),
     ("go: charts", "Volume, speed and depth charts (5)", "go('charts')"),
     ("go: calculator", "Leads-needed calculator and nines helper (6)", "go('calculator')"),
+    ("go: scorecard", "Months × targets, met or missed, for an agreement's life (s on Dashboard, o on Charts)",
+     "scorecard"),
     ("agreement: new", "Write a new agreement (n on Agreements)", "run_on('agreements', 'new')"),
     ("agreement: edit", "Edit the selected agreement (e on Agreements)", "run_on('agreements', 'edit')"),
     ("agreement: delete", "Delete the selected agreement (x on Agreements)", "run_on('agreements', 'delete')"),
@@ -24,6 +26,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("app: help", "Keys and the guide's facts (?)", "help"),
     ("app: quit", "Leave slatui (ctrl+q)", "quit"),
     ("data: load demo", "Add six months of demo agreements, reps and leads", "load_demo"),
+    ("data: import file…", "Import a HubSpot, Salesforce, CSV or slatui JSON file and show the summary",
+     "import_file"),
 )
 
 

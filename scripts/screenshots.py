@@ -1,0 +1,85 @@
+"""Regenerate screenshots/*.svg: every screen of the app on the demo data, 120×40, with a frozen clock.
+
+    .venv/bin/python scripts/screenshots.py [OUT_DIR]
+
+Same seed and same instant as the tests (FROZEN_NOW), so the pictures only change when the app does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from slatui.demo import generate_demo
+from slatui.store import Store
+from slatui.tui.app import SlatuiApp
+
+NOW = datetime(2026, 11, 18, 15, 30, tzinfo=timezone.utc)
+SIZE = (120, 40)
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+
+# (file name, keys pressed after the previous shot; "action:NAME" runs an app action, as the palette does).
+SHOTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("dashboard", ("1",)),
+    ("scorecard", ("s",)),
+    ("import-file", ("escape", "action:import_file")),
+    ("queue", ("escape", "2")),
+    ("log-attempt-form", ("a",)),
+    ("leads", ("escape", "3")),
+    ("lead-detail", ("enter",)),
+    ("agreements", ("escape", "4")),
+    ("agreement-editor", ("e",)),
+    ("charts-volume", ("escape", "5")),
+    ("charts-speed", ("c",)),
+    ("charts-compliance", ("c",)),
+    ("charts-depth", ("c",)),
+    ("charts-rep-speed", ("c",)),
+    ("charts-rep-depth", ("c",)),
+    ("charts-rep-load", ("c",)),
+    ("calculator", ("6",)),
+    ("help", ("question_mark",)),
+)
+
+
+async def settle(pilot) -> None:
+    """Database workers done, their results drawn, no blinking cursor caught half-way."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+async def shoot(db: Path, out: Path) -> list[Path]:
+    app = SlatuiApp(db, clock=lambda: NOW)
+    saved = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for name, steps in SHOTS:
+            for step in steps:
+                if step.startswith("action:"):
+                    await app.run_action(step.removeprefix("action:"))
+                else:
+                    await pilot.press(step)
+                await settle(pilot)
+            saved.append(Path(app.save_screenshot(f"{name}.svg", str(out))))
+    return saved
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "demo.db"
+        with Store(db) as store:
+            generate_demo(store, seed=7, now=NOW)
+        for path in asyncio.run(shoot(db, out)):
+            print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Import a file from the TUI (palette: "data: import file…"): the CLI's importers, in a thread worker.
+
+Same rules as `slatui import`: one transaction, re-imports add nothing, and a rejected row writes
+nothing unless "skip bad rows" is ticked; the rejected rows are listed in the form.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Checkbox, Input, Select
+
+from slatui.errors import SlatuiError
+from slatui.io import generic, hubspot, jsonio, salesforce
+from slatui.io.batch import Batch, Summary, run_import
+from slatui.io.csvread import DateReader
+from slatui.models import Agreement
+from slatui.store import Store
+from slatui.tui.forms.base import FormScreen, field_row
+
+KINDS = (("CSV, any columns", "csv"), ("HubSpot export(s)", "hubspot"), ("Salesforce export(s)", "salesforce"),
+         ("slatui JSON export", "json"))
+# Rejected rows listed in the form or the toast; the CLI prints them all.
+ROWS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    paths: list[Path]
+    kind: str
+    agreement_id: int | None
+    date_format: str | None
+    mapping: dict[str, str]  # field -> column, for CSV
+    skip_bad_rows: bool
+
+
+def split_paths(text: str) -> list[str]:
+    """One path as typed (spaces and all) when it exists, else shell words: `a.csv "b c.csv"`."""
+    text = text.strip()
+    if Path(text).expanduser().exists():
+        return [text]
+    try:
+        return shlex.split(text)
+    except ValueError as exc:  # an unclosed quote
+        raise ValueError(f"can't read the file names: {exc}") from None
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """`Column=field, Column=field` as the CLI's repeated --map options."""
+    try:
+        return generic.parse_mapping(tuple(pair.strip() for pair in text.split(",") if pair.strip()))
+    except SlatuiError as exc:
+        raise ValueError(str(exc).removeprefix("--map: ")) from None
+
+
+def read_batch(store: Store, request: ImportRequest) -> Batch:
+    """The importer of `request.kind` on its files (as `slatui import KIND` reads them)."""
+    if request.kind == "json":
+        return jsonio.read_batch(request.paths[0])
+    agreement = store.get_agreement(request.agreement_id)
+    dates = DateReader(agreement.calendar.tz, request.date_format)
+    if request.kind == "csv":
+        return generic.read_batch(request.paths[0], agreement, dates, request.mapping)
+    return (hubspot if request.kind == "hubspot" else salesforce).read_batch(request.paths, agreement, dates)
+
+
+def rejected_lines(summary: Summary) -> list[str]:
+    lines = [str(error) for error in summary.errors[:ROWS_SHOWN]]
+    if len(summary.errors) > ROWS_SHOWN:
+        lines.append(f"… and {len(summary.errors) - ROWS_SHOWN} more (`slatui import` on the command line lists all)")
+    return lines
+
+
+class ImportForm(FormScreen[Summary]):
+    FORM_TITLE = "Import leads and attempts from a file"
+    # The rejected rows are listed at the top: wrap them rather than cut them at the frame.
+    DEFAULT_CSS = """
+    ImportForm #form-error {
+        width: 100%;
+    }
+    """
+
+    def __init__(self, agreements: Sequence[Agreement]):
+        super().__init__()
+        self.agreements = agreements
+
+    def compose_fields(self) -> ComposeResult:
+        yield field_row("File", Input(id="import-path", placeholder="~/Downloads/contacts.csv"),
+                        hint="HubSpot and Salesforce take several files: contacts.csv calls.csv (quote names "
+                             "with spaces)")
+        yield Horizontal(
+            field_row("Kind", Select(KINDS, value="csv", allow_blank=False, id="import-kind")),
+            field_row("Agreement", Select([(a.name, a.id) for a in self.agreements],
+                                          value=self.agreements[0].id if self.agreements else Select.NULL,
+                                          prompt="choose the agreement", id="import-agreement"),
+                      hint="times without an offset are read in its zone"),
+            classes="row",
+        )
+        yield Horizontal(
+            field_row("Date format", Input(id="import-date_format", placeholder="dd/mm/yyyy, mm/dd/yyyy or iso"),
+                      hint="only if the dates are ambiguous"),
+            field_row("Column mapping (CSV)", Input(id="import-map", placeholder="Handoff date=handed_off_at, …"),
+                      hint="columns named like a field map themselves"),
+            classes="row",
+        )
+        yield Checkbox("Skip bad rows: import the good ones, list the rest", id="import-skip")
+
+    def read_form(self) -> ImportRequest:
+        reader = self.reader()
+        kind = reader.choice("import.kind")
+        agreement_id = reader.choice("import.agreement")
+        paths = [Path(p).expanduser() for p in reader.parse("import.path", split_paths, required=True) or []]
+        if missing := [str(p) for p in paths if not p.is_file()]:
+            reader.errors["import.path"] = f"no such file: {', '.join(missing)}"
+        elif kind in ("csv", "json") and len(paths) > 1:
+            reader.errors["import.path"] = f"one file at a time for {kind}"
+        if kind != "json" and agreement_id is None:
+            reader.errors["import.agreement"] = "choose the agreement the leads are handed off under"
+        mapping = reader.parse("import.map", parse_mapping) or {}
+        reader.check()
+        return ImportRequest(paths, kind, agreement_id, reader.text("import.date_format") or None, mapping,
+                             self.query_one("#import-skip", Checkbox).value)
+
+    def persist(self, request: ImportRequest) -> Summary:
+        with self.app.data.store() as store:
+            summary = run_import(store, read_batch(store, request), skip_bad_rows=request.skip_bad_rows)
+        if not summary.written:
+            count = f"{summary.rejected} row{'s' * (summary.rejected != 1)}"
+            raise SlatuiError("\n".join([f"{count} rejected, nothing written (tick “skip bad rows” to import "
+                                         "the rest):", *rejected_lines(summary)]))
+        return summary
+
+
+def open_import(app: App) -> None:
+    """Read the agreements in a worker, open the form, and toast the summary once it is done."""
+
+    def imported(summary: Summary | None) -> None:
+        if summary is None:
+            return
+        app.notify(summary.describe(), title="Imported", markup=False)
+        if details := rejected_lines(summary) + summary.notes[:ROWS_SHOWN]:
+            app.notify("\n".join(details), title="Left out", severity="warning", timeout=20, markup=False)
+
+    def load() -> None:
+        with app.data.store() as store:
+            agreements = store.list_agreements()
+        app.call_from_thread(app.push_screen, ImportForm(agreements), imported)
+
+    app.run_worker(load, thread=True, group="import-open")

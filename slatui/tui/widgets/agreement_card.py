@@ -1,0 +1,130 @@
+"""A dashboard card: one active agreement this month at a glance, from its month report and the queue."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Literal
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.widgets import Sparkline, Static
+
+from slatui import metrics
+from slatui.models import Agreement
+from slatui.store import Store
+from slatui.tui.widgets import cells
+from slatui.tui.widgets.queue_table import queue_entries
+
+Standing = Literal["ok", "risk", "trouble"]
+STANDING_LABELS: dict[Standing, str] = {"ok": "✓ on track", "risk": "! at risk", "trouble": "✗ in trouble"}
+LABEL_WIDTH = 8
+
+
+def card_data(store: Store, agreement: Agreement, now: datetime) -> dict[str, Any]:
+    """This month's report in the agreement's zone, and its leads breached or due soon right now."""
+    local = metrics.local_now(agreement, now)
+    report = metrics.month_report(store, agreement, local.year, local.month, now)
+    entries = queue_entries(store.queue_rows(agreement_id=agreement.id), {agreement.id: store.clock(agreement.id)[1]},
+                            now.timestamp())
+    queue = Counter(entry["urgency"] for entry in entries)
+    return {"report": report, "breached": queue["breached"], "due": queue["due"]}
+
+
+def daily_handoffs(report: dict[str, Any]) -> list[int]:
+    """Leads handed off each day of the month so far, from the report's cumulative line."""
+    totals = [row["actual"] for row in report["cumulative"] if row["actual"] is not None]
+    return [today - before for before, today in zip([0, *totals], totals)]
+
+
+def failing(report: dict[str, Any]) -> list[str]:
+    """The targets this month is failing so far: volume behind its pace, speed or depth missed."""
+    return [name for name, ok in (("leads", report["volume"]["met"] or report["volume"]["on_pace"]),
+                                  ("speed", report["speed"]["met"]), ("depth", report["depth"]["met"])) if not ok]
+
+
+def standing(report: dict[str, Any]) -> Standing:
+    """In trouble once the cancellation condition is reached; at risk while a target is failing."""
+    if report["cancellation_reached"]:
+        return "trouble"
+    return "risk" if failing(report) else "ok"
+
+
+def _badge(label: str, state: Literal["met", "pace", "missed"]) -> str:
+    colour, mark = {"met": ("$success", "✓"), "pace": ("$warning", "on pace"), "missed": ("$error", "✗")}[state]
+    return f"[$text on {colour}] {label} {mark} [/]"
+
+
+def _row(label: str, text: str) -> str:
+    return f"[$text-muted]{label.ljust(LABEL_WIDTH)}[/]{text}"
+
+
+def card_lines(data: dict[str, Any]) -> Iterable[str]:
+    """The card's text (markup), one line each."""
+    report = data["report"]
+    volume, speed, depth = report["volume"], report["speed"], report["depth"]
+    to_date = volume["goal_to_date"]
+    if volume["met"]:
+        pace = "goal met"
+    elif volume["on_pace"]:
+        pace = "on track"
+    else:
+        pace = f"[$error]behind by {math.ceil(to_date - volume['actual'])}[/]"
+    yield _row("Leads", f"[b]{volume['actual']}[/b]/{volume['goal']} · {pace}")
+    yield _row("", f"to date {to_date:.0f} · projected {volume['projected']:.0f}")
+    yield _row("Speed", "nothing decided yet" if speed["compliance"] is None
+               else f"[b]{speed['compliance']:.0%}[/b] in time (target {speed['threshold']:.0%})")
+    yield _row("Depth", "no unreached leads" if depth["mean_attempts"] is None
+               else f"[b]{depth['mean_attempts']:.1f}[/b] attempts (min {depth['min_attempts']})")
+    yield " ".join((
+        _badge("leads", "met" if volume["met"] else "pace" if volume["on_pace"] else "missed"),
+        _badge("speed", "met" if speed["met"] else "missed"),
+        _badge("depth", "met" if depth["met"] else "missed"),
+    ))
+    missed = report["consecutive_missed_months"]
+    yield _row("Missed", f"[b]{missed}[/b] month{'s' * (missed != 1)} in a row, max {report['miss_limit']}")
+    if report["cancellation_reached"]:
+        yield "[$error b]⚠ cancellation condition reached[/]"
+    if report["review_date"]:
+        yield _row("Review", f"[$warning b]due since {report['review_date']}[/]" if report["review_due"]
+                   else f"next on {report['review_date']}")
+
+
+def queue_line(data: dict[str, Any]) -> str:
+    """Breached and due-soon leads in the queue's colours; a click on the line opens the queue."""
+    breached = f"[{cells.URGENCY_STYLES['breached']} b]{data['breached']} breached[/]" if data["breached"] \
+        else "0 breached"
+    due = f"[{cells.URGENCY_STYLES['due']} b]{data['due']} due soon[/]" if data["due"] else "0 due soon"
+    return _row("Queue", f"{breached} · {due} ›")
+
+
+class AgreementCard(Vertical, can_focus=True):
+    """One agreement's card; the class -trouble / -risk / -ok colours its border."""
+
+    def __init__(self, agreement_id: int, data: dict[str, Any]):
+        self.standing = standing(data["report"])
+        super().__init__(classes=f"agreement-card -{self.standing}")
+        self.agreement_id = agreement_id
+        self.data = data
+        self.border_title = escape(data["report"]["agreement"]["name"])
+        self.border_subtitle = STANDING_LABELS[self.standing]
+
+    def compose(self) -> ComposeResult:
+        yield Static("\n".join(card_lines(self.data)), classes="card-body")
+        yield Static(queue_line(self.data), classes="card-queue")
+        with Horizontal(classes="card-spark"):
+            yield Static(_row("Per day", ""), classes="card-spark-label")
+            yield Sparkline(daily_handoffs(self.data["report"]))
+
+    async def on_click(self, event: events.Click) -> None:
+        if event.widget is not None and event.widget.has_class("card-queue"):
+            await self.app.run_action("go('queue')")
+
+    @property
+    def period(self) -> tuple[int, int]:
+        year, month = self.data["report"]["month"].split("-")
+        return int(year), int(month)

@@ -1,0 +1,150 @@
+"""Charts (5): keys change the agreement, month, buckets and statistic, and what is drawn; ctrl+e exports;
+SVG snapshots of each chart (120x40, frozen clock, demo seed 7)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FROZEN_NOW
+
+from slatui import charts, metrics
+from slatui.store import Store
+from slatui.tui.screens.charts import CHARTS, ChartsScreen, bucket_range
+from slatui.tui.widgets.chart_panel import ChartPanel
+
+
+def header(screen: ChartsScreen) -> str:
+    return str(screen.query_one("#charts-header").render())
+
+
+def panel(screen: ChartsScreen, pane_id: str) -> ChartPanel:
+    return screen.query_one(f"#chart-{pane_id}", ChartPanel)
+
+
+def bar_heights(chart: ChartPanel) -> list[float]:
+    """The heights of the bars drawn (plotext keeps each bar as a rectangle)."""
+    return [max(ys) for ys in chart.plt.monitor.y]
+
+
+def x_labels(chart: ChartPanel) -> set[str]:
+    return set(chart.plt.monitor.xlabels[0])
+
+
+def expected_series(db, name: str, period: tuple[int, int], bucket: str):
+    with Store(db) as store:
+        agreement = store.get_agreement(name)
+        return metrics.period_series(store, agreement, *bucket_range(*period, bucket), FROZEN_NOW, bucket)
+
+
+async def press(pilot, settle, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+def test_keys_change_agreement_month_bucket_and_statistic(drive, demo_db, settle):
+    weekly = expected_series(demo_db, "MQL to SQL handoff", (2026, 11), "week")
+    monthly = expected_series(demo_db, "MQL to SQL handoff", (2026, 11), "month")
+    daily_october = expected_series(demo_db, "MQL to SQL handoff", (2026, 10), "day")
+
+    async def scenario(pilot):
+        await press(pilot, settle, "5")
+        screen = pilot.app.screen
+        assert isinstance(screen, ChartsScreen)
+        assert header(screen) == "MQL to SQL handoff (1/3) · 2026-11 · bars per week over 2026-11 · speed: mean"
+        assert panel(screen, "volume").border_title == "MQL to SQL handoff · leads 2026-11"
+        speed = panel(screen, "speed")
+        assert bar_heights(speed) == pytest.approx([(s["speed"]["mean_seconds"] or 0) / 60 for s in weekly])
+        assert x_labels(speed) == {charts.period_label(s["period"], "week") for s in weekly}
+
+        await press(pilot, settle, "right_square_bracket")
+        assert header(screen).startswith("Northwind customer SLA (2/3) · 2026-11")
+        assert panel(screen, "volume").border_title == "Northwind customer SLA · leads 2026-11"
+        await press(pilot, settle, "left_square_bracket", "left_square_bracket")
+        assert header(screen).startswith("Revenue engine (3/3)")
+        await press(pilot, settle, "right_square_bracket")
+        assert header(screen).startswith("MQL to SQL handoff (1/3)")
+
+        await press(pilot, settle, "left")
+        assert "· 2026-10 ·" in header(screen)
+        assert panel(screen, "volume").border_title == "MQL to SQL handoff · leads 2026-10"
+        await press(pilot, settle, "right")
+        assert "· 2026-11 ·" in header(screen)
+
+        await press(pilot, settle, "p")
+        assert "bars per month over 2026-06 to 2026-11" in header(screen)
+        assert x_labels(speed) == {s["period"] for s in monthly} and len(monthly) == 6
+        assert bar_heights(panel(screen, "compliance")) == pytest.approx(
+            [100 * (s["speed"]["compliance"] or 0) for s in monthly])
+
+        await press(pilot, settle, "s")
+        assert header(screen).endswith("speed: median")
+        assert speed.border_title.startswith("Speed · median time to first attempt per month")
+        assert bar_heights(speed) == pytest.approx([(s["speed"]["median_seconds"] or 0) / 60 for s in monthly])
+        await press(pilot, settle, "s")
+        assert header(screen).endswith("speed: p90")
+        assert bar_heights(speed) == pytest.approx([(s["speed"]["p90_seconds"] or 0) / 60 for s in monthly])
+
+        await press(pilot, settle, "p", "left")
+        assert "· 2026-10 · bars per day over 2026-10" in header(screen)
+        assert bar_heights(panel(screen, "depth")) == pytest.approx(
+            [s["depth"]["mean_attempts"] or 0 for s in daily_october])
+
+        tabs = screen.query_one("#charts-tabs")
+        assert tabs.active == "volume"
+        for pane_id in list(CHARTS)[1:]:
+            await press(pilot, settle, "c")
+            assert tabs.active == pane_id
+        await press(pilot, settle, "c")
+        assert tabs.active == "volume"
+
+    drive(demo_db, scenario)
+
+
+def test_ctrl_e_writes_the_month_report_with_charts(drive, demo_db, settle, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def scenario(pilot):
+        await press(pilot, settle, "5", "left", "ctrl+e")
+        messages = [str(n.message) for n in pilot.app._notifications]
+        assert f"Report written to {tmp_path / 'slatui-report-mql-to-sql-handoff-2026-10.md'}" in messages
+
+    drive(demo_db, scenario)
+    text = (tmp_path / "slatui-report-mql-to-sql-handoff-2026-10.md").read_text(encoding="utf-8")
+    assert text.startswith("## MQL to SQL handoff — 2026-10\n")
+    assert "| Leads handed off |" in text
+    assert "```text" in text and "MQL to SQL handoff · leads 2026-10" in text
+
+
+def test_scorecard_from_charts_follows_the_agreement_shown(drive, demo_db, settle):
+    from slatui.tui.screens.scorecard import ScorecardScreen
+
+    with Store(demo_db) as store:
+        agreement = store.get_agreement("Northwind customer SLA")
+        verdicts = metrics.month_verdicts(store, agreement, 2026, 11, FROZEN_NOW)
+
+    async def scenario(pilot):
+        await press(pilot, settle, "5", "right_square_bracket", "o")
+        screen = pilot.app.screen
+        assert isinstance(screen, ScorecardScreen)
+        assert str(screen.query_one("#scorecard-header").render()).startswith("Northwind customer SLA (2/3)")
+        table = screen.query_one("#scorecard")
+        assert [key.value for key in table.rows] == [v["month"] for v in verdicts]
+        assert str(table.get_row_at(len(verdicts) - 1)[0]) == "2026-11 (so far)"
+        await press(pilot, settle, "escape")
+        assert isinstance(pilot.app.screen, ChartsScreen)
+
+    drive(demo_db, scenario)
+
+
+# ---- snapshots (120x40, frozen clock, demo seed 7) ------------------------------------------
+
+
+@pytest.mark.parametrize("pane_id", list(CHARTS))
+def test_snapshot_charts(snap_compare, make_app, demo_db, settle, pane_id):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        pilot.app.screen.query_one("#charts-tabs").active = pane_id
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_db), terminal_size=(120, 40), run_before=run_before)

@@ -1,0 +1,164 @@
+"""Dashboard (1): a card per active agreement, the one in trouble marked, breach counts linking to the
+queue; the scorecard and exports from it; the palette's file import; and its snapshot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import FROZEN_NOW
+from textual.widgets import Checkbox, Input
+
+from slatui.models import Lead
+from slatui.store import Store
+from slatui.tui.screens.charts import ChartsScreen
+from slatui.tui.screens.import_file import ImportForm
+from slatui.tui.screens.queue import QueueScreen
+from slatui.tui.screens.scorecard import ScorecardScreen
+from slatui.tui.widgets.agreement_card import AgreementCard
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# Fresh handoffs on the Madrid agreement (1 business hour; FROZEN_NOW is Wednesday 16:30 there).
+FRESH = [("Olivia Ok", 10), ("Dario Due", 50), ("Bea Breached", 180), ("Bruno Breached", 240)]
+
+
+@pytest.fixture
+def dashboard_db(demo_db):
+    """The demo with leads awaiting a first attempt, and the multilevel SLA's goal cut so it is on track."""
+    with Store(demo_db) as store:
+        agreement = store.get_agreement("MQL to SQL handoff")
+        for name, minutes_ago in FRESH:
+            store.add_lead(Lead(agreement_id=agreement.id, name=name,
+                                handed_off_at=FROZEN_NOW - timedelta(minutes=minutes_ago)))
+        revenue = store.get_agreement("Revenue engine")
+        store.update_agreement(revenue.model_copy(update={"targets": revenue.targets.model_copy(
+            update={"lead_goal": 10})}))
+    return demo_db
+
+
+def hand_count(db: Path) -> dict[str, tuple[int, int]]:
+    """(breached, due soon) per agreement from the queue rows, by business time elapsed at FROZEN_NOW."""
+    counts: dict[str, tuple[int, int]] = {}
+    with Store(db) as store:
+        for agreement in store.list_agreements(status="active"):
+            calendar = store.clock(agreement.id)[1]
+            target = agreement.targets.respond_within_seconds
+            elapsed = [calendar.business_seconds_between(row["handed_off_at"], FROZEN_NOW.timestamp())
+                       for row in store.queue_rows(agreement_id=agreement.id) if row["first_attempt_at"] is None]
+            counts[agreement.name] = (sum(e > target for e in elapsed),
+                                      sum(0.75 * target <= e <= target for e in elapsed))
+    return counts
+
+
+def card_text(card: AgreementCard) -> str:
+    return "\n".join(str(static.render()) for static in card.query(".card-body, .card-queue"))
+
+
+async def press(pilot, settle, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+def test_cards_flag_the_agreement_in_trouble_and_count_breaches(drive, dashboard_db, settle, tmp_path,
+                                                                 monkeypatch):
+    expected = hand_count(dashboard_db)
+    assert expected["MQL to SQL handoff"] == (2, 1)
+    monkeypatch.chdir(tmp_path)
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        cards = list(screen.query(AgreementCard))
+        assert [c.border_title for c in cards] == ["MQL to SQL handoff", "Northwind customer SLA", "Revenue engine"]
+        assert [c.standing for c in cards] == ["trouble", "trouble", "ok"]
+        assert cards[0].has_class("-trouble") and not cards[2].has_class("-trouble")
+        assert cards[0].border_subtitle == "✗ in trouble" and cards[2].border_subtitle == "✓ on track"
+        for card in cards:
+            breached, due = expected[card.border_title]
+            assert f"Queue   {breached} breached · {due} due soon" in card_text(card)
+        assert "cancellation condition reached" in card_text(cards[0])
+        assert "cancellation condition reached" not in card_text(cards[2])
+        summary = str(screen.query_one("#dashboard-summary").render())
+        assert "3 active agreements · 2 in trouble · queue: 2 breached, 1 due soon" in summary
+        assert screen.focused is cards[0]
+
+        await press(pilot, settle, "ctrl+e")
+        assert (tmp_path / f"slatui-report-mql-to-sql-handoff-{FROZEN_NOW:%Y-%m}.md").is_file()
+
+        # The queue line is a link to the queue.
+        await pilot.click(cards[0].query_one(".card-queue"), offset=(10, 0))
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, QueueScreen)
+        await press(pilot, settle, "1")
+
+        await press(pilot, settle, "down", "s")
+        assert isinstance(pilot.app.screen, ScorecardScreen)
+        assert str(pilot.app.screen.query_one("#scorecard-header").render()).startswith("Northwind customer SLA")
+        await press(pilot, settle, "escape", "enter")
+        assert isinstance(pilot.app.screen, ChartsScreen)
+        assert pilot.app.screen.view.agreement_id == cards[1].agreement_id
+
+    drive(dashboard_db, scenario)
+
+
+def test_palette_import_shows_rejected_rows_then_imports_a_csv(drive, demo_db, settle):
+    with Store(demo_db) as store:
+        before = store.count_leads()
+
+    async def scenario(pilot):
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"import file")
+        await pilot.pause(0.3)
+        await settle(pilot)  # the palette's search is done before enter picks its first hit
+        await press(pilot, settle, "enter")
+        form = pilot.app.screen
+        assert isinstance(form, ImportForm)
+
+        await press(pilot, settle, "ctrl+s")
+        assert "required" in str(form.query_one("#import-path-error").render())
+
+        # Attempts for leads this agreement does not have: rejected, nothing written, rows named.
+        form.query_one("#import-path", Input).value = str(FIXTURES / "csv" / "attempts_only.csv")
+        await press(pilot, settle, "ctrl+s")
+        error = str(form.query_one("#form-error").render())
+        assert error.startswith("4 rows rejected, nothing written")
+        assert "attempts_only.csv:2: lead_id: no lead with id L-1" in error
+        assert pilot.app.screen is form
+
+        form.query_one("#import-path", Input).value = str(FIXTURES / "csv" / "leads_tab.csv")
+        form.query_one("#import-skip", Checkbox).value = True
+        await press(pilot, settle, "ctrl+s")
+        assert not isinstance(pilot.app.screen, ImportForm)
+        messages = [str(n.message) for n in pilot.app._notifications]
+        assert "leads: 2 added, 0 updated; attempts: 0 added; rows rejected: 0; duplicates merged: 1" in messages
+
+    drive(demo_db, scenario)
+    with Store(demo_db) as store:
+        assert store.count_leads() == before + 2
+        assert [r["agreement"] for r in store.lead_rows(text="tania@example.com")] == ["MQL to SQL handoff"]
+
+
+def test_without_agreements_every_key_says_what_to_do(drive, empty_db, settle):
+    async def scenario(pilot):
+        await press(pilot, settle, "escape")  # the welcome screen: start empty
+        assert "No active agreements" in str(pilot.app.screen.query_one("#dashboard-summary").render())
+        await press(pilot, settle, "ctrl+e", "5")
+        assert str(pilot.app.screen.query_one("#charts-header").render()).startswith("No agreements yet")
+        await press(pilot, settle, "right_square_bracket", "left", "p", "s", "c", "ctrl+e", "o")
+        assert isinstance(pilot.app.screen, ScorecardScreen)
+        assert str(pilot.app.screen.query_one("#scorecard-header").render()).startswith("No agreements yet")
+        messages = [str(n.message) for n in pilot.app._notifications]
+        assert messages == ["Nothing to export yet: no agreement is shown."] * 2
+
+    drive(empty_db, scenario)
+
+
+# ---- snapshot (120x40, frozen clock, demo seed 7) -------------------------------------------
+
+
+def test_snapshot_dashboard(snap_compare, make_app, dashboard_db, settle):
+    async def run_before(pilot):
+        await settle(pilot)
+
+    assert snap_compare(make_app(dashboard_db), terminal_size=(120, 40), run_before=run_before)
