@@ -646,12 +646,15 @@ def _print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
+def _validation_error() -> tuple[type[Exception], ...]:
+    """pydantic's ValidationError once pydantic is loaded. Until then nothing can raise it, so commands
+    that build no model (`--help`, `calc`, `locate`) never pay the ~100 ms of importing pydantic."""
+    pydantic = sys.modules.get("pydantic")
+    return () if pydantic is None else (pydantic.ValidationError,)
+
+
 def main(args: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
-    from pydantic import ValidationError
-
-    from slatui.models import describe_validation_error
-
     try:
         code = cli.main(args=args, prog_name="slatui", standalone_mode=False)
         if isinstance(code, int):
@@ -666,7 +669,9 @@ def main(args: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
-    except ValidationError as exc:
+    except _validation_error() as exc:
+        from slatui.models import describe_validation_error
+
         click.echo(f"error: {describe_validation_error(exc)}", err=True)
         sys.exit(2)
     except SlatuiError as exc:

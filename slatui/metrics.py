@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,16 +37,23 @@ def month_report(store: Store, agreement: Agreement, year: int, month: int, as_o
     per-rep figures, the verdict and its consequences, and the recalibration."""
     first, last = month_bounds(year, month)
     as_ts = int(as_of.timestamp())
-    target = agreement.targets.respond_within_seconds
     args = (store.conn, agreement.id, first.isoformat(), last.isoformat(), as_ts)
-    (summary,) = sql.period_summary(*args, target, bucket="month") or [_empty_row(f"{year:04d}-{month:02d}")]
-    percentiles = sql.response_percentiles(*args, bucket="month").get((summary["period"], None), {})
-    daily = {r["period"]: r["leads"] for r in sql.period_summary(*args, target, bucket="day")}
+    history_first = _history_start(store, agreement)
+    # One pass over the index, from the first counted month (or this one), gives this month's figures, its
+    # days and its reps, and every month's verdict.
+    since = first if history_first is None else min(first, history_first)
+    days = sql.day_summary(store.conn, agreement.id, since.isoformat(), last.isoformat(), as_ts,
+                           agreement.targets.respond_within_seconds, group="rep_id")
+    this_month = [d for d in days if d["day"] >= first.isoformat()]
+    (summary,) = sql.fold(this_month) or [_empty_row(f"{year:04d}-{month:02d}")]
+    times = sql.response_times(*args, bucket="month", group="rep_id")
+    every_time = sorted(chain.from_iterable(times.values()))
+    daily = {r["period"]: r["leads"] for r in sql.fold(this_month, "day")}
 
     volume = _volume(agreement, summary, first, last, local_now(agreement, as_of))
-    speed = {**_speed(agreement, summary), **_percentiles(percentiles)}
+    speed = {**_speed(agreement, summary), **_percentiles(sql.percentiles(every_time) if every_time else {})}
     depth = _depth(agreement, summary)
-    history = month_verdicts(store, agreement, year, month, as_of)
+    history = _verdicts(agreement, sql.fold(days), history_first, year, month, as_of)
     missed = consecutive_missed(history)
     report = {
         "agreement": {"id": agreement.id, "name": agreement.name, "kind": agreement.kind, "status": agreement.status},
@@ -63,7 +71,8 @@ def month_report(store: Store, agreement: Agreement, year: int, month: int, as_o
         "review_due": agreement.review_date is not None and agreement.review_date <= local_now(agreement, as_of).date(),
         "review_date": agreement.review_date.isoformat() if agreement.review_date else None,
         "cumulative": cumulative_series(agreement, daily, first, last, local_now(agreement, as_of).date()),
-        "reps": rep_breakdown(store, agreement, first, last, as_of),
+        "reps": _rep_rows(store, agreement, sql.fold(this_month, group="rep_id"),
+                          {key: sql.percentiles(values) for key, values in times.items()}, as_of),
         "recalibration": recalibration(store, agreement, year, month),
     }
     return report
@@ -173,11 +182,9 @@ def period_series(
     ]
 
 
-def rep_breakdown(store: Store, agreement: Agreement, first: date, last: date, as_of: datetime) -> list[dict[str, Any]]:
-    """Speed and depth per rep for the period, and each rep's load this week vs capacity."""
-    args = (store.conn, agreement.id, first.isoformat(), last.isoformat(), int(as_of.timestamp()))
-    rows = sql.period_summary(*args, agreement.targets.respond_within_seconds, bucket="month", group="rep_id")
-    percentiles = sql.response_percentiles(*args, bucket="month", group="rep_id")
+def _rep_rows(store: Store, agreement: Agreement, rows: list[dict[str, Any]], percentiles: dict[tuple, dict],
+              as_of: datetime) -> list[dict[str, Any]]:
+    """Speed and depth per rep from per-rep `period_summary` rows, and each rep's load this week vs capacity."""
     now_local = local_now(agreement, as_of)
     monday = datetime.combine(now_local.date() - timedelta(days=now_local.weekday()), time.min, now_local.tzinfo)
     load = sql.rep_load(store.conn, int(monday.timestamp()), int((monday + timedelta(days=7)).timestamp()))
@@ -199,19 +206,28 @@ def rep_breakdown(store: Store, agreement: Agreement, first: date, last: date, a
 def month_verdicts(store: Store, agreement: Agreement, year: int, month: int, as_of: datetime) -> list[dict[str, Any]]:
     """Verdict of every counted month from the agreement's start (or first lead) to (year, month),
     oldest first, from one grouped query."""
-    start_day = agreement.effective_from or _parse_day(sql.first_handoff_day(store.conn, agreement.id))
-    if start_day is None:
-        return []
-    first, _ = month_bounds(start_day.year, start_day.month)
+    history_first = _history_start(store, agreement)
     _, last = month_bounds(year, month)
-    if first > last:
+    if history_first is None or history_first > last:
         return []
-    rows = {
-        r["period"]: r
-        for r in sql.period_summary(store.conn, agreement.id, first.isoformat(), last.isoformat(),
-                                    int(as_of.timestamp()), agreement.targets.respond_within_seconds, bucket="month")
-    }
-    verdicts, cursor = [], (first.year, first.month)
+    rows = sql.period_summary(store.conn, agreement.id, history_first.isoformat(), last.isoformat(),
+                              int(as_of.timestamp()), agreement.targets.respond_within_seconds, bucket="month")
+    return _verdicts(agreement, rows, history_first, year, month, as_of)
+
+
+def _history_start(store: Store, agreement: Agreement) -> date | None:
+    """First day of the first month that counts: the agreement's start, else its first lead's."""
+    start_day = agreement.effective_from or _parse_day(sql.first_handoff_day(store.conn, agreement.id))
+    return None if start_day is None else start_day.replace(day=1)
+
+
+def _verdicts(agreement: Agreement, month_rows: list[dict[str, Any]], history_first: date | None, year: int,
+              month: int, as_of: datetime) -> list[dict[str, Any]]:
+    """Verdicts of the months from `history_first` to (year, month), from their `period_summary` rows."""
+    if history_first is None or history_first > month_bounds(year, month)[1]:
+        return []
+    rows = {r["period"]: r for r in month_rows}
+    verdicts, cursor = [], (history_first.year, history_first.month)
     now_local = local_now(agreement, as_of)
     while cursor <= (year, month):
         label = f"{cursor[0]:04d}-{cursor[1]:02d}"

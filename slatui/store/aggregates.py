@@ -7,15 +7,11 @@ Monday, or months. Every function takes an inclusive range of local days.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from typing import Any
-
-BUCKETS = {
-    "day": "handoff_day",
-    # Monday of the ISO week: strftime('%w') is 0 on Sunday.
-    "week": "date(handoff_day, '-' || ((CAST(strftime('%w', handoff_day) AS INTEGER) + 6) % 7) || ' days')",
-    "month": "substr(handoff_day, 1, 7)",
-}
 
 # A lead's speed status as of :as_of (DESIGN.md): an attempt after as_of has not happened yet.
 _SPEED_STATUS = """
@@ -29,10 +25,71 @@ END"""
 _IN_RANGE = "agreement_id = :agreement AND handoff_day BETWEEN :first AND :last AND handed_off_at <= :as_of"
 # Depth counts leads sales has not reached and not closed (DESIGN.md: disqualified leaves the metric).
 _UNCONNECTED = "connected = 0 AND status != 'disqualified'"
+# Sums that add up across days (and groups); `fold` turns them into a bucket's figures.
+_SUMS = ("leads", "value", "met", "breached", "pending", "response_total", "responded", "unconnected",
+         "unconnected_attempts", "worked")
 
 
 def _params(agreement_id: int, first: str, last: str, as_of: int, target: int = 0) -> dict[str, Any]:
     return {"agreement": agreement_id, "first": first, "last": last, "as_of": as_of, "target": target}
+
+
+def _monday(day: str) -> str:
+    local = date.fromisoformat(day)
+    return (local - timedelta(days=local.weekday())).isoformat()
+
+
+# Period of a local day (`handoff_day`, already in the agreement's zone): itself, the Monday of its ISO week,
+# or its month.
+BUCKETS: dict[str, Callable[[str], str]] = {"day": lambda day: day, "week": _monday, "month": lambda day: day[:7]}
+
+
+def day_summary(
+    conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, target: int,
+    group: str | None = None,
+) -> list[dict[str, Any]]:
+    """Per local day (and per `group` column, e.g. rep_id): the sums in `_SUMS`, in one pass over the
+    covering index in its own order (grouping by week or month in SQL would sort every lead)."""
+    group_sql = f", {group}" if group else ""
+    sql = f"""
+        SELECT handoff_day AS day{group_sql},
+            count(*) AS leads,
+            coalesce(sum(value), 0) AS value,
+            sum(status_ = 'met') AS met,
+            sum(status_ = 'breached') AS breached,
+            sum(status_ = 'pending') AS pending,
+            sum(CASE WHEN first_attempt_at <= :as_of THEN response_seconds ELSE 0 END) AS response_total,
+            sum(CASE WHEN first_attempt_at <= :as_of THEN 1 ELSE 0 END) AS responded,
+            sum({_UNCONNECTED}) AS unconnected,
+            sum(CASE WHEN {_UNCONNECTED} THEN attempt_count ELSE 0 END) AS unconnected_attempts,
+            sum(attempt_count > 0) AS worked
+        FROM (SELECT *, {_SPEED_STATUS} AS status_ FROM leads WHERE {_IN_RANGE})
+        GROUP BY handoff_day{group_sql}
+    """
+    return [dict(r) for r in conn.execute(sql, _params(agreement_id, first, last, as_of, target))]
+
+
+def fold(days: Iterable[dict[str, Any]], bucket: str = "month", group: str | None = None) -> list[dict[str, Any]]:
+    """Add up `day_summary` rows into day, ISO-week or month periods (and per `group`), in period order:
+    volume, value, speed counts, response mean and depth sums per period."""
+    period_of = BUCKETS[bucket]
+    totals: dict[tuple, dict[str, Any]] = {}
+    for day in days:
+        key = (period_of(day["day"]), day[group] if group else None)
+        total = totals.get(key)
+        if total is None:
+            totals[key] = {name: day[name] for name in _SUMS}
+        else:
+            for name in _SUMS:
+                total[name] += day[name]
+    rows = []
+    # Period order, then group order with NULL (no rep) first, as SQL's ORDER BY would give.
+    for (period, grp), total in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1] is not None, kv[0][1])):
+        responded = total["responded"]
+        row = {"period": period, **({group: grp} if group else {}), **total}
+        row["mean_seconds"] = row.pop("response_total") / responded if responded else None
+        rows.append(row)
+    return rows
 
 
 def period_summary(
@@ -41,63 +98,54 @@ def period_summary(
 ) -> list[dict[str, Any]]:
     """Per bucket (and per `group` column, e.g. rep_id): volume, value, speed counts, response
     mean, depth sums. One pass over the index."""
-    key = BUCKETS[bucket]
+    return fold(day_summary(conn, agreement_id, first, last, as_of, target, group), bucket, group)
+
+
+def response_times(
+    conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, bucket: str = "month",
+    group: str | None = None,
+) -> dict[tuple, list[int]]:
+    """Response times of the leads answered by `as_of`, sorted, per bucket (and `group`), keyed (period,
+    group value or None). Each day's times leave the covering index as one JSON array, in index order, and
+    are sorted here: cheaper than SQL window functions over a sort, or than a Python row per lead."""
+    period_of = BUCKETS[bucket]
     group_sql = f", {group}" if group else ""
-    sql = f"""
-        SELECT {key} AS period{group_sql} ,
-            count(*) AS leads,
-            coalesce(sum(value), 0) AS value,
-            sum(status_ = 'met') AS met,
-            sum(status_ = 'breached') AS breached,
-            sum(status_ = 'pending') AS pending,
-            avg(CASE WHEN first_attempt_at <= :as_of THEN response_seconds END) AS mean_seconds,
-            sum(CASE WHEN first_attempt_at <= :as_of THEN 1 ELSE 0 END) AS responded,
-            sum({_UNCONNECTED}) AS unconnected,
-            sum(CASE WHEN {_UNCONNECTED} THEN attempt_count ELSE 0 END) AS unconnected_attempts,
-            sum(attempt_count > 0) AS worked
-        FROM (SELECT *, {_SPEED_STATUS} AS status_ FROM leads WHERE {_IN_RANGE})
-        GROUP BY period{group_sql}
-        ORDER BY period{group_sql}
-    """
-    return [dict(r) for r in conn.execute(sql, _params(agreement_id, first, last, as_of, target))]
+    times: dict[tuple, list[int]] = {}
+    for day, grp, seconds in conn.execute(
+        f"SELECT handoff_day, {group or 'NULL'}, json_group_array(response_seconds) FROM leads "
+        f"WHERE {_IN_RANGE} AND first_attempt_at IS NOT NULL AND first_attempt_at <= :as_of "
+        f"GROUP BY handoff_day{group_sql}",
+        _params(agreement_id, first, last, as_of),
+    ):
+        times.setdefault((period_of(day), grp), []).extend(json.loads(seconds))
+    for values in times.values():
+        values.sort()
+    return times
+
+
+def percentiles(values: list[int]) -> dict[str, float]:
+    """Median (mean of the two middle values when even) and p90 (nearest rank) of sorted values."""
+    n = len(values)
+    # Ranks (n + 1) // 2 and (n + 2) // 2 are the middle one or two; (9n + 9) // 10 is p90's nearest rank.
+    middle = values[(n + 1) // 2 - 1:(n + 2) // 2]
+    return {"median_seconds": sum(middle) / len(middle), "p90_seconds": values[(9 * n + 9) // 10 - 1]}
 
 
 def response_percentiles(
     conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, bucket: str = "month",
     group: str | None = None,
 ) -> dict[tuple, dict[str, float]]:
-    """Median (mean of the two middle values when even) and p90 (nearest rank) of response
-    times per bucket, picked by window functions so only three rows per bucket leave SQLite."""
-    key = BUCKETS[bucket]
-    partition = f"{key}, {group}" if group else key
-    group_sql = f", {group} AS grp" if group else ", NULL AS grp"
-    sql = f"""
-        SELECT period, grp, rn, n, response_seconds FROM (
-            SELECT {key} AS period{group_sql}, response_seconds,
-                row_number() OVER (PARTITION BY {partition} ORDER BY response_seconds) AS rn,
-                count(*) OVER (PARTITION BY {partition}) AS n
-            FROM leads
-            WHERE {_IN_RANGE} AND first_attempt_at IS NOT NULL AND first_attempt_at <= :as_of
-        )
-        WHERE rn IN ((n + 1) / 2, (n + 2) / 2, (9 * n + 9) / 10)
-    """
-    picked: dict[tuple, dict[str, Any]] = {}
-    for period, grp, rn, n, seconds in conn.execute(sql, _params(agreement_id, first, last, as_of)):
-        entry = picked.setdefault((period, grp), {"middle": [], "p90": None})
-        if rn in ((n + 1) // 2, (n + 2) // 2):
-            entry["middle"].append(seconds)
-        if rn == (9 * n + 9) // 10:
-            entry["p90"] = seconds
-    return {
-        k: {"median_seconds": sum(v["middle"]) / len(v["middle"]), "p90_seconds": v["p90"]} for k, v in picked.items()
-    }
+    """`percentiles` of the `response_times` of each bucket (and group)."""
+    times = response_times(conn, agreement_id, first, last, as_of, bucket, group)
+    return {key: percentiles(values) for key, values in times.items()}
 
 
 def rep_load(conn: sqlite3.Connection, since: int, until: int) -> dict[int, int]:
     """Leads handed to each rep in [since, until), across agreements (a rep's week is one week)."""
-    sql = "SELECT rep_id, count(*) FROM leads WHERE rep_id IS NOT NULL AND handed_off_at >= ? AND handed_off_at < ? " \
-          "GROUP BY rep_id"
-    return dict(conn.execute(sql, (since, until)).fetchall())
+    # One count per rep on the (rep_id, handed_off_at) index: no table rows, no sort.
+    sql = "SELECT id, (SELECT count(*) FROM leads WHERE rep_id = reps.id AND handed_off_at >= ? " \
+          "AND handed_off_at < ?) FROM reps ORDER BY id"
+    return {rep_id: count for rep_id, count in conn.execute(sql, (since, until)) if count}
 
 
 def recalibration_facts(

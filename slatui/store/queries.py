@@ -12,13 +12,16 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from slatui.businesstime import country_holidays, preload_holidays
 from slatui.errors import DatabaseError, InvalidInput, NotFound
-from slatui.models import CONNECTING_OUTCOMES, Agreement, Attempt, Lead, Rep, Targets
 from slatui.store.connection import backup_file, connect, default_db_path
+from slatui.vocabulary import CONNECTING_OUTCOMES
+
+if TYPE_CHECKING:
+    from slatui.models import Agreement, Attempt, Lead, Rep
 
 # Years either side of now whose holidays are saved with an agreement (others load on demand).
 HOLIDAY_YEARS = 10
@@ -26,6 +29,40 @@ HOLIDAY_YEARS = 10
 _BATCH = 5000
 # Agreement fields that change leads' derived facts when edited.
 _CLOCK_FIELDS = ("tz", "hours", "holiday_countries", "holiday_dates", "respond_within_seconds")
+
+
+class LeadValues(NamedTuple):
+    """A lead's own columns as stored (instants in epoch seconds), for bulk inserts of trusted rows."""
+
+    agreement_id: int
+    rep_id: int | None
+    name: str
+    company: str
+    email: str | None
+    tier: str
+    source: str
+    value: float | None
+    handed_off_at: int
+    status: str = "open"
+    revenue: float | None = None
+    closed_at: int | None = None
+    external_id: str | None = None
+
+
+class AttemptValues(NamedTuple):
+    """An attempt's columns as stored, without its lead (bulk inserts pair it with one)."""
+
+    at: int
+    channel: str
+    outcome: str
+    rep_id: int | None = None
+    note: str = ""
+    external_id: str | None = None
+
+
+# Column order of the rows add_lead_rows builds: id, the lead's own values, then its derived facts.
+_LEAD_COLUMNS = ("id", *LeadValues._fields, "handoff_day", "deadline_at", "first_attempt_at", "response_seconds",
+                 "attempt_count", "connected")
 
 
 def to_epoch(instant: datetime) -> int:
@@ -77,14 +114,6 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
-
-    @property
-    def db(self):
-        """sqlite-utils view of the same connection, for bulk inserts (imported lazily: it is slow to load,
-        and quick commands never need it)."""
-        import sqlite_utils
-
-        return sqlite_utils.Database(self.conn)
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, tuple(params)).fetchone()
@@ -227,9 +256,13 @@ class Store:
         return rep.model_copy(update={"id": cursor.lastrowid})
 
     def get_rep(self, name_or_id: str | int) -> Rep:
+        from slatui.models import Rep  # models load on first use: listing leads or a backup needs no pydantic
+
         return Rep(**dict(self._by_name_or_id("reps", "rep", name_or_id, "add one with `slatui rep add NAME`")))
 
     def list_reps(self) -> list[Rep]:
+        from slatui.models import Rep
+
         return [Rep(**dict(r)) for r in self.conn.execute("SELECT * FROM reps ORDER BY name")]
 
     # ---- leads ------------------------------------------------------------------------------
@@ -384,23 +417,53 @@ class Store:
     def add_leads_with_attempts(
         self, items: Iterable[tuple[Lead, list[Attempt]]], progress: Callable[[int], None] | None = None
     ) -> tuple[int, int]:
-        """Bulk insert (demo data, imports) in one transaction, facts computed on the way in.
+        """`add_lead_rows` for validated models (their ids and attempts' `lead_id` are ignored)."""
+        return self.add_lead_rows(
+            ((lead_values(lead), [attempt_values(a) for a in attempts]) for lead, attempts in items), progress
+        )
 
-        Attempts must not precede their lead's handoff (their `lead_id` is ignored: each belongs
-        to the lead it comes with). Rows go in by batches with ids assigned here, which is many
-        times faster than one INSERT per lead. Returns (leads added, attempts added).
+    def add_lead_rows(
+        self, items: Iterable[tuple[LeadValues, list[AttemptValues]]], progress: Callable[[int], None] | None = None
+    ) -> tuple[int, int]:
+        """Bulk insert (demo data, imports) in one transaction, derived facts computed on the way in.
+
+        Takes plain rows whose values are already valid, so a million leads need no model each.
+        Attempts must not precede their lead's handoff; an attempt without a rep is its lead's rep's.
+        Rows go in by batches with ids assigned here; `progress` gets the leads of each batch.
+        Returns (leads added, attempts added).
         """
         lead_count = attempt_count = 0
-        with self.transaction() as conn:
+        clocks: dict[int, tuple[ZoneInfo, Any, int]] = {}
+        with self.transaction() as conn, self._bulk_load(conn):
             next_id = self._one("SELECT coalesce(max(id), 0) + 1 FROM leads")[0]
-            lead_rows: list[dict[str, Any]] = []
-            attempt_rows: list[dict[str, Any]] = []
+            lead_rows: list[tuple] = []
+            attempt_rows: list[tuple] = []
             for lead, attempts in items:
-                row = self._bulk_lead_row(next_id, lead, attempts)
-                lead_rows.append(row)
-                attempt_rows += [{"lead_id": next_id, "at": to_epoch(a.at), "channel": a.channel,
-                                  "outcome": a.outcome, "rep_id": a.rep_id if a.rep_id is not None else lead.rep_id,
-                                  "note": a.note, "external_id": a.external_id} for a in attempts]
+                (agreement_id, rep_id, name, company, email, tier, source, value, handed_off_at, status, revenue,
+                 closed_at, external_id) = lead
+                if agreement_id not in clocks:
+                    agreement, calendar = self.clock(agreement_id)
+                    clocks[agreement_id] = (ZoneInfo(agreement.calendar.tz), calendar,
+                                            agreement.targets.respond_within_seconds)
+                zone, calendar, target = clocks[agreement_id]
+                first, outcomes = None, set()
+                for at, channel, outcome, attempt_rep_id, note, attempt_external_id in attempts:
+                    if at < handed_off_at:
+                        raise InvalidInput(f"lead '{name}': an attempt comes before its handoff")
+                    if first is None or at < first:
+                        first = at
+                    outcomes.add(outcome)
+                    attempt_rows.append((next_id, at, channel, outcome,
+                                         rep_id if attempt_rep_id is None else attempt_rep_id, note,
+                                         attempt_external_id))
+                connected = not CONNECTING_OUTCOMES.isdisjoint(outcomes)
+                lead_rows.append((
+                    next_id, agreement_id, rep_id, name, company, email, tier, source, value, handed_off_at,
+                    _status_after_all(status, outcomes), revenue, closed_at, external_id,
+                    *_clock_facts(handed_off_at, zone, calendar, target),
+                    first, None if first is None else round(calendar.business_seconds_between(handed_off_at, first)),
+                    len(attempts), int(connected),
+                ))
                 next_id += 1
                 lead_count += 1
                 attempt_count += len(attempts)
@@ -410,32 +473,35 @@ class Store:
             self._insert_batch(lead_rows, attempt_rows, progress)
         return lead_count, attempt_count
 
-    def _bulk_lead_row(self, lead_id: int, lead: Lead, attempts: list[Attempt]) -> dict[str, Any]:
-        agreement, calendar = self.clock(lead.agreement_id)
-        row = {"id": lead_id, **lead_row(lead)}
-        row.update(clock_facts(row["handed_off_at"], agreement, calendar))
-        times = [to_epoch(a.at) for a in attempts]
-        if times and min(times) < row["handed_off_at"]:
-            raise InvalidInput(f"lead '{lead.name}': an attempt comes before its handoff")
-        status = lead.status
-        for attempt in sorted(attempts, key=lambda a: a.at):
-            status = _status_after(status, attempt.outcome) or status
-        first = min(times, default=None)
-        row.update(
-            status=status,
-            first_attempt_at=first,
-            response_seconds=None if first is None
-            else round(calendar.business_seconds_between(row["handed_off_at"], first)),
-            attempt_count=len(attempts),
-            connected=int(any(a.outcome in CONNECTING_OUTCOMES for a in attempts)),
-        )
-        return row
+    @contextmanager
+    def _bulk_load(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """All or nothing even inside a caller's transaction (a savepoint). Into an empty leads table, the
+        secondary indexes are built once at the end (a sort) rather than row by row, and the attempts trigger
+        is left out, as `add_lead_rows` checks its rule itself; no other writer can see the tables meanwhile."""
+        conn.execute("SAVEPOINT bulk_load")
+        try:
+            objects = [] if self._one("SELECT EXISTS (SELECT 1 FROM leads)")[0] else conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                "AND tbl_name IN ('leads', 'attempts') "
+                "AND sql IS NOT NULL"  # NULL for the UNIQUE constraints' own indexes, which cannot be dropped
+            ).fetchall()
+            for kind, name, _ in objects:
+                conn.execute(f'DROP {kind.upper()} "{name}"')
+            yield
+            for _, _, sql in objects:
+                conn.execute(sql)
+        except BaseException:
+            conn.execute("ROLLBACK TO bulk_load")  # the rows go, the indexes and the trigger come back
+            raise
+        finally:
+            conn.execute("RELEASE bulk_load")
 
-    def _insert_batch(self, lead_rows: list[dict[str, Any]], attempt_rows: list[dict[str, Any]],
+    def _insert_batch(self, lead_rows: list[tuple], attempt_rows: list[tuple],
                       progress: Callable[[int], None] | None) -> None:
-        # sqlite-utils batches the INSERTs and nests in our transaction through a savepoint.
-        self.db["leads"].insert_all(lead_rows, batch_size=_BATCH)
-        self.db["attempts"].insert_all(attempt_rows, batch_size=_BATCH)
+        self.conn.executemany(f"INSERT INTO leads ({', '.join(_LEAD_COLUMNS)}) "
+                              f"VALUES ({', '.join('?' * len(_LEAD_COLUMNS))})", lead_rows)
+        self.conn.executemany("INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)", attempt_rows)
         if progress:
             progress(len(lead_rows))
 
@@ -488,11 +554,24 @@ def _status_after(status: str, outcome: str) -> str | None:
     return None
 
 
+def _status_after_all(status: str, outcomes: set[str]) -> str:
+    """`_status_after` applied over several attempts, in any order: disqualified wins, then connected."""
+    for outcome in ("disqualified", *CONNECTING_OUTCOMES):
+        if outcome in outcomes:
+            return _status_after(status, outcome) or status
+    return status
+
+
 def clock_facts(handed_off_at: int, agreement: Agreement, calendar: Any) -> dict[str, Any]:
     """Facts fixed at handoff: the local day it counts in, and the business-time deadline."""
-    local_day = datetime.fromtimestamp(handed_off_at, ZoneInfo(agreement.calendar.tz)).date()
-    deadline = calendar.deadline(handed_off_at, agreement.targets.respond_within_seconds)
-    return {"handoff_day": local_day.isoformat(), "deadline_at": int(-(-deadline // 1))}
+    handoff_day, deadline_at = _clock_facts(handed_off_at, ZoneInfo(agreement.calendar.tz), calendar,
+                                            agreement.targets.respond_within_seconds)
+    return {"handoff_day": handoff_day, "deadline_at": deadline_at}
+
+
+def _clock_facts(handed_off_at: int, zone: ZoneInfo, calendar: Any, target: int) -> tuple[str, int]:
+    deadline = calendar.deadline(handed_off_at, target)
+    return datetime.fromtimestamp(handed_off_at, zone).date().isoformat(), int(-(-deadline // 1))
 
 
 def agreement_row(a: Agreement) -> dict[str, Any]:
@@ -518,6 +597,8 @@ def agreement_row(a: Agreement) -> dict[str, Any]:
 
 
 def agreement_from_row(row: sqlite3.Row) -> Agreement:
+    from slatui.models import Agreement, Targets
+
     r = dict(row)
     return Agreement.model_validate(
         {
@@ -546,25 +627,26 @@ def agreement_from_row(row: sqlite3.Row) -> Agreement:
     )
 
 
+def lead_values(lead: Lead) -> LeadValues:
+    return LeadValues(
+        lead.agreement_id, lead.rep_id, lead.name, lead.company, lead.email, lead.tier, lead.source, lead.value,
+        to_epoch(lead.handed_off_at), lead.status, lead.revenue,
+        None if lead.closed_at is None else to_epoch(lead.closed_at), lead.external_id,
+    )
+
+
 def lead_row(lead: Lead) -> dict[str, Any]:
-    return {
-        "agreement_id": lead.agreement_id,
-        "rep_id": lead.rep_id,
-        "name": lead.name,
-        "company": lead.company,
-        "email": lead.email,
-        "tier": lead.tier,
-        "source": lead.source,
-        "value": lead.value,
-        "handed_off_at": to_epoch(lead.handed_off_at),
-        "status": lead.status,
-        "revenue": lead.revenue,
-        "closed_at": None if lead.closed_at is None else to_epoch(lead.closed_at),
-        "external_id": lead.external_id,
-    }
+    return lead_values(lead)._asdict()
+
+
+def attempt_values(attempt: Attempt) -> AttemptValues:
+    return AttemptValues(to_epoch(attempt.at), attempt.channel, attempt.outcome, attempt.rep_id, attempt.note,
+                         attempt.external_id)
 
 
 def _lead_from_row(row: sqlite3.Row) -> Lead:
+    from slatui.models import Lead
+
     r = dict(row)
     for key in ("handed_off_at", "closed_at", "first_attempt_at"):
         r[key] = from_epoch(r[key])

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 
-_ENUM = "CHECK ({col} IN ({values}))"
-
 
 def _enum(col: str, values: tuple[str, ...]) -> str:
-    return _ENUM.format(col=col, values=", ".join(f"'{v}'" for v in values))
+    # Not `col IN (...)`: SQLite builds a temporary b-tree from a list of more than two constants on every
+    # INSERT that checks it (6 µs a row here, half of a bulk insert); a chain of comparisons costs next to nothing.
+    return "CHECK (" + " OR ".join(f"{col} = '{v}'" for v in values) + ")"
 
 
 def _v1() -> str:
@@ -78,11 +78,14 @@ CREATE TABLE leads (
     connected INTEGER NOT NULL DEFAULT 0 CHECK (connected IN (0, 1)),
     UNIQUE (agreement_id, external_id)
 );
--- Covers every per-period SLA aggregate, so reports read the index and never the table.
+-- Covers every per-period SLA aggregate (and the recalibration's cohort), so reports read the index and
+-- never the table; rep_id right after the day lets a per-day, per-rep GROUP BY follow the index unsorted.
 CREATE INDEX leads_by_agreement_day ON leads (
-    agreement_id, handoff_day, handed_off_at, first_attempt_at, deadline_at, response_seconds, attempt_count,
-    connected, status, rep_id, value
+    agreement_id, handoff_day, rep_id, handed_off_at, first_attempt_at, deadline_at, response_seconds,
+    attempt_count, connected, status, value, source, revenue
 );
+-- Revenue closed in a period (the recalibration) without scanning every lead of the agreement.
+CREATE INDEX leads_closed ON leads (agreement_id, closed_at) WHERE status = 'customer';
 CREATE INDEX leads_by_rep ON leads (rep_id, handed_off_at);
 CREATE INDEX leads_by_handoff ON leads (handed_off_at);
 CREATE INDEX leads_open_queue ON leads (status, first_attempt_at, deadline_at);
