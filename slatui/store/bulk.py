@@ -194,29 +194,23 @@ def forget_agreements(store: Store, agreement_ids: Iterable[int]) -> None:
 
 
 def export_reps(store: Store) -> Iterator[dict[str, Any]]:
-    return (dict(r) for r in store.conn.execute("SELECT id, name, team, weekly_capacity FROM reps ORDER BY id"))
+    return store.db["reps"].rows_where(select="id, name, team, weekly_capacity", order_by="id")
 
 
 def export_leads(store: Store) -> Iterator[dict[str, Any]]:
     """Every lead with its agreement's name and zone and its rep's name, in id order."""
-    return (
-        dict(r)
-        for r in store.conn.execute(
-            "SELECT l.id, a.name AS agreement, a.tz, l.external_id, l.name, l.company, l.email, l.tier, l.source, "
-            "l.value, r.name AS rep, l.handed_off_at, l.handoff_day, l.status, l.revenue, l.closed_at, "
-            "l.deadline_at, l.first_attempt_at, l.response_seconds, l.attempt_count, l.connected "
-            "FROM leads l JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = l.rep_id "
-            "ORDER BY l.id"
-        )
+    return store.db.query(
+        "SELECT l.id, a.name AS agreement, a.tz, l.external_id, l.name, l.company, l.email, l.tier, l.source, "
+        "l.value, r.name AS rep, l.handed_off_at, l.handoff_day, l.status, l.revenue, l.closed_at, "
+        "l.deadline_at, l.first_attempt_at, l.response_seconds, l.attempt_count, l.connected "
+        "FROM leads l JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = l.rep_id "
+        "ORDER BY l.id"
     )
 
 
 def export_attempts(store: Store) -> Iterator[dict[str, Any]]:
-    return (
-        dict(r)
-        for r in store.conn.execute(
-            "SELECT t.id, t.lead_id, a.name AS agreement, a.tz, t.at, t.channel, t.outcome, r.name AS rep, t.note, "
-            "t.external_id FROM attempts t JOIN leads l ON l.id = t.lead_id "
-            "JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = t.rep_id ORDER BY t.id"
-        )
+    return store.db.query(
+        "SELECT t.id, t.lead_id, a.name AS agreement, a.tz, t.at, t.channel, t.outcome, r.name AS rep, t.note, "
+        "t.external_id FROM attempts t JOIN leads l ON l.id = t.lead_id "
+        "JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = t.rep_id ORDER BY t.id"
     )

@@ -115,6 +115,14 @@ class Store:
         else:
             self.conn.execute("COMMIT")
 
+    @property
+    def db(self):
+        """sqlite-utils over the same connection, for streaming whole tables (exports). Imported on first
+        use: loading it costs ~100 ms that quick commands must not pay."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
     def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, tuple(params)).fetchone()
 
