@@ -242,15 +242,20 @@ class Attempt(_Model):
     external_id: str | None = None
 
 
+def problem_message(item: dict) -> str:
+    """One of pydantic's problems as a person reads it, on one line (without the field name)."""
+    message = item["msg"].removeprefix("Value error, ")
+    if item["type"] == "literal_error":
+        message = f"'{item['input']}' is not allowed; {message.lower()}"
+    return " ".join(message.split())
+
+
 def describe_validation_error(error: ValidationError) -> str:
-    """One line per problem, naming the field: what the CLI and the TUI forms show."""
+    """One line for all problems, each naming its field: what the CLI shows."""
     parts = []
     for item in error.errors():
         # Field names come from input too (CSV headers, JSON keys): show odd ones quoted, on one line.
         field = ".".join(p if p.isprintable() else repr(p) for p in item["loc"] if isinstance(p, str))
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "literal_error":
-            message = f"'{item['input']}' is not allowed; {message.lower()}"
-        message = " ".join(message.split())
+        message = problem_message(item)
         parts.append(f"{field}: {message}" if field else message)
     return "; ".join(parts)

@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from slatui.errors import SlatuiError
+from slatui.models import problem_message
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -58,11 +59,7 @@ def validation_errors(error: ValidationError) -> dict[str, str]:
     """Pydantic's problems by field key (list positions kept, so each party row gets its own message)."""
     errors: dict[str, str] = {}
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "literal_error":
-            message = f"'{item['input']}' is not allowed; {message.lower()}"
-        errors.setdefault(key, message)
+        errors.setdefault(".".join(str(part) for part in item["loc"]), problem_message(item))
     return errors
 
 
