@@ -43,7 +43,7 @@ def month_report(store: Store, agreement: Agreement, year: int, month: int, as_o
     # days and its reps, and every month's verdict.
     since = first if history_first is None else min(first, history_first)
     days = sql.day_summary(store.conn, agreement.id, since.isoformat(), last.isoformat(), as_ts,
-                           agreement.targets.respond_within_seconds, group="rep_id")
+                           agreement.targets.respond_within_seconds)
     this_month = [d for d in days if d["day"] >= first.isoformat()]
     (summary,) = sql.fold(this_month) or [_empty_row(f"{year:04d}-{month:02d}")]
     times = sql.response_times(*args, bucket="month", group="rep_id")

@@ -4,7 +4,8 @@ Each database is written through every write path of the store (bulk loads into 
 table, single handoffs and attempts, handoff edits, deletions, a clock change). The tests then recompute
 each lead's facts from the attempts table, and each month's volume, speed and depth from the raw handoff
 times and attempts with the businesstime module, and compare them with the lead rows and with
-metrics.month_report (which reads only the derived columns).
+metrics.month_report (which reads the rollup for settled days and the derived columns for the
+others), and the stored rollup with one rebuilt from the leads.
 """
 
 import math
@@ -17,7 +18,7 @@ import pytest
 
 from slatui import metrics
 from slatui.models import Agreement, Attempt, Calendar, Lead, Rep, Targets
-from slatui.store import AttemptValues, LeadValues, Store
+from slatui.store import AttemptValues, LeadValues, Store, rollups
 from slatui.vocabulary import CHANNELS, CONNECTING_OUTCOMES, OUTCOMES
 
 UTC = timezone.utc
@@ -135,12 +136,15 @@ def _raw_month(store: Store, agreement: Agreement, year: int, month: int, as_of:
     zone, target = ZoneInfo(agreement.calendar.tz), agreement.targets.respond_within_seconds
     attempts = _raw_attempts(store)
     figures = {"leads": 0, "met": 0, "breached": 0, "pending": 0, "responses": [], "unconnected": 0,
-               "unconnected_attempts": 0, "reps": {}}
+               "unconnected_attempts": 0, "reps": {}, "leads_in_month": 0}
     for lead_id, handed_off_at, rep_id in store.conn.execute(
         "SELECT id, handed_off_at, rep_id FROM leads WHERE agreement_id = ?", (agreement.id,)
     ):
         local = datetime.fromtimestamp(handed_off_at, zone)
-        if (local.year, local.month) != (year, month) or handed_off_at > as_of:
+        if (local.year, local.month) != (year, month):
+            continue
+        figures["leads_in_month"] += 1  # the recalibration's cohort, whatever the as-of instant
+        if handed_off_at > as_of:
             continue
         mine = attempts.get(lead_id, [])
         first = min((at for at, _ in mine if at <= as_of), default=None)
@@ -188,3 +192,35 @@ def test_month_figures_match_raw_rows(store):
                 assert {r["rep"]["id"]: {"leads": r["leads"], "met": r["speed"]["met_count"],
                                          "breached": r["speed"]["breached_count"],
                                          "pending": r["speed"]["pending_count"]} for r in report["reps"]} == raw["reps"]
+                assert report["recalibration"]["marketing_leads"] == raw["leads_in_month"]
+
+
+def test_stored_rollup_equals_a_rebuild_from_the_leads(store):
+    # Every write path above refreshed the groups it touched before committing.
+    assert store.conn.execute("SELECT count(*) FROM lead_days_dirty").fetchone()[0] == 0
+    stored = store.conn.execute("SELECT * FROM lead_days ORDER BY agreement_id, day, rep_key").fetchall()
+    store.conn.execute("BEGIN")
+    rollups.rebuild(store.conn)
+    rebuilt = store.conn.execute("SELECT * FROM lead_days ORDER BY agreement_id, day, rep_key").fetchall()
+    store.conn.execute("ROLLBACK")
+    assert [tuple(r) for r in stored] == [tuple(r) for r in rebuilt]
+
+
+def test_a_group_left_dirty_is_read_from_the_leads(store):
+    # A write that bypasses Store.transaction() leaves its groups unrefreshed: reports must not trust them.
+    agreement = store.get_agreement("A0")
+    lead_id, day = store.conn.execute(
+        "SELECT id, handoff_day FROM leads WHERE agreement_id = ? AND first_attempt_at IS NULL LIMIT 1", (agreement.id,)
+    ).fetchone()
+    store.conn.execute("UPDATE leads SET first_attempt_at = handed_off_at, response_seconds = 0, attempt_count = 1 "
+                       "WHERE id = ?", (lead_id,))
+    assert store.conn.execute("SELECT count(*) FROM lead_days_dirty").fetchone()[0] == 1
+    year, month = int(day[:4]), int(day[5:7])
+    as_of = END + 30 * 86400
+    report = metrics.month_report(store, agreement, year, month, _instant(as_of))
+    leads = store.conn.execute(
+        "SELECT count(*), count(*) FILTER (WHERE response_seconds <= ?) FROM leads WHERE agreement_id = ? "
+        "AND substr(handoff_day, 1, 7) = ?", (agreement.targets.respond_within_seconds, agreement.id, day[:7]),
+    ).fetchone()
+    assert (report["volume"]["actual"], report["speed"]["met_count"]) == tuple(leads)
+    assert report["recalibration"]["marketing_leads"] == leads[0]

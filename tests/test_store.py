@@ -8,7 +8,7 @@ import pytest
 from slatui.errors import DatabaseError, InvalidInput, NotFound
 from slatui.models import Agreement, Attempt, Calendar, Lead, Rep, Targets
 from slatui.store import Store
-from slatui.store import schema
+from slatui.store import rollups, schema
 
 UTC = timezone.utc
 
@@ -163,14 +163,15 @@ def test_missing_folder_is_refused_for_explicit_paths(tmp_path):
 def test_migration_backs_up_an_older_database(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     Store(path).close()
-    # Pretend a second schema version was released: an existing v1 file must be copied first.
+    current = schema.SCHEMA_VERSION
+    # Pretend a next schema version was released: an existing file must be copied first.
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, lambda: "CREATE TABLE extra (x)"])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
     Store(path).close()
-    backups = list(tmp_path.glob("old.db.v1-*.bak"))
+    backups = list(tmp_path.glob(f"old.db.v{current}-*.bak"))
     assert len(backups) == 1
-    assert sqlite3.connect(backups[0]).execute("PRAGMA user_version").fetchone()[0] == 1
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(backups[0]).execute("PRAGMA user_version").fetchone()[0] == current
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == current + 1
 
 
 def test_clock_follows_edits_made_through_another_connection(tmp_path):
@@ -201,5 +202,18 @@ def test_every_released_schema_opens_with_its_data(tmp_path):
             assert [store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                     for t in ("agreements", "leads", "attempts")] == counts
             assert all(store.get_agreement(a.id) for a in store.list_agreements())
+            assert _rollup(store) == _rollup(store, rebuilt=True)
         if fixture.stem != f"v{schema.SCHEMA_VERSION}":
             assert list(tmp_path.glob(f"{fixture.name}.{fixture.stem}-*.bak"))
+
+
+def _rollup(store: Store, *, rebuilt: bool = False) -> list[tuple]:
+    """The stored per-day rollup, or what rebuilding it from the leads gives (rolled back)."""
+    store.conn.execute("SAVEPOINT rebuild")
+    try:
+        if rebuilt:
+            rollups.rebuild(store.conn)
+        return store.conn.execute("SELECT * FROM lead_days ORDER BY agreement_id, day, rep_key").fetchall()
+    finally:
+        store.conn.execute("ROLLBACK TO rebuild")
+        store.conn.execute("RELEASE rebuild")

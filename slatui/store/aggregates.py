@@ -1,5 +1,6 @@
-"""SQL aggregates behind the SLA metrics: counts, means and percentiles per period, read from the
-covering index on leads (agreement, local handoff day, derived facts) so no attempt is re-scanned.
+"""SQL aggregates behind the SLA metrics: counts, means and percentiles per period, read from the rollup
+(`slatui.store.rollups`) for the days it has settled and from the covering index on leads (agreement,
+local handoff day, derived facts) for the others, so no attempt is re-scanned.
 
 Periods are local days (`handoff_day`, already in the agreement's zone), ISO weeks starting
 Monday, or months. Every function takes an inclusive range of local days.
@@ -13,6 +14,8 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from slatui.store import rollups
+
 # A lead's speed status as of :as_of (DESIGN.md): an attempt after as_of has not happened yet.
 _SPEED_STATUS = """
 CASE
@@ -22,16 +25,20 @@ CASE
     ELSE 'pending'
 END"""
 
-_IN_RANGE = "agreement_id = :agreement AND handoff_day BETWEEN :first AND :last AND handed_off_at <= :as_of"
-# Depth counts leads sales has not reached and not closed (DESIGN.md: disqualified leaves the metric).
-_UNCONNECTED = "connected = 0 AND status != 'disqualified'"
+_IN_DAYS = ("agreement_id = :agreement AND handoff_day IN (SELECT value FROM json_each(:days)) "
+            "AND handed_off_at <= :as_of")
 # Sums that add up across days (and groups); `fold` turns them into a bucket's figures.
 _SUMS = ("leads", "value", "met", "breached", "pending", "response_total", "responded", "unconnected",
          "unconnected_attempts", "worked")
 
 
-def _params(agreement_id: int, first: str, last: str, as_of: int, target: int = 0) -> dict[str, Any]:
-    return {"agreement": agreement_id, "first": first, "last": last, "as_of": as_of, "target": target}
+# The rollup's columns that add up as they are; `_as_of_sums` turns its late and unanswered into breached.
+_STORED_SUMS = ("leads, value, met, late, unanswered, response_total, responded, unconnected, unconnected_attempts, "
+                "worked")
+
+
+def _params(agreement_id: int, days: list[str], as_of: int, target: int = 0) -> dict[str, Any]:
+    return {"agreement": agreement_id, "days": json.dumps(days), "as_of": as_of, "target": target}
 
 
 def _monday(day: str) -> str:
@@ -45,14 +52,30 @@ BUCKETS: dict[str, Callable[[str], str]] = {"day": lambda day: day, "week": _mon
 
 
 def day_summary(
-    conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, target: int,
-    group: str | None = None,
+    conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, target: int
 ) -> list[dict[str, Any]]:
-    """Per local day (and per `group` column, e.g. rep_id): the sums in `_SUMS`, in one pass over the
-    covering index in its own order (grouping by week or month in SQL would sort every lead)."""
-    group_sql = f", {group}" if group else ""
+    """Per local day and rep (`rep_id`): the sums in `_SUMS`. Settled days come from the rollup, the others
+    from the covering index (`target` is the agreement's response target, for those)."""
+    stored, unsettled = rollups.settled_groups(conn, agreement_id, first, last, as_of, _STORED_SUMS)
+    days = [_as_of_sums(row) for row in stored]
+    if unsettled:
+        days += _leads_day_summary(conn, agreement_id, unsettled, as_of, target)
+    return days
+
+
+def _as_of_sums(row: dict[str, Any]) -> dict[str, Any]:
+    # A settled group: every lead is answered (met or late) or past its deadline (breached), none pending.
+    row["breached"] = row.pop("late") + row.pop("unanswered")
+    row["pending"] = 0
+    del row["settled_at"]
+    return row
+
+
+def _leads_day_summary(
+    conn: sqlite3.Connection, agreement_id: int, days: list[str], as_of: int, target: int
+) -> list[dict[str, Any]]:
     sql = f"""
-        SELECT handoff_day AS day{group_sql},
+        SELECT handoff_day AS day, rep_id,
             count(*) AS leads,
             coalesce(sum(value), 0) AS value,
             sum(status_ = 'met') AS met,
@@ -60,13 +83,13 @@ def day_summary(
             sum(status_ = 'pending') AS pending,
             sum(CASE WHEN first_attempt_at <= :as_of THEN response_seconds ELSE 0 END) AS response_total,
             sum(CASE WHEN first_attempt_at <= :as_of THEN 1 ELSE 0 END) AS responded,
-            sum({_UNCONNECTED}) AS unconnected,
-            sum(CASE WHEN {_UNCONNECTED} THEN attempt_count ELSE 0 END) AS unconnected_attempts,
+            sum({rollups.UNCONNECTED}) AS unconnected,
+            sum(CASE WHEN {rollups.UNCONNECTED} THEN attempt_count ELSE 0 END) AS unconnected_attempts,
             sum(attempt_count > 0) AS worked
-        FROM (SELECT *, {_SPEED_STATUS} AS status_ FROM leads WHERE {_IN_RANGE})
-        GROUP BY handoff_day{group_sql}
+        FROM (SELECT *, {_SPEED_STATUS} AS status_ FROM leads WHERE {_IN_DAYS})
+        GROUP BY handoff_day, rep_id
     """
-    return [dict(r) for r in conn.execute(sql, _params(agreement_id, first, last, as_of, target))]
+    return [dict(r) for r in conn.execute(sql, _params(agreement_id, days, as_of, target))]
 
 
 def fold(days: Iterable[dict[str, Any]], bucket: str = "month", group: str | None = None) -> list[dict[str, Any]]:
@@ -96,31 +119,34 @@ def period_summary(
     conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, target: int,
     bucket: str = "month", group: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Per bucket (and per `group` column, e.g. rep_id): volume, value, speed counts, response
-    mean, depth sums. One pass over the index."""
-    return fold(day_summary(conn, agreement_id, first, last, as_of, target, group), bucket, group)
+    """Per bucket (and per rep with `group="rep_id"`): volume, value, speed counts, response mean, depth sums."""
+    return fold(day_summary(conn, agreement_id, first, last, as_of, target), bucket, group)
 
 
 def response_times(
     conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, bucket: str = "month",
     group: str | None = None,
 ) -> dict[tuple, list[int]]:
-    """Response times of the leads answered by `as_of`, sorted, per bucket (and `group`), keyed (period,
-    group value or None). Each day's times leave the covering index as one JSON array, in index order, and
-    are sorted here: cheaper than SQL window functions over a sort, or than a Python row per lead."""
+    """Response times of the leads answered by `as_of`, sorted, per bucket (and per rep with
+    `group="rep_id"`), keyed (period, rep id or None). Each day and rep's times come as one JSON array, from
+    the rollup for settled days, else from the covering index; sorting the joined arrays here is cheaper
+    than SQL window functions over a sort, or than a Python row per lead."""
     period_of = BUCKETS[bucket]
-    group_sql = f", {group}" if group else ""
+    stored, unsettled = rollups.settled_groups(conn, agreement_id, first, last, as_of, "times")
+    groups = [(row["day"], row["rep_id"], row["times"]) for row in stored]
+    if unsettled:
+        groups += conn.execute(
+            f"SELECT handoff_day, rep_id, json_group_array(response_seconds) FROM leads "
+            f"WHERE {_IN_DAYS} AND first_attempt_at IS NOT NULL AND first_attempt_at <= :as_of "
+            "GROUP BY handoff_day, rep_id",
+            _params(agreement_id, unsettled, as_of),
+        ).fetchall()
     times: dict[tuple, list[int]] = {}
-    for day, grp, seconds in conn.execute(
-        f"SELECT handoff_day, {group or 'NULL'}, json_group_array(response_seconds) FROM leads "
-        f"WHERE {_IN_RANGE} AND first_attempt_at IS NOT NULL AND first_attempt_at <= :as_of "
-        f"GROUP BY handoff_day{group_sql}",
-        _params(agreement_id, first, last, as_of),
-    ):
-        times.setdefault((period_of(day), grp), []).extend(json.loads(seconds))
+    for day, rep_id, seconds in groups:
+        times.setdefault((period_of(day), rep_id if group else None), []).extend(json.loads(seconds))
     for values in times.values():
         values.sort()
-    return times
+    return {key: values for key, values in times.items() if values}
 
 
 def percentiles(values: list[int]) -> dict[str, float]:
@@ -153,7 +179,7 @@ def recalibration_facts(
 ) -> dict[str, Any]:
     """Raw counts for the guide's monthly recalibration: the month's marketing-lead cohort and
     the revenue closed within the month (by close date)."""
-    cohort = conn.execute(
+    cohort = rollups.cohort(conn, agreement_id, first, last) or conn.execute(
         "SELECT count(*), sum(status = 'customer'), coalesce(sum(CASE WHEN status = 'customer' THEN revenue END), 0) "
         "FROM leads WHERE agreement_id = ? AND handoff_day BETWEEN ? AND ? AND source = 'marketing'",
         (agreement_id, first, last),

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from slatui.businesstime import country_holidays, preload_holidays
 from slatui.errors import DatabaseError, InvalidInput, NotFound
+from slatui.store import rollups
 from slatui.store.connection import backup_file, connect, default_db_path
 from slatui.vocabulary import CONNECTING_OUTCOMES
 
@@ -107,6 +108,7 @@ class Store:
             raise DatabaseError(f"cannot write to {self.path}: {exc}; try again in a moment") from None
         try:
             yield self.conn
+            rollups.refresh(self.conn)
         except BaseException as exc:
             self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.IntegrityError):
@@ -498,6 +500,8 @@ class Store:
             yield
             for _, _, sql in objects:
                 conn.execute(sql)
+            if objects:  # the rollup's triggers were set aside with the rest
+                rollups.rebuild(conn)
         except BaseException:
             conn.execute("ROLLBACK TO bulk_load")  # the rows go, the indexes and the trigger come back
             raise

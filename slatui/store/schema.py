@@ -121,8 +121,15 @@ END;
 """
 
 
+def _v2() -> str:
+    """The per-day, per-rep rollup of each agreement's leads, filled from the leads already there."""
+    from slatui.store import rollups
+
+    return rollups.TABLES + rollups.REBUILD + ";"
+
+
 # Each entry takes the schema from version i to i + 1. Append only: released versions never change.
-MIGRATIONS = [_v1]
+MIGRATIONS = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
