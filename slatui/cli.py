@@ -338,25 +338,31 @@ def lead() -> None:
 def lead_add(ctx: Context, name: str, agreement_ref: str, company: str, email: str | None, tier: str, source: str,
              value: float | None, rep_ref: str | None, when: str | None, as_json: bool) -> None:
     """Log the handoff of lead NAME; prints its id."""
-    from slatui.models import Lead
+    from slatui.parsing import is_email
+    from slatui.store import LeadValues, to_epoch
+    from slatui.vocabulary import LEAD_NAME_MAX
 
+    # The Lead model's rules, checked here because loading pydantic would double this command's time.
+    name, company, tier, email = name.strip(), company.strip(), tier.strip(), (email or "").strip() or None
+    if not 0 < len(name) <= LEAD_NAME_MAX:
+        raise SlatuiError(f"name: give the lead a name of 1 to {LEAD_NAME_MAX} characters")
+    if email and not is_email(email):
+        raise SlatuiError(f"email: '{email}' is not an email address (want name@example.com)")
+    if value is not None and not value >= 0:
+        raise SlatuiError(f"value: {value} is negative; a lead's value is 0 or more")
     store = ctx.store
-    agreement = store.get_agreement(agreement_ref)
-    rep_id = store.get_rep(rep_ref).id if rep_ref else None
+    terms = store.terms(agreement_ref)
     if value is None and tier:
-        value = agreement.tier_values.get(tier)
-    created = store.add_lead(Lead(
-        agreement_id=agreement.id, rep_id=rep_id, name=name, company=company, email=email, tier=tier,
-        source=source.lower(), value=value, handed_off_at=_when(when, agreement.calendar.tz),
+        value = terms.tier_values.get(tier)
+    lead_id = store.insert_lead(LeadValues(
+        agreement_id=terms.id, rep_id=store.rep_id(rep_ref) if rep_ref else None, name=name, company=company,
+        email=email, tier=tier, source=source.lower(), value=value,
+        handed_off_at=to_epoch(_when(when, terms.tz)),
     ))
     if as_json:
-        _emit_json(_lead_json(created))
+        _emit_json(store.get_lead(lead_id).model_dump(mode="json"))
     else:
-        click.echo(created.id)
-
-
-def _lead_json(lead) -> dict[str, Any]:
-    return lead.model_dump(mode="json")
+        click.echo(lead_id)
 
 
 @cli.command("log")
@@ -372,18 +378,25 @@ def _lead_json(lead) -> dict[str, Any]:
 def log_attempt(ctx: Context, lead_id: int, outcome: str, channel: str, when: str | None, rep_ref: str | None,
                 note: str, as_json: bool) -> None:
     """Log a follow-up attempt on lead LEAD_ID."""
-    from slatui.models import Attempt
+    from slatui.store import AttemptValues, to_epoch
+    from slatui.vocabulary import CHANNELS, OUTCOMES
 
+    # The Attempt model's rules, checked here because loading pydantic would double this command's time.
+    for field, value, allowed in (("outcome", outcome, OUTCOMES), ("channel", channel, CHANNELS)):
+        if value not in allowed:
+            raise SlatuiError(f"{field}: '{value}' is not allowed; use one of {', '.join(allowed)}")
     store = ctx.store
-    lead_row = store.get_lead(lead_id)
-    agreement = store.get_agreement(lead_row.agreement_id)
-    rep_id = store.get_rep(rep_ref).id if rep_ref else None
-    attempt = store.log_attempt(Attempt(lead_id=lead_id, at=_when(when, agreement.calendar.tz), channel=channel,
-                                        outcome=outcome, rep_id=rep_id, note=note))
+    terms, _ = store.clock(store.lead_row(lead_id)["agreement_id"])
+    attempt = AttemptValues(at=to_epoch(_when(when, terms.tz)), channel=channel, outcome=outcome,
+                            rep_id=store.rep_id(rep_ref) if rep_ref else None, note=note.strip())
+    attempt_id = store.insert_attempt(lead_id, attempt)
     if as_json:
-        _emit_json(attempt.model_dump(mode="json"))
+        from slatui.store import from_epoch
+
+        _emit_json({"id": attempt_id, "lead_id": lead_id, **attempt._asdict(),
+                    "at": from_epoch(attempt.at).isoformat().replace("+00:00", "Z")})
     else:
-        click.echo(f"logged attempt #{attempt.id} on lead {lead_id} ({outcome.replace('_', ' ')})")
+        click.echo(f"logged attempt #{attempt_id} on lead {lead_id} ({outcome.replace('_', ' ')})")
 
 
 @cli.command("leads")
@@ -397,7 +410,7 @@ def leads(ctx: Context, agreement_ref: str | None, open_only: bool, limit: int |
     from slatui.store import from_epoch
 
     store = ctx.store
-    agreement_id = store.get_agreement(agreement_ref).id if agreement_ref else None
+    agreement_id = store.terms(agreement_ref).id if agreement_ref else None
     rows = store.lead_rows(agreement_id=agreement_id, open_only=open_only, limit=limit)
     for row in rows:
         for key in ("handed_off_at", "first_attempt_at", "deadline_at"):
@@ -439,11 +452,11 @@ def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_tex
     from slatui.parsing import parse_month
 
     store = ctx.store
-    agreements = [store.get_agreement(agreement_ref)] if agreement_ref else store.list_agreements(status="active")
+    agreements = [store.terms(agreement_ref)] if agreement_ref else store.list_terms(status="active")
     if not agreements:
         raise SlatuiError("no active agreements to report: add one with `slatui agreement add NAME` or name one "
                           "with --agreement")
-    zone = agreements[0].calendar.tz
+    zone = agreements[0].tz
     as_of = _parse_option("--as-of", _when_parser(), as_of_text or "now", zone)
     year, month_number = _parse_option("--month", parse_month, month) if month else \
         metrics.local_now(agreements[0], as_of).timetuple()[:2]
@@ -479,15 +492,14 @@ def scorecard(ctx: Context, agreement_ref: str | None, months: int, as_of_text: 
     from slatui import metrics
 
     store = ctx.store
-    agreements = [store.get_agreement(agreement_ref)] if agreement_ref else store.list_agreements(status="active")
     cards = []
-    for agreement in agreements:
-        as_of = _parse_option("--as-of", _when_parser(), as_of_text or "now", agreement.calendar.tz)
-        year, month = metrics.local_now(agreement, as_of).timetuple()[:2]
-        verdicts = metrics.month_verdicts(store, agreement, year, month, as_of)
-        cards.append({"agreement": {"id": agreement.id, "name": agreement.name}, "months": verdicts[-months:],
+    for terms in [store.terms(agreement_ref)] if agreement_ref else store.list_terms(status="active"):
+        as_of = _parse_option("--as-of", _when_parser(), as_of_text or "now", terms.tz)
+        year, month = metrics.local_now(terms, as_of).timetuple()[:2]
+        verdicts = metrics.month_verdicts(store, terms, year, month, as_of)
+        cards.append({"agreement": {"id": terms.id, "name": terms.name}, "months": verdicts[-months:],
                       "consecutive_missed_months": metrics.consecutive_missed(verdicts),
-                      "miss_limit": agreement.targets.miss_limit})
+                      "miss_limit": terms.miss_limit})
     if fmt == "json":
         _emit_json(cards)
     else:

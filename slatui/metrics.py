@@ -1,7 +1,8 @@
 """SLA metrics for an agreement and a month, as plain data (DESIGN.md "Metric definitions").
 
 The SQL lives in slatui.store.aggregates; the formulas in slatui.goals; this module turns
-their output into the report every consumer (CLI, TUI, charts, exports) shares.
+their output into the report every consumer (CLI, TUI, charts, exports) shares. An agreement comes
+in as its `Terms` (`Store.terms`, so a report never loads pydantic) or as its validated model.
 Fractions are 0-1, times in seconds, dates in the agreement's zone.
 """
 
@@ -10,13 +11,16 @@ from __future__ import annotations
 import calendar as _calendar
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slatui import goals
-from slatui.models import Agreement
 from slatui.store import Store
 from slatui.store import aggregates as sql
+from slatui.terms import Terms
+
+if TYPE_CHECKING:
+    from slatui.models import Agreement
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -28,52 +32,58 @@ def add_months(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def local_now(agreement: Agreement, as_of: datetime) -> datetime:
-    return as_of.astimezone(ZoneInfo(agreement.calendar.tz))
+def as_terms(agreement: Agreement | Terms) -> Terms:
+    # Quick commands pass the stored Terms; the app's screens and tests may hold the validated model.
+    return agreement if isinstance(agreement, Terms) else agreement.terms()
 
 
-def month_report(store: Store, agreement: Agreement, year: int, month: int, as_of: datetime) -> dict[str, Any]:
+def local_now(agreement: Agreement | Terms, as_of: datetime) -> datetime:
+    return as_of.astimezone(ZoneInfo(agreement.tz if isinstance(agreement, Terms) else agreement.calendar.tz))
+
+
+def month_report(store: Store, agreement: Agreement | Terms, year: int, month: int, as_of: datetime) -> dict[str, Any]:
     """Everything the guide asks of one month: volume and its cumulative line, speed, depth,
     per-rep figures, the verdict and its consequences, and the recalibration."""
+    terms = as_terms(agreement)
     first, last = month_bounds(year, month)
     as_ts = int(as_of.timestamp())
-    args = (store.conn, agreement.id, first.isoformat(), last.isoformat(), as_ts)
-    history_first = _history_start(store, agreement)
+    args = (store.conn, terms.id, first.isoformat(), last.isoformat(), as_ts)
+    history_first = _history_start(store, terms)
     # One pass over the index, from the first counted month (or this one), gives this month's figures, its
     # days and its reps, and every month's verdict.
     since = first if history_first is None else min(first, history_first)
-    days = sql.day_summary(store.conn, agreement.id, since.isoformat(), last.isoformat(), as_ts,
-                           agreement.targets.respond_within_seconds)
+    days = sql.day_summary(store.conn, terms.id, since.isoformat(), last.isoformat(), as_ts,
+                           terms.respond_within_seconds)
     this_month = [d for d in days if d["day"] >= first.isoformat()]
     (summary,) = sql.fold(this_month) or [_empty_row(f"{year:04d}-{month:02d}")]
     times = sql.response_times(*args, bucket="month", group="rep_id")
     every_time = sorted(chain.from_iterable(times.values()))
     daily = {r["period"]: r["leads"] for r in sql.fold(this_month, "day")}
 
-    volume = _volume(agreement, summary, first, last, local_now(agreement, as_of))
-    speed = {**_speed(agreement, summary), **_percentiles(sql.percentiles(every_time) if every_time else {})}
-    depth = _depth(agreement, summary)
-    history = _verdicts(agreement, sql.fold(days), history_first, year, month, as_of)
+    volume = _volume(terms, summary, first, last, local_now(terms, as_of))
+    speed = {**_speed(terms, summary), **_percentiles(sql.percentiles(every_time) if every_time else {})}
+    depth = _depth(terms, summary)
+    history = _verdicts(terms, sql.fold(days), history_first, year, month, as_of)
     missed = consecutive_missed(history)
     report = {
-        "agreement": {"id": agreement.id, "name": agreement.name, "kind": agreement.kind, "status": agreement.status},
+        "agreement": {"id": terms.id, "name": terms.name, "kind": terms.kind, "status": terms.status},
         "month": f"{year:04d}-{month:02d}",
         "as_of": as_of.astimezone(timezone.utc).isoformat(),
-        "time_zone": agreement.calendar.tz,
+        "time_zone": terms.tz,
         "volume": volume,
         "speed": speed,
         "depth": depth,
         "month_met": volume["met"] and speed["met"] and depth["met"],
-        "counts_toward_verdict": _counts(agreement, first),
+        "counts_toward_verdict": _counts(terms, first),
         "consecutive_missed_months": missed,
-        "miss_limit": agreement.targets.miss_limit,
-        "cancellation_reached": missed >= agreement.targets.miss_limit,
-        "review_due": agreement.review_date is not None and agreement.review_date <= local_now(agreement, as_of).date(),
-        "review_date": agreement.review_date.isoformat() if agreement.review_date else None,
-        "cumulative": cumulative_series(agreement, daily, first, last, local_now(agreement, as_of).date()),
-        "reps": _rep_rows(store, agreement, sql.fold(this_month, group="rep_id"),
+        "miss_limit": terms.miss_limit,
+        "cancellation_reached": missed >= terms.miss_limit,
+        "review_due": terms.review_date is not None and terms.review_date <= local_now(terms, as_of).date(),
+        "review_date": terms.review_date.isoformat() if terms.review_date else None,
+        "cumulative": cumulative_series(terms, daily, first, last, local_now(terms, as_of).date()),
+        "reps": _rep_rows(store, terms, sql.fold(this_month, group="rep_id"),
                           {key: sql.percentiles(values) for key, values in times.items()}, as_of),
-        "recalibration": recalibration(store, agreement, year, month),
+        "recalibration": recalibration(store, terms, year, month),
     }
     return report
 
@@ -90,8 +100,8 @@ def _elapsed_days(first: date, last: date, now_local: datetime) -> float:
     return min(days, max(0.0, (now_local - start).total_seconds() / 86400))
 
 
-def _volume(agreement: Agreement, row: dict[str, Any], first: date, last: date, now_local: datetime) -> dict[str, Any]:
-    goal = agreement.targets.lead_goal
+def _volume(terms: Terms, row: dict[str, Any], first: date, last: date, now_local: datetime) -> dict[str, Any]:
+    goal = terms.lead_goal
     days = (last - first).days + 1
     elapsed = _elapsed_days(first, last, now_local)
     # goal_to_date as of a moment in day d is g*d/n (d counts the day in progress).
@@ -107,12 +117,12 @@ def _volume(agreement: Agreement, row: dict[str, Any], first: date, last: date, 
     }
 
 
-def _speed(agreement: Agreement, row: dict[str, Any]) -> dict[str, Any]:
+def _speed(terms: Terms, row: dict[str, Any]) -> dict[str, Any]:
     decided = row["met"] + row["breached"]
     compliance = row["met"] / decided if decided else None
-    threshold = agreement.targets.compliance_threshold
+    threshold = terms.compliance_threshold
     return {
-        "target_seconds": agreement.targets.respond_within_seconds,
+        "target_seconds": terms.respond_within_seconds,
         "threshold": threshold,
         "met_count": row["met"],
         "breached_count": row["breached"],
@@ -129,26 +139,26 @@ def _percentiles(values: dict[str, float]) -> dict[str, float | None]:
     return {"median_seconds": values.get("median_seconds"), "p90_seconds": values.get("p90_seconds")}
 
 
-def _depth(agreement: Agreement, row: dict[str, Any]) -> dict[str, Any]:
+def _depth(terms: Terms, row: dict[str, Any]) -> dict[str, Any]:
     unconnected = row["unconnected"]
     mean = row["unconnected_attempts"] / unconnected if unconnected else None
     return {
-        "min_attempts": agreement.targets.min_attempts,
+        "min_attempts": terms.min_attempts,
         "unconnected_leads": unconnected,
         "mean_attempts": mean,
         # No unreached lead left means none was given up on too early.
-        "met": mean is None or mean >= agreement.targets.min_attempts,
+        "met": mean is None or mean >= terms.min_attempts,
         "leads_worked": row["worked"],
     }
 
 
-def _counts(agreement: Agreement, first: date) -> bool:
-    start = agreement.effective_from
+def _counts(terms: Terms, first: date) -> bool:
+    start = terms.effective_from
     return start is None or first >= start.replace(day=1)
 
 
 def cumulative_series(
-    agreement: Agreement, daily: dict[str, int], first: date, last: date, today: date
+    terms: Terms, daily: dict[str, int], first: date, last: date, today: date
 ) -> list[dict[str, Any]]:
     """The guide's waterfall: per local day, goal line g*d/n and actual cumulative leads
     (None for days still to come)."""
@@ -159,82 +169,86 @@ def cumulative_series(
         total += daily.get(day.isoformat(), 0)
         rows.append({
             "date": day.isoformat(),
-            "goal": goals.goal_to_date(agreement.targets.lead_goal, d, days),
+            "goal": goals.goal_to_date(terms.lead_goal, d, days),
             "actual": total if day <= today else None,
         })
     return rows
 
 
 def period_series(
-    store: Store, agreement: Agreement, first: date, last: date, as_of: datetime, bucket: str
+    store: Store, agreement: Agreement | Terms, first: date, last: date, as_of: datetime, bucket: str
 ) -> list[dict[str, Any]]:
     """Speed and depth per day, ISO week or month, for the bar charts."""
-    args = (store.conn, agreement.id, first.isoformat(), last.isoformat(), int(as_of.timestamp()))
+    terms = as_terms(agreement)
+    args = (store.conn, terms.id, first.isoformat(), last.isoformat(), int(as_of.timestamp()))
     percentiles = sql.response_percentiles(*args, bucket=bucket)
     return [
         {
             "period": row["period"],
             "leads": row["leads"],
-            "speed": {**_speed(agreement, row), **_percentiles(percentiles.get((row["period"], None), {}))},
-            "depth": _depth(agreement, row),
+            "speed": {**_speed(terms, row), **_percentiles(percentiles.get((row["period"], None), {}))},
+            "depth": _depth(terms, row),
         }
-        for row in sql.period_summary(*args, agreement.targets.respond_within_seconds, bucket=bucket)
+        for row in sql.period_summary(*args, terms.respond_within_seconds, bucket=bucket)
     ]
 
 
-def _rep_rows(store: Store, agreement: Agreement, rows: list[dict[str, Any]], percentiles: dict[tuple, dict],
+def _rep_rows(store: Store, terms: Terms, rows: list[dict[str, Any]], percentiles: dict[tuple, dict],
               as_of: datetime) -> list[dict[str, Any]]:
     """Speed and depth per rep from per-rep `period_summary` rows, and each rep's load this week vs capacity."""
-    now_local = local_now(agreement, as_of)
+    now_local = local_now(terms, as_of)
     monday = datetime.combine(now_local.date() - timedelta(days=now_local.weekday()), time.min, now_local.tzinfo)
     load = sql.rep_load(store.conn, int(monday.timestamp()), int((monday + timedelta(days=7)).timestamp()))
-    reps = {r.id: r for r in store.list_reps()}
+    reps = {r["id"]: r for r in store.rep_rows()}
     result = []
     for row in rows:
         rep = reps.get(row["rep_id"])
         result.append({
-            "rep": {"id": row["rep_id"], "name": rep.name if rep else "(unassigned)"},
+            "rep": {"id": row["rep_id"], "name": rep["name"] if rep else "(unassigned)"},
             "leads": row["leads"],
-            "speed": {**_speed(agreement, row), **_percentiles(percentiles.get((row["period"], row["rep_id"]), {}))},
-            "depth": _depth(agreement, row),
+            "speed": {**_speed(terms, row), **_percentiles(percentiles.get((row["period"], row["rep_id"]), {}))},
+            "depth": _depth(terms, row),
             "load_this_week": load.get(row["rep_id"], 0),
-            "weekly_capacity": rep.weekly_capacity if rep else None,
+            "weekly_capacity": rep["weekly_capacity"] if rep else None,
         })
     return sorted(result, key=lambda r: r["rep"]["name"])
 
 
-def month_verdicts(store: Store, agreement: Agreement, year: int, month: int, as_of: datetime) -> list[dict[str, Any]]:
+def month_verdicts(
+    store: Store, agreement: Agreement | Terms, year: int, month: int, as_of: datetime
+) -> list[dict[str, Any]]:
     """Verdict of every counted month from the agreement's start (or first lead) to (year, month),
     oldest first, from one grouped query."""
-    history_first = _history_start(store, agreement)
+    terms = as_terms(agreement)
+    history_first = _history_start(store, terms)
     _, last = month_bounds(year, month)
     if history_first is None or history_first > last:
         return []
-    rows = sql.period_summary(store.conn, agreement.id, history_first.isoformat(), last.isoformat(),
-                              int(as_of.timestamp()), agreement.targets.respond_within_seconds, bucket="month")
-    return _verdicts(agreement, rows, history_first, year, month, as_of)
+    rows = sql.period_summary(store.conn, terms.id, history_first.isoformat(), last.isoformat(),
+                              int(as_of.timestamp()), terms.respond_within_seconds, bucket="month")
+    return _verdicts(terms, rows, history_first, year, month, as_of)
 
 
-def _history_start(store: Store, agreement: Agreement) -> date | None:
+def _history_start(store: Store, terms: Terms) -> date | None:
     """First day of the first month that counts: the agreement's start, else its first lead's."""
-    start_day = agreement.effective_from or _parse_day(sql.first_handoff_day(store.conn, agreement.id))
+    start_day = terms.effective_from or _parse_day(sql.first_handoff_day(store.conn, terms.id))
     return None if start_day is None else start_day.replace(day=1)
 
 
-def _verdicts(agreement: Agreement, month_rows: list[dict[str, Any]], history_first: date | None, year: int,
+def _verdicts(terms: Terms, month_rows: list[dict[str, Any]], history_first: date | None, year: int,
               month: int, as_of: datetime) -> list[dict[str, Any]]:
     """Verdicts of the months from `history_first` to (year, month), from their `period_summary` rows."""
     if history_first is None or history_first > month_bounds(year, month)[1]:
         return []
     rows = {r["period"]: r for r in month_rows}
     verdicts, cursor = [], (history_first.year, history_first.month)
-    now_local = local_now(agreement, as_of)
+    now_local = local_now(terms, as_of)
     while cursor <= (year, month):
         label = f"{cursor[0]:04d}-{cursor[1]:02d}"
         row = rows.get(label) or _empty_row(label)
         m_first, m_last = month_bounds(*cursor)
-        volume, speed, depth = _volume(agreement, row, m_first, m_last, now_local), _speed(agreement, row), \
-            _depth(agreement, row)
+        volume, speed, depth = _volume(terms, row, m_first, m_last, now_local), _speed(terms, row), \
+            _depth(terms, row)
         verdicts.append({
             "month": label,
             "volume": {"goal": volume["goal"], "actual": volume["actual"], "met": volume["met"]},
@@ -256,13 +270,14 @@ def consecutive_missed(verdicts: list[dict[str, Any]]) -> int:
     return count
 
 
-def recalibration(store: Store, agreement: Agreement, year: int, month: int) -> dict[str, Any]:
+def recalibration(store: Store, agreement: Agreement | Terms, year: int, month: int) -> dict[str, Any]:
     """The guide's monthly recalibration from what was logged, and the lead goal it implies."""
+    terms = as_terms(agreement)
     first, last = month_bounds(year, month)
-    zone = ZoneInfo(agreement.calendar.tz)
+    zone = ZoneInfo(terms.tz)
     start = datetime.combine(first, time.min, zone)
     end = datetime.combine(last + timedelta(days=1), time.min, zone)
-    facts = sql.recalibration_facts(store.conn, agreement.id, first.isoformat(), last.isoformat(),
+    facts = sql.recalibration_facts(store.conn, terms.id, first.isoformat(), last.isoformat(),
                                     int(start.timestamp()), int(end.timestamp()))
     result = goals.recalibrate(
         marketing_leads=facts["marketing_leads"],
@@ -271,7 +286,7 @@ def recalibration(store: Store, agreement: Agreement, year: int, month: int) -> 
         total_revenue=facts["total_revenue_closed"],
         marketing_revenue=facts["marketing_revenue_closed"],
         sales_cycle_days=facts["avg_sales_cycle_days"],
-        quota=agreement.targets.sales_quota,
+        quota=terms.sales_quota,
     )
     return {**facts, **{k: getattr(result, k) for k in result.__dataclass_fields__}}
 
@@ -281,6 +296,6 @@ def _parse_day(text: str | None) -> date | None:
 
 
 def reports(
-    store: Store, agreements: list[Agreement], year: int, month: int, as_of: datetime
+    store: Store, agreements: list[Agreement | Terms], year: int, month: int, as_of: datetime
 ) -> list[dict[str, Any]]:
     return [month_report(store, a, year, month, as_of) for a in agreements]

@@ -5,7 +5,6 @@ Times are aware datetimes (stored as UTC epoch seconds); dates are local calenda
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timezone
 from typing import Annotated, Literal
 
@@ -21,12 +20,15 @@ from pydantic import (
 )
 
 from slatui.businesstime import BusinessCalendar, HoursSpecError, format_hours_spec, parse_hours_spec
+from slatui.parsing import is_email
+from slatui.terms import Terms
 
 from slatui.vocabulary import (  # noqa: F401  (re-exported for the app's forms)
     AGREEMENT_KINDS,
     AGREEMENT_STATUSES,
     CHANNELS,
     CONNECTING_OUTCOMES,
+    LEAD_NAME_MAX,
     LEAD_SOURCES,
     LEAD_STATUSES,
     OUTCOMES,
@@ -39,7 +41,6 @@ LeadStatus = Literal[LEAD_STATUSES]
 Channel = Literal[CHANNELS]
 Outcome = Literal[OUTCOMES]
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class _Model(BaseModel):
@@ -48,7 +49,7 @@ class _Model(BaseModel):
 
 
 def _check_email(value: str | None) -> str | None:
-    if value and not _EMAIL.match(value):
+    if value and not is_email(value):
         raise ValueError(f"'{value}' is not an email address (want name@example.com)")
     return value or None
 
@@ -193,6 +194,18 @@ class Agreement(_Model):
     def party(self, name: str) -> Party | None:
         return next((p for p in self.parties if p.name.casefold() == name.casefold()), None)
 
+    def terms(self) -> Terms:
+        """What the clocks and the metrics read of this agreement (`Store.terms` reads the same from its row)."""
+        t, c = self.targets, self.calendar
+        return Terms(
+            id=self.id, name=self.name, kind=self.kind, status=self.status, tz=c.tz, hours=c.hours,
+            holiday_countries=tuple(c.holiday_countries), holiday_dates=tuple(c.holiday_dates),
+            lead_goal=t.lead_goal, respond_within_seconds=t.respond_within_seconds,
+            compliance_threshold=t.compliance_threshold, min_attempts=t.min_attempts, miss_limit=t.miss_limit,
+            sales_quota=t.sales_quota, effective_from=self.effective_from, review_date=self.review_date,
+            tier_values=dict(self.tier_values),
+        )
+
 
 class Rep(_Model):
     id: int | None = None
@@ -205,7 +218,7 @@ class Lead(_Model):
     id: int | None = None
     agreement_id: int
     rep_id: int | None = None
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=LEAD_NAME_MAX)
     company: str = ""
     email: Email = None
     tier: str = ""

@@ -202,3 +202,13 @@ def parse_percent(value: str | float) -> float:
     if not 0 <= number <= 100:
         raise ParseError(f"percentage must be between 0 and 100, got {number:g}")
     return number / 100
+
+
+# --- email addresses -------------------------------------------------------
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email(text: str) -> bool:
+    """Looks like name@example.com (one @, a dot in the domain, no spaces): enough to catch a typo."""
+    return bool(_EMAIL.match(text))

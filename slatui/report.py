@@ -7,8 +7,17 @@ import io
 import json
 from typing import Any
 
-from slatui.io.export import spreadsheet_safe
 from slatui.parsing import format_duration
+
+# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """The value, with text that a spreadsheet would evaluate turned into plain text by a leading '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _pct(value: float | None) -> str:

@@ -9,3 +9,5 @@ CHANNELS = ("call", "email", "social", "sms", "meeting", "other")
 OUTCOMES = ("no_answer", "voicemail", "email_sent", "connected", "meeting_booked", "disqualified")
 # Outcomes that mean sales reached the lead (DESIGN.md: "connected").
 CONNECTING_OUTCOMES = frozenset({"connected", "meeting_booked"})
+# Longest lead name the store takes (the Lead model and the quick `lead add` path both check it).
+LEAD_NAME_MAX = 200

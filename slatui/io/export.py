@@ -20,23 +20,13 @@ from zoneinfo import ZoneInfo
 
 from slatui.errors import SlatuiError
 from slatui.parsing import format_duration
+from slatui.report import spreadsheet_safe
 from slatui.store import Store, bulk
 
 JSON_FILE = "slatui-export.json"
 FORMAT = "slatui-export"
 VERSION = 1
 TABLES = ("agreements", "reps", "leads", "attempts")
-# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Sheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """The value, with text that a spreadsheet would evaluate turned into plain text by a leading '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def export(store: Store, fmt: str, out: Path) -> list[Path]:
     """Write the database to `out` (created if missing); returns the files written."""
     try:

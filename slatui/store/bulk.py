@@ -113,9 +113,9 @@ def ensure_reps(store: Store, reps: Iterable[Rep]) -> tuple[dict[str, int], int]
 def save_lead(store: Store, lead: Lead, stored: dict[str, Any] | None) -> tuple[int, bool]:
     """Insert the lead, or overwrite the CRM fields of the `stored` row with it (its clock facts follow
     its handoff); returns (lead id, whether anything was written)."""
-    agreement, calendar = store.clock(lead.agreement_id)
+    terms, calendar = store.clock(lead.agreement_id)
     row = lead_row(lead)
-    row.update(clock_facts(row["handed_off_at"], agreement, calendar))
+    row.update(clock_facts(row["handed_off_at"], terms, calendar))
     if stored is None:
         cursor = store.conn.execute(f"INSERT INTO leads ({', '.join(row)}) VALUES ({_marks(list(row))})",
                                     tuple(row.values()))

@@ -19,6 +19,7 @@ from slatui.businesstime import country_holidays, preload_holidays
 from slatui.errors import DatabaseError, InvalidInput, NotFound
 from slatui.store import rollups
 from slatui.store.connection import backup_file, connect, default_db_path
+from slatui.terms import Terms
 from slatui.vocabulary import CONNECTING_OUTCOMES
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class Store:
         # The default location is ours to create; an explicit path with a missing folder is a typo.
         self.conn = connect(self.path, create_parent=path is None if create_parent is None else create_parent)
         self.conn.row_factory = sqlite3.Row
-        self._calendars: dict[int, tuple[Agreement, Any]] = {}
+        self._calendars: dict[int, tuple[Terms, Any]] = {}
         self._calendars_version: int | None = None
 
     def close(self) -> None:
@@ -160,7 +161,7 @@ class Store:
             self.forget_clock(agreement.id)
             self._save_holidays(agreement)
             if clock_changed:
-                self._recompute_leads(agreement)
+                self._recompute_leads(agreement.id)
         return agreement
 
     def _check_unique_name(self, agreement: Agreement) -> None:
@@ -187,10 +188,22 @@ class Store:
         )
 
     def list_agreements(self, status: str | None = None) -> list[Agreement]:
+        return [agreement_from_row(r) for r in self._agreement_rows(status)]
+
+    def terms(self, name_or_id: str | int) -> Terms:
+        """An agreement's terms (clock and targets) without loading its model: what quick commands need."""
+        return terms_from_row(
+            self._by_name_or_id("agreements", "agreement", name_or_id, "list them with `slatui agreement list`")
+        )
+
+    def list_terms(self, status: str | None = None) -> list[Terms]:
+        return [terms_from_row(r) for r in self._agreement_rows(status)]
+
+    def _agreement_rows(self, status: str | None) -> list[sqlite3.Row]:
         sql, params = "SELECT * FROM agreements", ()
         if status:
             sql, params = sql + " WHERE status = ?", (status,)
-        return [agreement_from_row(r) for r in self.conn.execute(sql + " ORDER BY name", params)]
+        return self.conn.execute(sql + " ORDER BY name", params).fetchall()
 
     def count_leads_of_agreement(self, agreement_id: int) -> int:
         return self._one("SELECT count(*) FROM leads WHERE agreement_id = ?", (agreement_id,))[0]
@@ -223,8 +236,8 @@ class Store:
                  for year, days in country_holidays(code, missing).items()],
             )
 
-    def _preload_holidays(self, agreement: Agreement) -> None:
-        codes = agreement.calendar.holiday_countries
+    def _preload_holidays(self, terms: Terms) -> None:
+        codes = terms.holiday_countries
         if codes:
             rows = self.conn.execute(
                 f"SELECT country, year, days FROM holiday_years WHERE country IN ({', '.join('?' * len(codes))})",
@@ -237,8 +250,8 @@ class Store:
         """Drop a cached clock (after an edit, or a rolled-back transaction that created the agreement)."""
         self._calendars.pop(agreement_id, None)
 
-    def clock(self, agreement_id: int) -> tuple[Agreement, Any]:
-        """The agreement and its BusinessCalendar, cached: building holiday tables is not free.
+    def clock(self, agreement_id: int) -> tuple[Terms, Any]:
+        """The agreement's terms and its BusinessCalendar, cached: building holiday tables is not free.
 
         The cache is dropped whenever another connection has committed (PRAGMA data_version),
         so an edit made elsewhere (the CLI while the app runs) never leaves a stale clock here.
@@ -248,9 +261,9 @@ class Store:
             self._calendars.clear()
             self._calendars_version = version
         if agreement_id not in self._calendars:
-            agreement = self.get_agreement(agreement_id)
-            self._preload_holidays(agreement)
-            self._calendars[agreement_id] = (agreement, agreement.calendar.business_calendar())
+            terms = self.terms(agreement_id)
+            self._preload_holidays(terms)
+            self._calendars[agreement_id] = (terms, terms.business_calendar())
         return self._calendars[agreement_id]
 
     # ---- reps -------------------------------------------------------------------------------
@@ -270,29 +283,40 @@ class Store:
 
         return Rep(**dict(self._by_name_or_id("reps", "rep", name_or_id, "add one with `slatui rep add NAME`")))
 
+    def rep_id(self, name_or_id: str | int) -> int:
+        return self._by_name_or_id("reps", "rep", name_or_id, "add one with `slatui rep add NAME`")["id"]
+
     def list_reps(self) -> list[Rep]:
         from slatui.models import Rep
 
-        return [Rep(**dict(r)) for r in self.conn.execute("SELECT * FROM reps ORDER BY name")]
+        return [Rep(**r) for r in self.rep_rows()]
+
+    def rep_rows(self) -> list[dict[str, Any]]:
+        """Every rep as a plain row (id, name, team, weekly_capacity), by name."""
+        return [dict(r) for r in self.conn.execute("SELECT * FROM reps ORDER BY name")]
 
     # ---- leads ------------------------------------------------------------------------------
 
     def add_lead(self, lead: Lead) -> Lead:
-        agreement, calendar = self.clock(lead.agreement_id)
+        return self.get_lead(self.insert_lead(lead_values(lead)))
+
+    def insert_lead(self, lead: LeadValues) -> int:
+        """Store one validated handoff with its clock facts; returns its id."""
+        terms, calendar = self.clock(lead.agreement_id)
         if lead.rep_id is not None:
-            self.get_rep(lead.rep_id)
-        row = lead_row(lead)
-        row.update(clock_facts(row["handed_off_at"], agreement, calendar))
+            self.rep_id(lead.rep_id)
+        row = lead._asdict()
+        row.update(clock_facts(row["handed_off_at"], terms, calendar))
         with self.transaction() as conn:
             cursor = conn.execute(
                 f"INSERT INTO leads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
             )
-        return self.get_lead(cursor.lastrowid)
+        return cursor.lastrowid
 
     def update_lead(self, lead: Lead) -> Lead:
         """Save an edited lead; its handoff may have moved, so its facts are recomputed."""
         self.get_lead(lead.id)
-        agreement, calendar = self.clock(lead.agreement_id)
+        terms, calendar = self.clock(lead.agreement_id)
         first = self._one("SELECT min(at) FROM attempts WHERE lead_id = ?", (lead.id,))[0]
         if first is not None and first < to_epoch(lead.handed_off_at):
             raise InvalidInput(
@@ -300,17 +324,21 @@ class Store:
                 "before the new handoff time"
             )
         row = lead_row(lead)
-        row.update(clock_facts(row["handed_off_at"], agreement, calendar))
+        row.update(clock_facts(row["handed_off_at"], terms, calendar))
         with self.transaction() as conn:
             conn.execute(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?", (*row.values(), lead.id))
             self.refresh_facts(lead.id, calendar)
         return self.get_lead(lead.id)
 
     def get_lead(self, lead_id: int) -> Lead:
+        return _lead_from_row(self.lead_row(lead_id))
+
+    def lead_row(self, lead_id: int) -> sqlite3.Row:
+        """A lead's stored row (instants in epoch seconds), for quick paths that need no model."""
         row = self._one("SELECT * FROM leads WHERE id = ?", (lead_id,))
         if row is None:
             raise NotFound(f"lead: no lead with id {lead_id}; find ids with `slatui leads`")
-        return _lead_from_row(row)
+        return row
 
     def lead_rows(
         self,
@@ -404,25 +432,29 @@ class Store:
     # ---- attempts ---------------------------------------------------------------------------
 
     def log_attempt(self, attempt: Attempt) -> Attempt:
-        """Store one follow-up attempt and update its lead's derived facts in the same transaction."""
-        lead = self.get_lead(attempt.lead_id)
-        if attempt.at < lead.handed_off_at:
+        return attempt.model_copy(update={"id": self.insert_attempt(attempt.lead_id, attempt_values(attempt))})
+
+    def insert_attempt(self, lead_id: int, attempt: AttemptValues) -> int:
+        """Store one validated follow-up attempt and update its lead's derived facts in the same
+        transaction; returns its id."""
+        lead = self.lead_row(lead_id)
+        if attempt.at < lead["handed_off_at"]:
             raise InvalidInput(
-                f"at: the attempt ({attempt.at:%Y-%m-%d %H:%M} UTC) is before lead {lead.id}'s handoff "
-                f"({lead.handed_off_at:%Y-%m-%d %H:%M} UTC); check the time"
+                f"at: the attempt ({from_epoch(attempt.at):%Y-%m-%d %H:%M} UTC) is before lead {lead_id}'s handoff "
+                f"({from_epoch(lead['handed_off_at']):%Y-%m-%d %H:%M} UTC); check the time"
             )
         if attempt.rep_id is not None:
-            self.get_rep(attempt.rep_id)
-        _, calendar = self.clock(lead.agreement_id)
+            self.rep_id(attempt.rep_id)
+        _, calendar = self.clock(lead["agreement_id"])
         with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (lead.id, to_epoch(attempt.at), attempt.channel, attempt.outcome,
-                 attempt.rep_id if attempt.rep_id is not None else lead.rep_id, attempt.note, attempt.external_id),
+                (lead_id, attempt.at, attempt.channel, attempt.outcome,
+                 attempt.rep_id if attempt.rep_id is not None else lead["rep_id"], attempt.note, attempt.external_id),
             )
-            self.refresh_facts(lead.id, calendar, status=_status_after(lead.status, attempt.outcome))
-        return attempt.model_copy(update={"id": cursor.lastrowid})
+            self.refresh_facts(lead_id, calendar, status=_status_after(lead["status"], attempt.outcome))
+        return cursor.lastrowid
 
     def add_leads_with_attempts(
         self, items: Iterable[tuple[Lead, list[Attempt]]], progress: Callable[[int], None] | None = None
@@ -452,9 +484,8 @@ class Store:
                 (agreement_id, rep_id, name, company, email, tier, source, value, handed_off_at, status, revenue,
                  closed_at, external_id) = lead
                 if agreement_id not in clocks:
-                    agreement, calendar = self.clock(agreement_id)
-                    clocks[agreement_id] = (ZoneInfo(agreement.calendar.tz), calendar,
-                                            agreement.targets.respond_within_seconds)
+                    terms, calendar = self.clock(agreement_id)
+                    clocks[agreement_id] = (ZoneInfo(terms.tz), calendar, terms.respond_within_seconds)
                 zone, calendar, target = clocks[agreement_id]
                 first, outcomes = None, set()
                 for at, channel, outcome, attempt_rep_id, note, attempt_external_id in attempts:
@@ -541,15 +572,15 @@ class Store:
             (first, response, count, connected, status, lead_id),
         )
 
-    def _recompute_leads(self, agreement: Agreement) -> None:
+    def _recompute_leads(self, agreement_id: int) -> None:
         """After a clock change: new handoff days, deadlines and response times for every lead."""
-        calendar = agreement.calendar.business_calendar()
+        terms, calendar = self.clock(agreement_id)
         rows = self.conn.execute(
-            "SELECT id, handed_off_at, first_attempt_at FROM leads WHERE agreement_id = ?", (agreement.id,)
+            "SELECT id, handed_off_at, first_attempt_at FROM leads WHERE agreement_id = ?", (agreement_id,)
         ).fetchall()
         updates = []
         for lead_id, handed_off_at, first in rows:
-            facts = clock_facts(handed_off_at, agreement, calendar)
+            facts = clock_facts(handed_off_at, terms, calendar)
             response = None if first is None else round(calendar.business_seconds_between(handed_off_at, first))
             updates.append((facts["handoff_day"], facts["deadline_at"], response, lead_id))
         self.conn.executemany(
@@ -574,10 +605,9 @@ def _status_after_all(status: str, outcomes: set[str]) -> str:
     return status
 
 
-def clock_facts(handed_off_at: int, agreement: Agreement, calendar: Any) -> dict[str, Any]:
+def clock_facts(handed_off_at: int, terms: Terms, calendar: Any) -> dict[str, Any]:
     """Facts fixed at handoff: the local day it counts in, and the business-time deadline."""
-    handoff_day, deadline_at = _clock_facts(handed_off_at, ZoneInfo(agreement.calendar.tz), calendar,
-                                            agreement.targets.respond_within_seconds)
+    handoff_day, deadline_at = _clock_facts(handed_off_at, ZoneInfo(terms.tz), calendar, terms.respond_within_seconds)
     return {"handoff_day": handoff_day, "deadline_at": deadline_at}
 
 
@@ -606,6 +636,19 @@ def agreement_row(a: Agreement) -> dict[str, Any]:
         "holiday_dates": json.dumps([d.isoformat() for d in a.calendar.holiday_dates]),
         "tier_values": json.dumps(a.tier_values),
     }
+
+
+def terms_from_row(row: sqlite3.Row) -> Terms:
+    return Terms(
+        id=row["id"], name=row["name"], kind=row["kind"], status=row["status"], tz=row["tz"], hours=row["hours"],
+        holiday_countries=tuple(json.loads(row["holiday_countries"])),
+        holiday_dates=tuple(map(date.fromisoformat, json.loads(row["holiday_dates"]))),
+        lead_goal=row["lead_goal"], respond_within_seconds=row["respond_within_seconds"],
+        compliance_threshold=row["compliance_threshold"], min_attempts=row["min_attempts"],
+        miss_limit=row["miss_limit"], sales_quota=row["sales_quota"],
+        effective_from=_date(row["effective_from"]), review_date=_date(row["review_date"]),
+        tier_values=json.loads(row["tier_values"]),
+    )
 
 
 def agreement_from_row(row: sqlite3.Row) -> Agreement:
@@ -666,6 +709,10 @@ def _lead_from_row(row: sqlite3.Row) -> Lead:
     for derived in ("handoff_day", "deadline_at"):
         r.pop(derived)
     return Lead(**r)
+
+
+def _date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
 
 
 def _iso(value: date | None) -> str | None:

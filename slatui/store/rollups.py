@@ -106,8 +106,9 @@ def refresh(conn: sqlite3.Connection) -> None:
                  "(SELECT agreement_id, day, rep_key FROM lead_days_dirty)")
     conn.execute(
         f"INSERT INTO lead_days {_GROUPS} "
-        "FROM lead_days_dirty d JOIN agreements a ON a.id = d.agreement_id "
-        "JOIN leads l ON l.agreement_id = d.agreement_id AND l.handoff_day = d.day AND l.rep_id IS nullif(d.rep_key, 0) "
+        # CROSS JOIN keeps the few dirty groups as the outer loop: SQLite would rather scan every lead.
+        "FROM lead_days_dirty d CROSS JOIN leads l ON l.agreement_id = d.agreement_id AND l.handoff_day = d.day "
+        "AND l.rep_id IS nullif(d.rep_key, 0) JOIN agreements a ON a.id = l.agreement_id "
         "GROUP BY l.agreement_id, l.handoff_day, l.rep_id"
     )
     conn.execute("DELETE FROM lead_days_dirty")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,16 +13,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from slatui.errors import SlatuiError
+from slatui.metrics import local_now, month_report
 from slatui.models import Agreement
 from slatui.parsing import format_duration
 from slatui.store import Store
 from slatui.tui.forms.agreement import AgreementForm
 from slatui.tui.forms.base import ConfirmScreen
 
-try:
-    from slatui.metrics import month_report
-except ImportError:  # the metrics module arrives with its own issue
-    month_report = None
 
 # (label, width): fixed widths so the table fits 120 columns; details of the selected row go below it.
 COLUMNS = (("Name", 22), ("Status", 12), ("Kind", 10), ("Parties", 18), ("Targets", 22), ("This month", 22))
@@ -31,9 +27,7 @@ COLUMNS = (("Name", 22), ("Status", 12), ("Kind", 10), ("Parties", 18), ("Target
 
 def _month(store: Store, agreement: Agreement, now: datetime) -> tuple[str, str]:
     """This month's verdict in the agreement's zone (short, for the table) and its figures (for the details)."""
-    if month_report is None:
-        return "…", "This month's figures arrive with the metrics module."
-    local = now.astimezone(ZoneInfo(agreement.calendar.tz))
+    local = local_now(agreement, now)
     report = month_report(store, agreement, local.year, local.month, now)
     volume, speed, depth = report["volume"], report["speed"], report["depth"]
     figures = " · ".join((

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Tabs
 
 from slatui import charts, metrics
-from slatui.models import Agreement
+from slatui.terms import Terms
 from slatui.store import Store
 from slatui.tui.widgets.chart_panel import ChartPanel
 from slatui.tui.widgets.report_export import export_report
@@ -55,7 +55,7 @@ class ChartData:
     series: list[dict[str, Any]]  # metrics.period_series over bucket_range: the bar charts
 
 
-def load_chart_data(store: Store, agreement: Agreement, view: View, as_of: datetime) -> tuple[dict, list]:
+def load_chart_data(store: Store, agreement: Terms, view: View, as_of: datetime) -> tuple[dict, list]:
     year, month = view.period
     first, last = bucket_range(year, month, view.bucket)
     return (metrics.month_report(store, agreement, year, month, as_of),
@@ -134,7 +134,7 @@ class ChartsScreen(Screen[None]):
         with self.app.data.store() as store:
             if request is not self.view:
                 return
-            agreements = store.list_agreements()
+            agreements = store.list_terms()
             if not agreements:
                 self.app.call_from_thread(self._show_nothing)
                 return

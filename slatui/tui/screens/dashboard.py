@@ -82,7 +82,7 @@ class DashboardScreen(Screen[None]):
     def _load(self) -> None:
         now = self.app.now()
         with self.app.data.store() as store:
-            cards = [(a.id, card_data(store, a, now)) for a in store.list_agreements(status="active")]
+            cards = [(a.id, card_data(store, a, now)) for a in store.list_terms(status="active")]
         self.app.call_from_thread(self._show, cards, f"{now:%Y-%m-%d %H:%M} UTC")
 
     async def _show(self, cards: list[Card], as_of: str) -> None:

@@ -71,7 +71,7 @@ class ScorecardScreen(Screen[None]):
     def _load(self, agreement_id: int | None) -> None:
         now = self.app.now()
         with self.app.data.store() as store:
-            agreements = store.list_agreements()
+            agreements = store.list_terms()
             agreement = next((a for a in agreements if a.id == agreement_id), agreements[0] if agreements else None)
             if agreement is None:
                 self.app.call_from_thread(self._show, None, [])
@@ -80,8 +80,8 @@ class ScorecardScreen(Screen[None]):
             verdicts = metrics.month_verdicts(store, agreement, year, month, now)
         card = {
             "id": agreement.id, "name": agreement.name, "current": f"{year:04d}-{month:02d}",
-            "threshold": agreement.targets.compliance_threshold, "min_attempts": agreement.targets.min_attempts,
-            "miss_limit": agreement.targets.miss_limit, "missed": metrics.consecutive_missed(verdicts),
+            "threshold": agreement.compliance_threshold, "min_attempts": agreement.min_attempts,
+            "miss_limit": agreement.miss_limit, "missed": metrics.consecutive_missed(verdicts),
             "ids": [a.id for a in agreements],
         }
         self.app.call_from_thread(self._show, card, verdicts)

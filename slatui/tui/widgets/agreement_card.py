@@ -15,7 +15,7 @@ from textual.markup import escape
 from textual.widgets import Sparkline, Static
 
 from slatui import metrics
-from slatui.models import Agreement
+from slatui.terms import Terms
 from slatui.store import Store
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.queue_table import queue_entries
@@ -25,11 +25,11 @@ STANDING_LABELS: dict[Standing, str] = {"ok": "✓ on track", "risk": "! at risk
 LABEL_WIDTH = 8
 
 
-def card_data(store: Store, agreement: Agreement, now: datetime) -> dict[str, Any]:
+def card_data(store: Store, terms: Terms, now: datetime) -> dict[str, Any]:
     """This month's report in the agreement's zone, and its leads breached or due soon right now."""
-    local = metrics.local_now(agreement, now)
-    report = metrics.month_report(store, agreement, local.year, local.month, now)
-    entries = queue_entries(store.queue_rows(agreement_id=agreement.id), {agreement.id: store.clock(agreement.id)[1]},
+    local = metrics.local_now(terms, now)
+    report = metrics.month_report(store, terms, local.year, local.month, now)
+    entries = queue_entries(store.queue_rows(agreement_id=terms.id), {terms.id: store.clock(terms.id)[1]},
                             now.timestamp())
     queue = Counter(entry["urgency"] for entry in entries)
     return {"report": report, "breached": queue["breached"], "due": queue["due"]}

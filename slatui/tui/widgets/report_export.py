@@ -22,12 +22,12 @@ def report_path(folder: Path, agreement_name: str, year: int, month: int) -> Pat
 
 def write_month_report(store: Store, agreement_id: int, year: int, month: int, as_of: datetime,
                        folder: Path) -> Path:
-    agreement = store.get_agreement(agreement_id)
-    report = metrics.month_report(store, agreement, year, month, as_of)
+    terms = store.terms(agreement_id)
+    report = metrics.month_report(store, terms, year, month, as_of)
     first, last = metrics.month_bounds(year, month)
-    weekly = metrics.period_series(store, agreement, first, last, as_of, "week")
-    path = report_path(folder, agreement.name, year, month)
-    path.write_text(render_markdown([report], {agreement.name: chart_text(report, weekly)}), encoding="utf-8")
+    weekly = metrics.period_series(store, terms, first, last, as_of, "week")
+    path = report_path(folder, terms.name, year, month)
+    path.write_text(render_markdown([report], {terms.name: chart_text(report, weekly)}), encoding="utf-8")
     return path
 
 
