@@ -96,6 +96,11 @@ def test_agreement_show_edit_and_list(agreement, run):
         (("agreement", "add", "mql to sql"), "already exists"),
         (("agreement", "add", "Z", "--respond-within", "soon"), "--respond-within"),
         (("lead", "add", "X", "--agreement", "1", "--rep", "Nobody"), "no rep 'Nobody'"),
+        (("lead", "add", "  ", "--agreement", "1"), "name: give the lead a name of 1 to 200 characters"),
+        (("lead", "add", "X" * 201, "--agreement", "1"), "name: give the lead a name of 1 to 200 characters"),
+        (("lead", "add", "X", "--agreement", "1", "--email", "bob@"), "email: 'bob@' is not an email address"),
+        (("lead", "add", "X", "--agreement", "1", "--value", "-3"), "value: -3.0 is negative"),
+        (("log", "1", "--outcome", "connected", "--channel", "fax"), "channel: 'fax' is not allowed; use one of call"),
     ],
 )
 def test_bad_input_is_refused_cleanly(agreement, run, db, args, message):
@@ -153,6 +158,41 @@ def test_importing_the_cli_does_not_import_textual_or_heavy_modules():
     result = _subprocess("-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+# The quick commands must not load what they do not use: pydantic alone is ≈ 100 ms of start-up.
+QUICK_COMMANDS = [
+    ("log", "1", "--outcome", "no_answer"),
+    ("lead", "add", "Quick", "--agreement", "1", "--email", "q@example.com", "--rep", "1"),
+    ("report", "--agreement", "1", "--format", "json"),
+    ("scorecard", "--format", "json"),
+    ("leads", "--limit", "5"),
+]
+
+
+@pytest.mark.parametrize("command", QUICK_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_quick_commands_load_no_heavy_module(tmp_path, command):
+    db = str(tmp_path / "quick.db")
+    assert _subprocess("-m", "slatui", "--db", db, "demo", "--leads", "30").returncode == 0
+    heavy = ("pydantic", "textual", "plotext", "rich", "sqlite_utils", "holidays", "pandas", "numpy")
+    code = (f"import sys\nfrom slatui.cli import main\ntry:\n    main({['--db', db, *command]!r})\n"
+            f"except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            f"print(','.join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)")
+    result = _subprocess("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ""
+
+
+def test_log_json_has_the_attempt_models_fields(agreement, run):
+    from slatui.models import Attempt
+
+    assert run("lead", "add", "Bob", "--agreement", agreement, "--at", "2026-11-20T10:00")[0] == 0
+    code, out, _ = run("log", "1", "--outcome", "voicemail", "--at", "2026-11-20T10:30", "--note", " left a message ",
+                       "--json")
+    attempt = json.loads(out)
+    assert code == 0 and list(attempt) == list(Attempt.model_fields)
+    assert Attempt.model_validate(attempt).model_dump(mode="json") == attempt
+    assert attempt["at"] == "2026-11-20T09:30:00Z" and attempt["note"] == "left a message"
 
 
 def test_calc_leads_reproduces_the_guide(run):

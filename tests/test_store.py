@@ -217,3 +217,18 @@ def _rollup(store: Store, *, rebuilt: bool = False) -> list[tuple]:
     finally:
         store.conn.execute("ROLLBACK TO rebuild")
         store.conn.execute("RELEASE rebuild")
+
+
+def test_terms_read_from_the_row_equal_the_models(tmp_path):
+    # Quick commands read an agreement's Terms from its row; the app and tests may pass the model instead.
+    with Store(tmp_path / "terms.db") as store:
+        store.add_agreement(Agreement(
+            name="Full", calendar=Calendar(tz="Europe/Madrid", hours="mon-fri 09:00-17:00", holiday_countries=["es"],
+                                           holiday_dates=["2026-12-24"]),
+            targets=Targets(lead_goal=80, respond_within_seconds=1800, sales_quota=5000.0),
+            effective_from="2026-01-01", review_date="2026-07-01", tier_values={"CEO": 100.0},
+        ))
+        store.add_agreement(Agreement(name="Plain"))
+        for agreement in store.list_agreements():
+            assert store.terms(agreement.name) == agreement.terms()
+            assert store.terms(agreement.id).business_calendar() == agreement.calendar.business_calendar()
