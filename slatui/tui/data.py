@@ -1,9 +1,11 @@
-"""The app's one database connection, shared by thread workers.
+"""The app's database connections, lent to thread workers.
 
 Screens never touch the store on the event loop: they run `with app.data.store() as store:` inside a
 `@work(thread=True)` method and hand the results back with `app.call_from_thread`, so no keypress
-waits on SQLite. The lock serialises workers because one sqlite3 connection must not run two
-statements at once.
+waits on SQLite. Each `with` block borrows a connection of its own (an idle one, else a new one), so
+one screen's slow report never holds up another screen's query: in WAL mode readers run side by side,
+and beside the one writer. Loads of one screen may thus finish out of order; the app drops a result
+that a newer one has overtaken (`SlatuiApp.call_from_thread`).
 """
 
 from __future__ import annotations
@@ -19,19 +21,32 @@ from slatui.store import Store
 class Data:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._store: Store | None = None
+        self._lock = threading.Lock()  # guards the idle list and the closed flag
+        self._opening = threading.Lock()  # opening may migrate the file: one at a time
+        self._idle: list[Store] = []
+        self._closed = False
 
     @contextmanager
     def store(self) -> Iterator[Store]:
-        """The Store, held exclusively for the `with` block; opened on first use (in a worker, not at start-up)."""
+        """A Store for the `with` block alone; connections open on first need (in a worker, not at start-up)."""
         with self._lock:
-            if self._store is None:
-                self._store = Store(self.path)
-            yield self._store
+            store = self._idle.pop() if self._idle else None
+        if store is None:
+            with self._opening:
+                store = Store(self.path)
+        try:
+            yield store
+        finally:
+            with self._lock:
+                if self._closed:
+                    store.close()
+                else:
+                    self._idle.append(store)
 
     def close(self) -> None:
+        """Close the idle connections now, and the borrowed ones when their blocks end."""
         with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for store in idle:
+            store.close()

@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from slatui.errors import SlatuiError
-from slatui.models import LEAD_STATUSES, Agreement, Lead, Rep
+from slatui.models import LEAD_STATUSES, Lead
 from slatui.tui.forms.attempt import open_log_attempt
 from slatui.tui.forms.base import ConfirmScreen
 from slatui.tui.forms.lead import LeadForm
@@ -23,6 +23,8 @@ from slatui.tui.widgets.lead_table import LeadTable, Row
 
 # Typing in the filter waits this long for a pause before querying.
 FILTER_DELAY = 0.3
+
+Choice = tuple[str, int]  # a filter option: (name, id)
 
 
 class LeadsScreen(Screen[None]):
@@ -41,7 +43,7 @@ class LeadsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._choices: tuple[list[Agreement], list[Rep]] = ([], [])  # what the filter Selects offer
+        self._choices: tuple[list[Choice], list[Choice]] = ([], [])  # what the filter Selects offer
         self.undo: tuple[dict[str, Any], str] | None = None  # the last deleted lead's snapshot and name
         self._filter_timer: Timer | None = None
 
@@ -98,20 +100,19 @@ class LeadsScreen(Screen[None]):
     def action_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()
 
+    # Names and ids from plain rows: building models here would cost the first visit a validator build.
     @work(thread=True, group="leads-choices")
     def _load_choices(self) -> None:
         with self.app.data.store() as store:
-            agreements, reps = store.list_agreements(), store.list_reps()
+            agreements = [(terms.name, terms.id) for terms in store.list_terms()]
+            reps = [(row["name"], row["id"]) for row in store.rep_rows()]
         self.app.call_from_thread(self._show_choices, agreements, reps)
 
-    def _show_choices(self, agreements: list[Agreement], reps: list[Rep]) -> None:
+    def _show_choices(self, agreements: list[Choice], reps: list[Choice]) -> None:
         if (agreements, reps) == self._choices:
             return
         self._choices = (agreements, reps)
-        for select_id, options in (
-            ("#filter-agreement", [(a.name, a.id) for a in agreements]),
-            ("#filter-rep", [(r.name, r.id) for r in reps]),
-        ):
+        for select_id, options in (("#filter-agreement", agreements), ("#filter-rep", reps)):
             select = self.query_one(select_id, Select)
             current = select.value
             with select.prevent(Select.Changed):

@@ -43,6 +43,10 @@ class LeadRowsTable(DataTable):
         if append:
             self._add(rows)
             return
+        rows = list(rows)
+        if [row["id"] for row in rows] == list(self.rows_by_id):
+            self._update(rows)
+            return
         previous, index = self.selected, self.cursor_row
         self.clear()
         self.rows_by_id.clear()
@@ -51,6 +55,15 @@ class LeadRowsTable(DataTable):
             index = self.get_row_index(str(previous["id"]))
         if self.row_count:
             self.move_cursor(row=min(index, self.row_count - 1))
+
+    def _update(self, rows: list[Row]) -> None:
+        """The same leads in the same order (a refresh): rewrite only the rows that changed, cheaper on the
+        event loop than clearing and adding them all again."""
+        for row in rows:
+            if row != self.rows_by_id[row["id"]]:
+                self.rows_by_id[row["id"]] = row
+                for (column, _, width), cell in zip(self.COLUMNS, self.cells(row)):
+                    self.update_cell(str(row["id"]), column, cell, update_width=width is None)
 
     def _add(self, rows: Iterable[Row]) -> None:
         for row in rows:
@@ -61,9 +74,11 @@ class LeadRowsTable(DataTable):
 
 
 class LeadTable(LeadRowsTable):
-    """Leads a page at a time (never the whole table): the next page loads when the cursor reaches the end."""
+    """Leads a page at a time (never the whole table): the next page loads while the cursor is still
+    PREFETCH rows from the last one, so paging down does not stop to wait for it."""
 
     PAGE_SIZE = 200
+    PREFETCH = 100
     # Sized to fit 120 columns; longer names end in an ellipsis.
     COLUMNS = (
         ("id", "Id", 6),
@@ -122,21 +137,26 @@ class LeadTable(LeadRowsTable):
 
     def on_data_table_row_highlighted(self) -> None:
         # The current cursor, not the event's: a reload's clear() posts highlights of rows now gone.
-        if self.row_count and self.cursor_row >= self.row_count - 1:
+        if self.row_count and self.cursor_row >= self.row_count - self.PREFETCH:
             self.load_more()
 
-    @work(thread=True, group="lead-table")
+    # Pages and counts are separate groups: in a group the latest worker wins (SlatuiApp.call_from_thread),
+    # and the next page must not drop the count of the first.
+    @work(thread=True, group="lead-page")
     def _fetch(self, generation: int, filters: dict[str, Any], offset: int, limit: int) -> None:
+        if generation != self._generation:  # a newer load was asked for before this one began
+            return
         with self.app.data.store() as store:
             rows = store.lead_rows(**filters, limit=limit, offset=offset)
-        self.app.call_from_thread(self._show_page, generation, rows, offset, limit)
-        if offset == 0:
-            # Counted after the first page is up: with a text filter on a big table this scan is the slow part.
-            with self.app.data.store() as store:
-                total = store.count_leads(**filters)
-            self.app.call_from_thread(self._show_total, generation, total)
+        self.app.call_from_thread(self._show_page, generation, filters, rows, offset, limit)
 
-    def _show_page(self, generation: int, rows: list[Row], offset: int, limit: int) -> None:
+    @work(thread=True, group="lead-count")
+    def _count(self, generation: int, filters: dict[str, Any]) -> None:
+        with self.app.data.store() as store:
+            total = store.count_leads(**filters)
+        self.app.call_from_thread(self._show_total, generation, total)
+
+    def _show_page(self, generation: int, filters: dict[str, Any], rows: list[Row], offset: int, limit: int) -> None:
         if generation != self._generation:
             return
         self._loading = False
@@ -145,6 +165,9 @@ class LeadTable(LeadRowsTable):
             self.total = None
         self.show(rows, append=offset > 0)
         self.post_message(self.Loaded(self.row_count, self.total))
+        if offset == 0:
+            # Counted once the first page is up: with a text filter on a big table this scan is the slow part.
+            self._count(generation, filters)
 
     def _show_total(self, generation: int, total: int) -> None:
         if generation == self._generation:

@@ -1,0 +1,46 @@
+"""The leads table on the event loop: the next page arrives before the cursor reaches the last row, and a
+refresh rewrites only the rows that changed instead of rebuilding the table."""
+
+from __future__ import annotations
+
+from slatui.store import Store
+from slatui.tui.widgets.lead_table import LeadTable
+
+
+async def open_leads(pilot, settle) -> LeadTable:
+    await pilot.press("3")
+    await settle(pilot)
+    return pilot.app.screen.query_one(LeadTable)
+
+
+def test_the_next_page_loads_before_the_cursor_reaches_the_last_row(drive, demo_db, settle):
+    async def scenario(pilot):
+        table = await open_leads(pilot, settle)
+        assert table.row_count == LeadTable.PAGE_SIZE
+        table.move_cursor(row=LeadTable.PAGE_SIZE - LeadTable.PREFETCH - 1)
+        await settle(pilot)
+        assert table.row_count == LeadTable.PAGE_SIZE
+        await pilot.press("down")
+        await settle(pilot)
+        assert table.row_count > LeadTable.PAGE_SIZE
+
+    drive(demo_db, scenario)
+
+
+def test_a_refresh_rewrites_only_what_changed(drive, demo_db, settle):
+    with Store(demo_db) as store:
+        lead_id = store.lead_rows(limit=5)[2]["id"]
+
+    async def scenario(pilot):
+        table = await open_leads(pilot, settle)
+        cleared = []
+        table.clear = lambda *args, **kwargs: cleared.append(True)  # a rebuild would start here
+        table.move_cursor(row=3)
+        with Store(demo_db) as store, store.transaction() as conn:
+            conn.execute("UPDATE leads SET name = 'Renamed Elsewhere' WHERE id = ?", (lead_id,))
+        pilot.app.screen.reload()
+        await settle(pilot)
+        assert not cleared and table.cursor_row == 3
+        assert table.get_cell(str(lead_id), "name").plain == "Renamed Elsewhere"
+
+    drive(demo_db, scenario)
