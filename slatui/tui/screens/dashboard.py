@@ -86,6 +86,8 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(self._show, cards, f"{now:%Y-%m-%d %H:%M} UTC")
 
     async def _show(self, cards: list[Card], as_of: str) -> None:
+        if not self.is_current:  # mounting cards off screen is wasted work: resuming reloads them
+            return
         selected = self.agreement_id if isinstance(self.focused, AgreementCard) else None
         grid = self.query_one("#dashboard-cards", Grid)
         await grid.remove_children()

@@ -47,4 +47,6 @@ def export_report(node: DOMNode, agreement_id: int | None, period: tuple[int, in
             return
         app.call_from_thread(app.notify, f"Report written to {path}", title="Exported", markup=False)
 
-    node.run_worker(write, thread=True, group="export")
+    # A group per report: in a group only the latest load's result reaches the screen (SlatuiApp), and
+    # every export's message must.
+    node.run_worker(write, thread=True, group=f"export-{agreement_id}-{period}")
