@@ -38,7 +38,7 @@ def as_terms(agreement: Agreement | Terms) -> Terms:
 
 
 def local_now(agreement: Agreement | Terms, as_of: datetime) -> datetime:
-    return as_of.astimezone(ZoneInfo(agreement.tz if isinstance(agreement, Terms) else agreement.calendar.tz))
+    return as_of.astimezone(ZoneInfo(as_terms(agreement).tz))
 
 
 def month_report(store: Store, agreement: Agreement | Terms, year: int, month: int, as_of: datetime) -> dict[str, Any]:

@@ -83,8 +83,8 @@ def _leads_day_summary(
             sum(status_ = 'pending') AS pending,
             sum(CASE WHEN first_attempt_at <= :as_of THEN response_seconds ELSE 0 END) AS response_total,
             sum(CASE WHEN first_attempt_at <= :as_of THEN 1 ELSE 0 END) AS responded,
-            sum({rollups.UNCONNECTED}) AS unconnected,
-            sum(CASE WHEN {rollups.UNCONNECTED} THEN attempt_count ELSE 0 END) AS unconnected_attempts,
+            sum({rollups.unconnected()}) AS unconnected,
+            sum(CASE WHEN {rollups.unconnected()} THEN attempt_count ELSE 0 END) AS unconnected_attempts,
             sum(attempt_count > 0) AS worked
         FROM (SELECT *, {_SPEED_STATUS} AS status_ FROM leads WHERE {_IN_DAYS})
         GROUP BY handoff_day, rep_id

@@ -182,19 +182,18 @@ class Store:
             raise NotFound(f"{noun}: no {noun} '{text}' (known: {known}); {hint}")
         return row
 
+    def _agreement_row(self, name_or_id: str | int) -> sqlite3.Row:
+        return self._by_name_or_id("agreements", "agreement", name_or_id, "list them with `slatui agreement list`")
+
     def get_agreement(self, name_or_id: str | int) -> Agreement:
-        return agreement_from_row(
-            self._by_name_or_id("agreements", "agreement", name_or_id, "list them with `slatui agreement list`")
-        )
+        return agreement_from_row(self._agreement_row(name_or_id))
 
     def list_agreements(self, status: str | None = None) -> list[Agreement]:
         return [agreement_from_row(r) for r in self._agreement_rows(status)]
 
     def terms(self, name_or_id: str | int) -> Terms:
         """An agreement's terms (clock and targets) without loading its model: what quick commands need."""
-        return terms_from_row(
-            self._by_name_or_id("agreements", "agreement", name_or_id, "list them with `slatui agreement list`")
-        )
+        return terms_from_row(self._agreement_row(name_or_id))
 
     def list_terms(self, status: str | None = None) -> list[Terms]:
         return [terms_from_row(r) for r in self._agreement_rows(status)]
@@ -261,7 +260,11 @@ class Store:
             self._calendars.clear()
             self._calendars_version = version
         if agreement_id not in self._calendars:
-            terms = self.terms(agreement_id)
+            # By id only: a name lookup first would cost a query, and could pick an agreement named "2".
+            row = self._one("SELECT * FROM agreements WHERE id = ?", (agreement_id,))
+            if row is None:
+                raise NotFound(f"agreement: no agreement with id {agreement_id}; list them with `slatui agreement list`")
+            terms = terms_from_row(row)
             self._preload_holidays(terms)
             self._calendars[agreement_id] = (terms, terms.business_calendar())
         return self._calendars[agreement_id]

@@ -59,9 +59,13 @@ CREATE TRIGGER lead_days_update AFTER UPDATE OF agreement_id, rep_id, handoff_da
 END;
 """
 
-# Depth counts leads sales has not reached and not closed (DESIGN.md: disqualified leaves the metric).
-UNCONNECTED = "connected = 0 AND status != 'disqualified'"
-_UNCONNECTED_LEAD = "l.connected = 0 AND l.status != 'disqualified'"
+
+def unconnected(table: str = "") -> str:
+    """Depth counts leads sales has not reached and not closed (DESIGN.md: disqualified leaves the metric);
+    `table` qualifies the columns where a join makes them ambiguous."""
+    prefix = f"{table}." if table else ""
+    return f"{prefix}connected = 0 AND {prefix}status != 'disqualified'"
+
 
 # The groups of the leads `l` (joined to their agreement `a`), in the column order of lead_days. Only
 # answered leads have a response time; the cohort is the recalibration's (marketing leads, customers).
@@ -74,8 +78,8 @@ SELECT l.agreement_id, l.handoff_day, coalesce(l.rep_id, 0),
     count(*) FILTER (WHERE l.first_attempt_at IS NULL),
     coalesce(sum(l.response_seconds), 0),
     count(l.first_attempt_at),
-    count(*) FILTER (WHERE {_UNCONNECTED_LEAD}),
-    coalesce(sum(l.attempt_count) FILTER (WHERE {_UNCONNECTED_LEAD}), 0),
+    count(*) FILTER (WHERE {unconnected("l")}),
+    coalesce(sum(l.attempt_count) FILTER (WHERE {unconnected("l")}), 0),
     count(*) FILTER (WHERE l.attempt_count > 0),
     count(*) FILTER (WHERE l.source = 'marketing'),
     count(*) FILTER (WHERE l.source = 'marketing' AND l.status = 'customer'),
