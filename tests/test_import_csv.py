@@ -176,7 +176,7 @@ def test_the_cli_loads_no_reader_or_store_until_a_command_runs():
     import subprocess
     import sys
 
-    code = ("import sys, slatui.io.commands; "
-            "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'slatui.store', 'slatui.io.'))))")
+    code = ("import sys, slatui.cli.transfer; "
+            "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'slatui.store', 'slatui.io'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['slatui.io.commands']"
+    assert out.strip() == "[]"

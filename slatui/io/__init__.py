@@ -1,4 +1,4 @@
 """CRM imports (HubSpot, Salesforce, any CSV, slatui JSON) and exports (CSV, JSON).
 
-Kept empty so that `slatui.io.commands`, imported when the CLI starts, loads nothing else.
+Kept empty: importing one reader loads nothing else. The commands are in `slatui.cli.transfer`.
 """

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from slatui.cli.base import cli
 from slatui.errors import SlatuiError
 
 # Files with at least this many records show a progress bar on stderr.
@@ -41,7 +42,7 @@ _CSV_OPTIONS = (
 )
 
 
-@click.group("import")
+@cli.group("import")
 def import_cli() -> None:
     """Bring leads and attempts in from HubSpot, Salesforce, any CSV, or a slatui JSON export.
 
@@ -140,7 +141,7 @@ def _finish(store: Any, batch: Any, *, dry_run: bool, skip_bad_rows: bool) -> No
     click.echo(summary.describe())
 
 
-@click.command("export")
+@cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"], case_sensitive=False), default="csv",
               show_default=True,
               help="csv: one spreadsheet-safe file per table; json: one file for `slatui import json`.")

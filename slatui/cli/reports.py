@@ -1,0 +1,81 @@
+"""`slatui report` and `slatui scorecard`: a month's SLA figures and the months against each target."""
+
+from __future__ import annotations
+
+import click
+
+from slatui.cli.base import Context, cli, emit_json, parse_at, parse_option, pass_ctx
+from slatui.errors import SlatuiError
+
+
+@cli.command("report")
+@click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="One agreement (default: every active one).")
+@click.option("--month", metavar="YYYY-MM", help="The month to report (default: this month).")
+@click.option("--as-of", "as_of_text", metavar="WHEN", help="Report as of this instant (default: now).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md", "html", "csv"]), default="table",
+              show_default=True, help="Output format (md and html include the charts).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@pass_ctx
+def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_text: str | None, fmt: str,
+           out_path: str | None) -> None:
+    """SLA compliance for a month: volume vs goal, speed, depth, verdict and missed months."""
+    from slatui import metrics
+    from slatui import report as render
+    from slatui.parsing import parse_month
+
+    store = ctx.store
+    agreements = [store.terms(agreement_ref)] if agreement_ref else store.list_terms(status="active")
+    if not agreements:
+        raise SlatuiError("no active agreements to report: add one with `slatui agreement add NAME` or name one "
+                          "with --agreement")
+    zone = agreements[0].tz
+    as_of = parse_at(as_of_text, zone, "--as-of")
+    year, month_number = parse_option("--month", parse_month, month) if month else \
+        metrics.local_now(agreements[0], as_of).timetuple()[:2]
+    reports = metrics.reports(store, agreements, year, month_number, as_of)
+    if fmt in ("md", "html"):
+        first, last = metrics.month_bounds(year, month_number)
+        charts = {a.name: render.chart_text(r, metrics.period_series(store, a, first, last, as_of, "week"))
+                  for a, r in zip(agreements, reports)}
+        text = (render.render_markdown if fmt == "md" else render.render_html)(reports, charts)
+    elif fmt == "json":
+        text = render.render_json(reports, single=agreement_ref is not None)
+    elif fmt == "csv":
+        text = render.render_csv(reports)
+    else:
+        text = render.render_table(reports)
+    if out_path:
+        from pathlib import Path
+
+        Path(out_path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"wrote {fmt} report to {out_path}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@cli.command("scorecard")
+@click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="One agreement (default: every active one).")
+@click.option("--months", type=click.IntRange(min=1), default=12, show_default=True, help="How many months back.")
+@click.option("--as-of", "as_of_text", metavar="WHEN", help="Up to this instant (default: now).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def scorecard(ctx: Context, agreement_ref: str | None, months: int, as_of_text: str | None, fmt: str) -> None:
+    """Months × targets: which months met the agreement, since it started."""
+    from slatui import metrics
+
+    store = ctx.store
+    cards = []
+    for terms in [store.terms(agreement_ref)] if agreement_ref else store.list_terms(status="active"):
+        as_of = parse_at(as_of_text, terms.tz, "--as-of")
+        year, month = metrics.local_now(terms, as_of).timetuple()[:2]
+        verdicts = metrics.month_verdicts(store, terms, year, month, as_of)
+        cards.append({"agreement": {"id": terms.id, "name": terms.name}, "months": verdicts[-months:],
+                      "consecutive_missed_months": metrics.consecutive_missed(verdicts),
+                      "miss_limit": terms.miss_limit})
+    if fmt == "json":
+        emit_json(cards)
+    else:
+        from slatui.report import render_scorecard
+
+        click.echo(render_scorecard(cards), nl=False)
+
