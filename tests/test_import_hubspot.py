@@ -1,6 +1,6 @@
 from importing import FIXTURES, counts, lead_facts, make_store, run
 
-from slatui.io import commands
+from slatui.cli import transfer as commands
 
 HUBSPOT = FIXTURES / "hubspot"
 CONTACTS, CALLS = HUBSPOT / "contacts.csv", HUBSPOT / "calls.csv"

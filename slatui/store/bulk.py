@@ -10,7 +10,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from slatui.models import Agreement, Attempt, Lead, Rep
-from slatui.store.queries import Store, agreement_from_row, agreement_row, clock_facts, lead_row
+from slatui.store.database import Store
+from slatui.store.facts import clock_facts
+from slatui.store.rows import agreement_from_row, agreement_row, lead_row
 
 _CHUNK = 500
 
