@@ -318,6 +318,46 @@ class BusinessCalendar:
                 remaining -= b - a
         raise ValueError(f"no deadline within 10 years: the calendar has too little working time for {seconds} s")
 
+    def last_instant_within(self, start_ts: float, seconds: float) -> float:
+        """The last instant t with business_seconds_between(start_ts, t) <= seconds.
+
+        That is the deadline, unless the deadline falls at a closing time: the clock then stands still until
+        the next opening, so only then has more than `seconds` of business time gone by (a lead with no
+        attempt turns breached at 09:00:01, and an attempt at 17:30 still measures exactly the target).
+        """
+        return self.next_working_instant(self.deadline(start_ts, seconds))
+
+    def next_working_instant(self, ts: float) -> float:
+        """`ts` itself when the clock runs at `ts` (working time, or the very start of it), else the next opening."""
+        if self._plain:
+            return ts
+        first = int(ts // 86400) - 1
+        for d in range(first, first + _DEADLINE_HORIZON_DAYS):
+            for a, b in self._spans(d):
+                if b > ts:
+                    return a if a > ts else ts
+        raise ValueError("no working time within 10 years: the calendar has no working hours")
+
+    def add_business_days(self, start_ts: float, days: int) -> float:
+        """The same local time `days` working days after `start_ts` (days with working time, holidays skipped),
+        moved into that day's working hours when it falls before the opening or after the closing."""
+        if days <= 0:
+            return start_ts
+        if self._plain:
+            return start_ts + days * 86400
+        local = datetime.fromtimestamp(start_ts, self._zone)
+        day_number = local.date().toordinal() - _EPOCH_ORDINAL
+        for _ in range(_DEADLINE_HORIZON_DAYS):
+            day_number += 1
+            spans = self._spans(day_number)
+            if spans:
+                days -= 1
+                if days == 0:
+                    wall = local.hour * 60 + local.minute
+                    ts = self._local_ts(date.fromordinal(day_number + _EPOCH_ORDINAL), wall) + local.second
+                    return min(max(ts, spans[0][0]), spans[-1][1])
+        raise ValueError("no working day within 10 years: the calendar has no working hours")
+
     def _spans(self, day_number: int) -> tuple[tuple[int, int], ...]:
         """UTC epoch working intervals of one local date (computed once, then cached)."""
         spans = self._days.get(day_number)

@@ -228,6 +228,47 @@ def test_office_deadlines(start, seconds, deadline):
     assert OFFICE.deadline(at(MADRID, *start).timestamp(), seconds) == at(MADRID, *deadline).timestamp()
 
 
+@pytest.mark.parametrize(
+    ("start", "seconds", "last"),
+    [
+        # DESIGN.md: a deadline at closing time stays that day, yet the lead turns breached only when the clock
+        # runs again: the last instant with no more than the target gone by is the next opening.
+        ((2026, 3, 2, 14), 4 * H, (2026, 3, 3, 10)),
+        ((2026, 3, 6, 14), 4 * H, (2026, 3, 9, 10)),  # Friday's closing -> Monday's opening
+        ((2026, 3, 2, 14), 2 * H, (2026, 3, 2, 16)),  # inside the day: the deadline itself
+        ((2026, 3, 2, 10), 8 * H, (2026, 3, 3, 10)),
+    ],
+)
+def test_last_instant_within_the_target(start, seconds, last):
+    begin = at(MADRID, *start).timestamp()
+    result = OFFICE.last_instant_within(begin, seconds)
+    assert result == at(MADRID, *last).timestamp()
+    assert OFFICE.business_seconds_between(begin, result) == seconds
+    assert OFFICE.business_seconds_between(begin, result + 1) > seconds
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "due"),
+    [
+        ((2026, 3, 2, 11, 30), 1, (2026, 3, 3, 11, 30)),  # the same time the next working day
+        ((2026, 3, 6, 11), 1, (2026, 3, 9, 11)),  # Friday -> Monday
+        ((2026, 3, 4, 12), 3, (2026, 3, 9, 12)),
+        ((2026, 3, 2, 19, 30), 1, (2026, 3, 3, 18)),  # after closing: by the closing of that day
+        ((2026, 3, 2, 8), 1, (2026, 3, 3, 10)),  # before opening: at its opening
+        ((2026, 3, 7, 12), 1, (2026, 3, 9, 12)),  # from a Saturday
+    ],
+)
+def test_adding_business_days(start, days, due):
+    assert OFFICE.add_business_days(at(MADRID, *start).timestamp(), days) == at(MADRID, *due).timestamp()
+
+
+def test_business_days_skip_holidays_and_are_plain_days_around_the_clock():
+    office = cal("Europe/Madrid", "mon-fri 10:00-18:00", dates={date(2026, 3, 3)})
+    assert office.add_business_days(at(MADRID, 2026, 3, 2, 12).timestamp(), 1) == at(MADRID, 2026, 3, 4, 12).timestamp()
+    always = cal("UTC", None)
+    assert always.add_business_days(1000.0, 2) == 1000.0 + 2 * 86400
+
+
 def test_adding_nothing_returns_the_start_even_outside_hours():
     saturday = at(MADRID, 2026, 3, 7, 11)
     assert OFFICE.add_business_seconds(saturday, 0) == saturday
