@@ -212,3 +212,41 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def is_email(text: str) -> bool:
     """Looks like name@example.com (one @, a dot in the domain, no spaces): enough to catch a typo."""
     return bool(_EMAIL.match(text))
+
+
+# --- follow-up cadences ----------------------------------------------------
+
+_CADENCE_HINT = "write the gaps between attempts, e.g. 4h,1d,2d (h and m: business time; d: business days)"
+_BUSINESS_DAYS = re.compile(r"([0-9]+)\s*(?:d|day|days)")
+
+
+def parse_cadence(text: str) -> tuple[tuple[int, int], ...]:
+    """Gaps between follow-up attempts such as "4h, 1d, 2d": each (business days, business seconds).
+
+    A step is whole business days (the same time that many working days later) or business time (4h, 90m).
+    """
+    steps = [part.strip().lower() for part in text.split(",")]
+    if not any(steps):
+        raise ParseError(f"the cadence is empty: {_CADENCE_HINT}")
+    gaps = []
+    for step in steps:
+        if not step:
+            raise ParseError(f"the cadence {text.strip()!r} has an empty step: {_CADENCE_HINT}")
+        days = _BUSINESS_DAYS.fullmatch(step)
+        if days:
+            if not 0 < int(days[1]) <= 365:
+                raise ParseError(f"cadence step {step!r} must be 1 to 365 business days")
+            gaps.append((int(days[1]), 0))
+            continue
+        if "d" in step:
+            raise ParseError(f"cadence step {step!r} mixes days with hours: a step is whole days (2d) or hours (4h)")
+        try:
+            gaps.append((0, parse_duration(step)))
+        except ParseError:
+            raise ParseError(f"can't read cadence step {step!r}: {_CADENCE_HINT}") from None
+    return tuple(gaps)
+
+
+def format_cadence(gaps: tuple[tuple[int, int], ...]) -> str:
+    """Canonical text of a cadence (round-trips through parse_cadence)."""
+    return ",".join(f"{days}d" if days else format_duration(seconds) for days, seconds in gaps)

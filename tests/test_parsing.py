@@ -378,3 +378,34 @@ def test_parse_percent(value, fraction):
 )
 def test_parse_percent_rejects(value, expected):
     assert message(parse_percent, value) == expected
+
+
+# --- follow-up cadences ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "gaps", "canonical"),
+    [
+        ("4h,1d,2d,2d,3d", ((0, 14400), (1, 0), (2, 0), (2, 0), (3, 0)), "4h,1d,2d,2d,3d"),
+        (" 90m , 1 day ", ((0, 5400), (1, 0)), "1h30m,1d"),
+        ("2 days", ((2, 0),), "2d"),
+    ],
+)
+def test_cadence_steps_are_business_days_or_business_time(text, gaps, canonical):
+    from slatui.parsing import format_cadence, parse_cadence
+
+    assert parse_cadence(text) == gaps
+    assert format_cadence(gaps) == canonical
+    assert parse_cadence(canonical) == gaps
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "empty"), ("4h,,1d", "empty step"), ("1d4h", "mixes days with hours"), ("0d", "1 to 365"),
+     ("soon", "can't read cadence step 'soon'"), ("-2h", "can't read cadence step")],
+)
+def test_bad_cadences_say_what_to_write(text, message):
+    from slatui.parsing import parse_cadence
+
+    with pytest.raises(ParseError, match=message):
+        parse_cadence(text)
