@@ -98,8 +98,11 @@ def generate_demo(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Write the demo into `store`; returns counts of what was added."""
-    with store.transaction():  # all or nothing, even if the process is killed half-way
-        return _generate(store, leads, seed, now, progress)
+    with store.change("demo data") as change:  # all or nothing, even if the process is killed half-way
+        summary = _generate(store, leads, seed, now, progress)
+        change.summary = (f"demo data: {summary['agreements']} agreements, {summary['reps']} reps, "
+                          f"{summary['leads']} leads")
+        return summary
 
 
 def _generate(store, leads, seed, now, progress) -> dict[str, int]:
@@ -158,6 +161,9 @@ def _leads_for(rng, agreement, count, rep_indexes, reps, first_month, now
             if closed < now_ts:
                 status, closed_at = "customer", closed
                 revenue = round(agreement.tier_values.get(tier, 50) * rng.uniform(1.5, 3.0), 2)
+        elif _given_up(attempts, agreement.targets.min_attempts, now_ts):
+            # The rep stopped short of the minimum and, a week later, closed the lead as lost.
+            status, closed_at = "lost", attempts[-1].at + _GIVE_UP_SECONDS
         yield LeadValues(agreement.id, rep_id, name, company, None, tier, source, agreement.tier_values.get(tier),
                          handoff_ts, status, revenue, closed_at), attempts
 
@@ -181,6 +187,19 @@ def _attempts(rng, calendar, handoff_ts, median_delay, diligence, rep_id, now_ts
             break
         at = calendar.deadline(at, rng.uniform(2, 30) * 3600)
     return attempts
+
+
+# How long after their last attempt reps close a lead they gave up on (the demo's leads stay in the work plan
+# until then).
+_GIVE_UP_SECONDS = 7 * 86400
+
+
+def _given_up(attempts: list[AttemptValues], min_attempts: int, now_ts: float) -> bool:
+    if not attempts or len(attempts) >= min_attempts:
+        return False
+    if any(a.outcome in CONNECTING_OUTCOMES or a.outcome == "disqualified" for a in attempts):
+        return False
+    return attempts[-1].at + _GIVE_UP_SECONDS < now_ts
 
 
 def _pick(rng: random.Random, names: list[str], cumulative: list[float]) -> str:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from slatui import goals
 from slatui.store import Store
 from slatui.store import aggregates as sql
-from slatui.terms import Terms
+from slatui.terms import VERSIONED_FIELDS, Terms
 
 if TYPE_CHECKING:
     from slatui.models import Agreement
@@ -43,8 +43,9 @@ def local_now(agreement: Agreement | Terms, as_of: datetime) -> datetime:
 
 def month_report(store: Store, agreement: Agreement | Terms, year: int, month: int, as_of: datetime) -> dict[str, Any]:
     """Everything the guide asks of one month: volume and its cumulative line, speed, depth,
-    per-rep figures, the verdict and its consequences, and the recalibration."""
-    terms = as_terms(agreement)
+    per-rep figures, the verdict and its consequences, and the recalibration. Targets are the ones in force
+    in that month (`terms` in the report says which)."""
+    terms = as_terms(agreement).for_month(year, month)
     first, last = month_bounds(year, month)
     as_ts = int(as_of.timestamp())
     args = (store.conn, terms.id, first.isoformat(), last.isoformat(), as_ts)
@@ -52,40 +53,58 @@ def month_report(store: Store, agreement: Agreement | Terms, year: int, month: i
     # One pass over the index, from the first counted month (or this one), gives this month's figures, its
     # days and its reps, and every month's verdict.
     since = first if history_first is None else min(first, history_first)
-    days = sql.day_summary(store.conn, terms.id, since.isoformat(), last.isoformat(), as_ts,
-                           terms.respond_within_seconds)
+    days = sql.day_summary(store.conn, terms.id, since.isoformat(), last.isoformat(), as_ts)
     this_month = [d for d in days if d["day"] >= first.isoformat()]
     (summary,) = sql.fold(this_month) or [_empty_row(f"{year:04d}-{month:02d}")]
     times = sql.response_times(*args, bucket="month", group="rep_id")
     every_time = sorted(chain.from_iterable(times.values()))
     daily = {r["period"]: r["leads"] for r in sql.fold(this_month, "day")}
 
-    volume = _volume(terms, summary, first, last, local_now(terms, as_of))
+    now_local = local_now(terms, as_of)
+    volume = _volume(terms, summary, first, last, now_local)
     speed = {**_speed(terms, summary), **_percentiles(sql.percentiles(every_time) if every_time else {})}
     depth = _depth(terms, summary)
-    history = _verdicts(terms, sql.fold(days), history_first, year, month, as_of)
+    history = _verdicts(as_terms(agreement), sql.fold(days), history_first, year, month, as_of)
+    status = _month_status(history, f"{year:04d}-{month:02d}")
     missed = consecutive_missed(history)
+    met_so_far = volume["met"] and speed["met"] and depth["met"]
     report = {
         "agreement": {"id": terms.id, "name": terms.name, "kind": terms.kind, "status": terms.status},
         "month": f"{year:04d}-{month:02d}",
         "as_of": as_of.astimezone(timezone.utc).isoformat(),
         "time_zone": terms.tz,
+        "terms": _terms_json(terms, year, month),
+        "month_status": status,
         "volume": volume,
         "speed": speed,
         "depth": depth,
-        "month_met": volume["met"] and speed["met"] and depth["met"],
-        "counts_toward_verdict": _counts(terms, first),
+        # Judged once the month is over; while it runs, `on_track` says how it is going.
+        "month_met": met_so_far if status in ("met", "missed") else None,
+        "on_track": (volume["on_pace"] and speed["met"] and depth["met"]) if status == "in_progress" else None,
+        "counts_toward_verdict": status in ("met", "missed"),
         "consecutive_missed_months": missed,
         "miss_limit": terms.miss_limit,
         "cancellation_reached": missed >= terms.miss_limit,
-        "review_due": terms.review_date is not None and terms.review_date <= local_now(terms, as_of).date(),
+        "review_due": terms.review_date is not None and terms.review_date <= now_local.date(),
         "review_date": terms.review_date.isoformat() if terms.review_date else None,
-        "cumulative": cumulative_series(terms, daily, first, last, local_now(terms, as_of).date()),
+        "cumulative": cumulative_series(terms, daily, first, last, now_local.date()),
         "reps": _rep_rows(store, terms, sql.fold(this_month, group="rep_id"),
                           {key: sql.percentiles(values) for key, values in times.items()}, as_of),
-        "recalibration": recalibration(store, terms, year, month),
+        "recalibration": recalibration(store, terms, year, month, as_of),
     }
     return report
+
+
+def _terms_json(terms: Terms, year: int, month: int) -> dict[str, Any]:
+    """The terms a month is judged by, and the month they came into force (None: since the start)."""
+    version = terms.version_for_month(year, month)
+    first = terms.versions[0] if terms.versions else version
+    return {"in_force_from": None if version == first else version.from_month,
+            **{name: getattr(version, name) for name in VERSIONED_FIELDS}}
+
+
+def _month_status(history: list[dict[str, Any]], label: str) -> str:
+    return next((v["month_status"] for v in history if v["month"] == label), "not_tracked")
 
 
 def _empty_row(period: str) -> dict[str, Any]:
@@ -182,15 +201,17 @@ def period_series(
     terms = as_terms(agreement)
     args = (store.conn, terms.id, first.isoformat(), last.isoformat(), int(as_of.timestamp()))
     percentiles = sql.response_percentiles(*args, bucket=bucket)
-    return [
-        {
+    series = []
+    for row in sql.period_summary(*args, bucket=bucket):
+        # A period is judged by the terms in force in the month it starts in.
+        period_terms = terms.for_month(int(row["period"][:4]), int(row["period"][5:7]))
+        series.append({
             "period": row["period"],
             "leads": row["leads"],
-            "speed": {**_speed(terms, row), **_percentiles(percentiles.get((row["period"], None), {}))},
-            "depth": _depth(terms, row),
-        }
-        for row in sql.period_summary(*args, terms.respond_within_seconds, bucket=bucket)
-    ]
+            "speed": {**_speed(period_terms, row), **_percentiles(percentiles.get((row["period"], None), {}))},
+            "depth": _depth(period_terms, row),
+        })
+    return series
 
 
 def _rep_rows(store: Store, terms: Terms, rows: list[dict[str, Any]], percentiles: dict[tuple, dict],
@@ -217,7 +238,7 @@ def _rep_rows(store: Store, terms: Terms, rows: list[dict[str, Any]], percentile
 def month_verdicts(
     store: Store, agreement: Agreement | Terms, year: int, month: int, as_of: datetime
 ) -> list[dict[str, Any]]:
-    """Verdict of every counted month from the agreement's start (or first lead) to (year, month),
+    """Verdict of every tracked month from the agreement's start (or first lead) to (year, month),
     oldest first, from one grouped query."""
     terms = as_terms(agreement)
     history_first = _history_start(store, terms)
@@ -225,60 +246,77 @@ def month_verdicts(
     if history_first is None or history_first > last:
         return []
     rows = sql.period_summary(store.conn, terms.id, history_first.isoformat(), last.isoformat(),
-                              int(as_of.timestamp()), terms.respond_within_seconds, bucket="month")
+                              int(as_of.timestamp()), bucket="month")
     return _verdicts(terms, rows, history_first, year, month, as_of)
 
 
 def _history_start(store: Store, terms: Terms) -> date | None:
-    """First day of the first month that counts: the agreement's start, else its first lead's."""
-    start_day = terms.effective_from or _parse_day(sql.first_handoff_day(store.conn, terms.id))
-    return None if start_day is None else start_day.replace(day=1)
+    """First day of the first month that is judged: the month of the agreement's first lead (before it, slatui
+    was not tracking the agreement), and never before the agreement's start."""
+    first_lead = _parse_day(sql.first_handoff_day(store.conn, terms.id))
+    if first_lead is None:
+        return None
+    start = max(first_lead, terms.effective_from) if terms.effective_from else first_lead
+    return start.replace(day=1)
 
 
 def _verdicts(terms: Terms, month_rows: list[dict[str, Any]], history_first: date | None, year: int,
               month: int, as_of: datetime) -> list[dict[str, Any]]:
-    """Verdicts of the months from `history_first` to (year, month), from their `period_summary` rows."""
+    """Verdicts of the months from `history_first` to (year, month), from their `period_summary` rows, each
+    month by the terms in force in it. A month is judged once it has ended in the agreement's zone; until then
+    it is in progress (on track or behind)."""
     if history_first is None or history_first > month_bounds(year, month)[1]:
         return []
     rows = {r["period"]: r for r in month_rows}
     verdicts, cursor = [], (history_first.year, history_first.month)
-    now_local = local_now(terms, as_of)
     while cursor <= (year, month):
         label = f"{cursor[0]:04d}-{cursor[1]:02d}"
+        month_terms = terms.for_month(*cursor)
         row = rows.get(label) or _empty_row(label)
         m_first, m_last = month_bounds(*cursor)
-        volume, speed, depth = _volume(terms, row, m_first, m_last, now_local), _speed(terms, row), \
-            _depth(terms, row)
+        now_local = local_now(month_terms, as_of)
+        volume, speed, depth = _volume(month_terms, row, m_first, m_last, now_local), _speed(month_terms, row), \
+            _depth(month_terms, row)
+        met = volume["met"] and speed["met"] and depth["met"]
+        ended = now_local.date() > m_last
         verdicts.append({
             "month": label,
-            "volume": {"goal": volume["goal"], "actual": volume["actual"], "met": volume["met"]},
-            "speed": {"compliance": speed["compliance"], "met": speed["met"]},
-            "depth": {"mean_attempts": depth["mean_attempts"], "met": depth["met"]},
-            "month_met": volume["met"] and speed["met"] and depth["met"],
+            "month_status": ("met" if met else "missed") if ended else "in_progress",
+            "volume": {"goal": volume["goal"], "actual": volume["actual"], "met": volume["met"],
+                       "on_pace": volume["on_pace"]},
+            "speed": {"compliance": speed["compliance"], "threshold": speed["threshold"], "met": speed["met"]},
+            "depth": {"mean_attempts": depth["mean_attempts"], "min_attempts": depth["min_attempts"],
+                      "met": depth["met"]},
+            "month_met": met if ended else None,
+            "on_track": None if ended else volume["on_pace"] and speed["met"] and depth["met"],
         })
         cursor = add_months(*cursor, 1)
     return verdicts
 
 
 def consecutive_missed(verdicts: list[dict[str, Any]]) -> int:
-    """Missed months in a row ending at the last verdict."""
+    """Missed months in a row ending at the last month judged (a month in progress never counts)."""
     count = 0
     for verdict in reversed(verdicts):
-        if verdict["month_met"]:
+        if verdict["month_status"] == "in_progress":
+            continue
+        if verdict["month_status"] != "missed":
             break
         count += 1
     return count
 
 
-def recalibration(store: Store, agreement: Agreement | Terms, year: int, month: int) -> dict[str, Any]:
-    """The guide's monthly recalibration from what was logged, and the lead goal it implies."""
+def recalibration(store: Store, agreement: Agreement | Terms, year: int, month: int,
+                  as_of: datetime | None = None) -> dict[str, Any]:
+    """The guide's monthly recalibration from what was logged (by `as_of`), and the lead goal it implies."""
     terms = as_terms(agreement)
     first, last = month_bounds(year, month)
     zone = ZoneInfo(terms.tz)
     start = datetime.combine(first, time.min, zone)
     end = datetime.combine(last + timedelta(days=1), time.min, zone)
+    as_ts = int((as_of or datetime.now(timezone.utc)).timestamp())
     facts = sql.recalibration_facts(store.conn, terms.id, first.isoformat(), last.isoformat(),
-                                    int(start.timestamp()), int(end.timestamp()))
+                                    int(start.timestamp()), int(end.timestamp()), as_ts)
     result = goals.recalibrate(
         marketing_leads=facts["marketing_leads"],
         customers=facts["customers"],

@@ -20,13 +20,14 @@ from pydantic import (
 )
 
 from slatui.businesstime import BusinessCalendar, HoursSpecError, format_hours_spec, parse_hours_spec
-from slatui.parsing import is_email
+from slatui.parsing import format_cadence, is_email, parse_cadence
 from slatui.terms import Terms
 
 from slatui.vocabulary import (  # noqa: F401  (re-exported for the app's forms)
     AGREEMENT_KINDS,
     AGREEMENT_STATUSES,
     CHANNELS,
+    CLOSED_STATUSES,
     CONNECTING_OUTCOMES,
     LEAD_NAME_MAX,
     LEAD_SOURCES,
@@ -38,6 +39,7 @@ AgreementKind = Literal[AGREEMENT_KINDS]
 AgreementStatus = Literal[AGREEMENT_STATUSES]
 LeadSource = Literal[LEAD_SOURCES]
 LeadStatus = Literal[LEAD_STATUSES]
+ClosedStatus = Literal[CLOSED_STATUSES]
 Channel = Literal[CHANNELS]
 Outcome = Literal[OUTCOMES]
 
@@ -105,6 +107,12 @@ class Targets(_Model):
     min_attempts: int = Field(default=6, ge=0, description="attempts before giving up on an unreached lead")
     miss_limit: int = Field(default=3, ge=1, description="consecutive missed months that allow cancellation")
     sales_quota: float | None = Field(default=None, ge=0, description="monthly sales quota, for recalibration")
+    cadence: str | None = Field(default=None, description="business-time gaps between follow-up attempts")
+
+    @field_validator("cadence")
+    @classmethod
+    def _canonical_cadence(cls, value: str | None) -> str | None:
+        return format_cadence(parse_cadence(value)) if value and value.strip() else None
 
 
 class Calendar(_Model):
@@ -203,7 +211,7 @@ class Agreement(_Model):
             lead_goal=t.lead_goal, respond_within_seconds=t.respond_within_seconds,
             compliance_threshold=t.compliance_threshold, min_attempts=t.min_attempts, miss_limit=t.miss_limit,
             sales_quota=t.sales_quota, effective_from=self.effective_from, review_date=self.review_date,
-            tier_values=dict(self.tier_values),
+            tier_values=dict(self.tier_values), cadence=t.cadence,
         )
 
 
@@ -212,6 +220,7 @@ class Rep(_Model):
     name: str = Field(min_length=1, max_length=120)
     team: str = "Sales"
     weekly_capacity: int = Field(default=50, ge=0, description="leads a week this rep can work")
+    active: bool = Field(default=True, description="inactive reps keep their history and leave pick lists")
 
 
 class Lead(_Model):
@@ -225,20 +234,29 @@ class Lead(_Model):
     source: LeadSource = "marketing"
     value: float | None = Field(default=None, ge=0)
     handed_off_at: Instant
+    # As written (an import): "open", or how it was closed. As read: derived from its close and its attempts.
     status: LeadStatus = "open"
+    closed_as: ClosedStatus | None = None
+    close_reason: str = ""
     revenue: float | None = Field(default=None, ge=0)
     closed_at: Instant | None = None
     external_id: str | None = None
+    snoozed_until: Instant | None = None
     # Derived facts, kept by the store in the same transaction as each attempt.
     first_attempt_at: Instant | None = None
     response_seconds: int | None = None
     attempt_count: int = 0
     connected: bool = False
+    deadline_at: Instant | None = None
+    next_due_at: Instant | None = None
 
     @model_validator(mode="after")
-    def _customer_facts(self) -> Lead:
-        if self.status != "customer" and (self.revenue is not None or self.closed_at is not None):
-            raise ValueError("revenue and closed date are for leads that became customers (status 'customer')")
+    def _close_facts(self) -> Lead:
+        closed = self.closed_as or (self.status if self.status in CLOSED_STATUSES else None)
+        if closed != "customer" and self.revenue is not None:
+            raise ValueError("revenue is for leads that became customers (status 'customer')")
+        if closed is None and self.closed_at is not None:
+            raise ValueError("a close date is for leads that were closed (won, lost or disqualified)")
         if self.closed_at is not None and self.closed_at < self.handed_off_at:
             raise ValueError("a lead cannot close before it was handed off")
         return self

@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from slatui.display import percent
 from slatui.parsing import format_duration
 
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Sheets.
@@ -32,31 +33,41 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def _mark(met: bool) -> str:
+def _mark(met: bool, in_progress: bool = False) -> str:
+    # A month still running is never missed: its targets are on track or behind so far.
+    if in_progress:
+        return "on track" if met else "behind"
     return "met" if met else "MISSED"
 
 
 def key_figures(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(measure, target, actual, verdict) rows shared by the table and Markdown renderers."""
     v, s, d = report["volume"], report["speed"], report["depth"]
+    running = report["month_status"] == "in_progress"
     return [
         ("Leads handed off", f"{v['goal']}", f"{v['actual']} (to date goal {v['goal_to_date']:.0f}, "
-         f"projected {v['projected']:.0f})", _mark(v["met"])),
+         f"projected {v['projected']:.0f})", _mark(v["on_pace"] if running else v["met"], running)),
         ("First attempt within target", f"{_pct(s['threshold'])} within {_secs(s['target_seconds'])}",
-         f"{_pct(s['compliance'])} ({s['met_count']} met, {s['breached_count']} breached, "
-         f"{s['pending_count']} pending)", _mark(s["met"])),
+         f"{percent(s['compliance'], s['threshold'])} ({s['met_count']} met, {s['breached_count']} breached, "
+         f"{s['pending_count']} pending)", _mark(s["met"], running)),
         ("Response time", _secs(s["target_seconds"]),
          f"mean {_secs(s['mean_seconds'])}, median {_secs(s['median_seconds'])}, p90 {_secs(s['p90_seconds'])}", ""),
         ("Attempts on unreached leads", f"≥ {d['min_attempts']}",
          f"{_num(d['mean_attempts'])} over {d['unconnected_leads']} leads ({d['leads_worked']} worked)",
-         _mark(d["met"])),
+         _mark(d["met"], running)),
     ]
 
 
+def month_verdict(report: dict[str, Any]) -> str:
+    """MET, MISSED, "in progress: on track / behind", or "not tracked" (no verdict)."""
+    status = report["month_status"]
+    if status == "in_progress":
+        return f"in progress: {'on track' if report['on_track'] else 'behind'}"
+    return {"met": "MET", "missed": "MISSED"}.get(status, "not tracked (no leads yet, or before the start)")
+
+
 def verdict_line(report: dict[str, Any]) -> str:
-    parts = [f"Month {'MET' if report['month_met'] else 'MISSED'}"]
-    if not report["counts_toward_verdict"]:
-        parts.append("(before the agreement's start: does not count)")
+    parts = [f"Month {month_verdict(report)}"]
     parts.append(f"missed months in a row: {report['consecutive_missed_months']} of {report['miss_limit']}")
     if report["cancellation_reached"]:
         parts.append("CANCELLATION CONDITION REACHED")
@@ -125,7 +136,7 @@ def render_markdown(reports: list[dict[str, Any]], charts: dict[str, str] | None
 CSV_COLUMNS = [
     "agreement", "month", "as_of", "lead_goal", "leads", "goal_to_date", "volume_met", "target_seconds",
     "threshold", "met", "breached", "pending", "compliance", "speed_met", "mean_seconds", "median_seconds",
-    "p90_seconds", "min_attempts", "unconnected_leads", "mean_attempts", "depth_met", "month_met",
+    "p90_seconds", "min_attempts", "unconnected_leads", "mean_attempts", "depth_met", "month_status", "month_met",
     "consecutive_missed_months", "cancellation_reached", "review_due",
 ]
 
@@ -140,7 +151,8 @@ def render_csv(reports: list[dict[str, Any]]) -> str:
             r["agreement"]["name"], r["month"], r["as_of"], v["goal"], v["actual"], v["goal_to_date"], v["met"],
             s["target_seconds"], s["threshold"], s["met_count"], s["breached_count"], s["pending_count"],
             s["compliance"], s["met"], s["mean_seconds"], s["median_seconds"], s["p90_seconds"], d["min_attempts"],
-            d["unconnected_leads"], d["mean_attempts"], d["met"], r["month_met"], r["consecutive_missed_months"],
+            d["unconnected_leads"], d["mean_attempts"], d["met"], r["month_status"], r["month_met"],
+            r["consecutive_missed_months"],
             r["cancellation_reached"], r["review_due"],
         ]))
     return out.getvalue()
@@ -159,11 +171,11 @@ def render_html(reports: list[dict[str, Any]], charts: dict[str, str] | None = N
     for report in reports:
         parts.append(f"<h2>{escape(report['agreement']['name'])} — {report['month']}</h2>")
         parts.append(f"<p>As of {report['as_of'][:16]} UTC, times in {escape(report['time_zone'])}.</p>")
-        verdict = "met" if report["month_met"] else "missed"
+        verdict = "missed" if report["month_status"] == "missed" or report["on_track"] is False else "met"
         parts.append(f"<p class='{verdict}'>{escape(verdict_line(report))}</p>")
         parts.append("<table><tr><th>Measure</th><th>Target</th><th>Actual</th><th>Verdict</th></tr>")
         for measure, target, actual, mark in key_figures(report):
-            css = "missed" if mark == "MISSED" else "met"
+            css = "missed" if mark in ("MISSED", "behind") else "met"
             parts.append(f"<tr><td>{escape(measure)}</td><td>{escape(target)}</td><td>{escape(actual)}</td>"
                          f"<td class='{css}'>{escape(mark)}</td></tr>")
         parts.append("</table>")
@@ -180,8 +192,21 @@ def render_html(reports: list[dict[str, Any]], charts: dict[str, str] | None = N
     return "\n".join(parts)
 
 
-def _tick(met: bool) -> str:
+def _tick(met: bool, running: bool = False) -> str:
+    # A month in progress gets no cross: behind its pace is not missed.
+    if running:
+        return "·" if met else "behind"
     return "✓" if met else "✗"
+
+
+def _scorecard_row(v: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    running = v["month_status"] == "in_progress"
+    return (f"{v['month']} (so far)" if running else v["month"],
+            f"{v['volume']['actual']}/{v['volume']['goal']} "
+            f"{_tick(v['volume']['on_pace'] if running else v['volume']['met'], running)}",
+            f"{percent(v['speed']['compliance'], v['speed']['threshold'])} {_tick(v['speed']['met'], running)}",
+            f"{_num(v['depth']['mean_attempts'])} {_tick(v['depth']['met'], running)}",
+            ("on track" if v["on_track"] else "behind") if running else "MET" if v["month_met"] else "missed")
 
 
 def render_scorecard(cards: list[dict[str, Any]]) -> str:
@@ -190,13 +215,7 @@ def render_scorecard(cards: list[dict[str, Any]]) -> str:
     for card in cards:
         lines.append(f"{card['agreement']['name']} — missed in a row: {card['consecutive_missed_months']} "
                      f"of {card['miss_limit']}")
-        rows = [("month", "leads", "in time", "attempts", "verdict")] + [
-            (v["month"], f"{v['volume']['actual']}/{v['volume']['goal']} {_tick(v['volume']['met'])}",
-             f"{_pct(v['speed']['compliance'])} {_tick(v['speed']['met'])}",
-             f"{_num(v['depth']['mean_attempts'])} {_tick(v['depth']['met'])}",
-             "MET" if v["month_met"] else "missed")
-            for v in card["months"]
-        ]
+        rows = [("month", "leads", "in time", "attempts", "verdict")] + [_scorecard_row(v) for v in card["months"]]
         widths = [max(len(row[i]) for row in rows) for i in range(5)]
         lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
         lines.append("")

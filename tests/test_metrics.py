@@ -102,12 +102,19 @@ def test_depth(march):
     }
 
 
-def test_verdict_and_consequences(march):
-    assert march["month_met"] is False
-    # February and March missed; January is before the start date and does not count.
-    assert march["consecutive_missed_months"] == 2
+def test_verdict_and_consequences(march, scenario):
+    # At 17:30 on 31 March the month is not over: in progress (behind), never missed, not counted yet.
+    assert march["month_status"] == "in_progress"
+    assert march["month_met"] is None and march["on_track"] is False
+    # February missed; January is before the start date and does not count.
+    assert march["consecutive_missed_months"] == 1
     assert march["cancellation_reached"] is False
     assert march["review_due"] is True
+    # Once March has ended in Madrid (00:00 on 1 April), it is judged: missed, two in a row.
+    store, agreement = scenario
+    judged = metrics.month_report(store, agreement, 2026, 3, local(2026, 4, 1, 0, 0))
+    assert (judged["month_status"], judged["month_met"], judged["consecutive_missed_months"]) == ("missed", False, 2)
+    assert judged["counts_toward_verdict"] is True
 
 
 def test_cumulative_waterfall(march):
@@ -167,19 +174,29 @@ def test_series_by_bucket(scenario):
     assert month["speed"]["compliance"] == pytest.approx(0.6)
 
 
-def test_recomputed_when_the_target_changes(tmp_path):
+def test_a_target_change_applies_from_its_month_on(tmp_path):
     with Store(tmp_path / "edit.db") as store:
         agreement = store.add_agreement(Agreement(name="A", targets=Targets(respond_within_seconds=3600),
                                                   calendar=Calendar(tz="UTC")))
-        created = store.add_lead(Lead(agreement_id=agreement.id, name="x",
-                                      handed_off_at=datetime(2026, 5, 4, 9, tzinfo=timezone.utc)))
-        as_of = datetime(2026, 5, 4, 10, 30, tzinfo=timezone.utc)
-        assert metrics.month_report(store, agreement, 2026, 5, as_of)["speed"]["breached_count"] == 1
-        agreement = store.update_agreement(agreement.model_copy(
-            update={"targets": agreement.targets.model_copy(update={"respond_within_seconds": 2 * 3600})}))
-        speed = metrics.month_report(store, agreement, 2026, 5, as_of)["speed"]
+        for day in (4, 5):  # May and June, both 10:00 with no attempt
+            store.add_lead(Lead(agreement_id=agreement.id, name="x",
+                                handed_off_at=datetime(2026, 4 + day - 3, day, 9, tzinfo=timezone.utc)))
+        may_as_of = datetime(2026, 5, 4, 10, 30, tzinfo=timezone.utc)
+        june_as_of = datetime(2026, 6, 5, 10, 30, tzinfo=timezone.utc)
+        before = json.dumps(metrics.month_report(store, agreement, 2026, 5, may_as_of), sort_keys=True)
+        assert metrics.month_report(store, agreement, 2026, 5, may_as_of)["speed"]["breached_count"] == 1
+        two_hours = agreement.model_copy(
+            update={"targets": agreement.targets.model_copy(update={"respond_within_seconds": 2 * 3600})})
+        # From June on: May keeps the terms it was judged by, to the byte.
+        store.update_agreement(two_hours, effective="2026-06")
+        assert json.dumps(metrics.month_report(store, agreement, 2026, 5, may_as_of), sort_keys=True) == before
+        june = metrics.month_report(store, store.terms(agreement.id), 2026, 6, june_as_of)
+        assert (june["speed"]["breached_count"], june["speed"]["pending_count"]) == (0, 1)
+        assert june["terms"]["respond_within_seconds"] == 7200 and june["terms"]["in_force_from"] == "2026-06"
+        # Rewriting history on purpose: May is judged again with the new target.
+        store.update_agreement(two_hours, effective="all")
+        speed = metrics.month_report(store, store.terms(agreement.id), 2026, 5, may_as_of)["speed"]
         assert (speed["breached_count"], speed["pending_count"]) == (0, 1)
-        assert created.id
 
 
 def run_cli(*args: str) -> int:
@@ -223,11 +240,13 @@ def test_scorecard_lists_counted_months_with_their_verdicts(scenario, capsys):
     assert run_cli("--db", str(store.path), "scorecard", "--agreement", "Scenario", "--as-of", "2026-03-31T17:30",
                    "--format", "json") == 0
     (card,) = json.loads(capsys.readouterr().out)
-    # January is before the start date (1 February): not on the scorecard.
+    # January is before the start date (1 February): not on the scorecard. March is still running.
     assert [m["month"] for m in card["months"]] == ["2026-02", "2026-03"]
-    assert [m["month_met"] for m in card["months"]] == [False, False]
+    assert [m["month_status"] for m in card["months"]] == ["missed", "in_progress"]
+    assert [m["month_met"] for m in card["months"]] == [False, None]
     assert card["months"][1]["speed"]["compliance"] == pytest.approx(0.6)
-    assert card["consecutive_missed_months"] == 2
+    assert card["consecutive_missed_months"] == 1
     assert run_cli("--db", str(store.path), "scorecard", "--agreement", "Scenario", "--as-of",
                    "2026-03-31T17:30") == 0
-    assert "2026-03  6/10 ✗" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2026-03 (so far)  6/10 behind" in out and "2026-02" in out and "✗" in out

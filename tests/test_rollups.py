@@ -86,12 +86,12 @@ def store(request, tmp_path_factory):
             seconds=rng.randrange(2 * 86400))}))
     for lead_id in rng.sample(lead_ids, 10):
         store.delete_lead(lead_id)
-    # A clock change recomputes every lead's handoff day, deadline and response time.
+    # A clock change over the whole history recomputes every lead's handoff day, deadline and response time.
     madrid = store.get_agreement("A1")
     store.update_agreement(madrid.model_copy(update={
         "calendar": Calendar(tz="Europe/Lisbon", hours="mon-fri 08:30-16:30"),
         "targets": madrid.targets.model_copy(update={"respond_within_seconds": 7200}),
-    }))
+    }), effective="all")
     yield store
     store.close()
 
@@ -127,7 +127,11 @@ def test_lead_facts_match_their_attempts(store):
                                  else "connected" if outcomes & CONNECTING_OUTCOMES else "open")
         local = datetime.fromtimestamp(row["handed_off_at"], ZoneInfo(agreement.calendar.tz))
         assert row["handoff_day"] == local.date().isoformat()
-        assert row["deadline_at"] == calendar.deadline(row["handed_off_at"], agreement.targets.respond_within_seconds)
+        target = agreement.targets.respond_within_seconds
+        assert row["deadline_at"] == calendar.deadline(row["handed_off_at"], target)
+        # The breach instant: the last one at which no more than the target has gone by.
+        assert calendar.business_seconds_between(row["handed_off_at"], row["breach_at"]) == target
+        assert calendar.business_seconds_between(row["handed_off_at"], row["breach_at"] + 1) > target
 
 
 def _raw_month(store: Store, agreement: Agreement, year: int, month: int, as_of: int) -> dict:
@@ -143,24 +147,26 @@ def _raw_month(store: Store, agreement: Agreement, year: int, month: int, as_of:
         local = datetime.fromtimestamp(handed_off_at, zone)
         if (local.year, local.month) != (year, month):
             continue
-        figures["leads_in_month"] += 1  # the recalibration's cohort, whatever the as-of instant
         if handed_off_at > as_of:
             continue
-        mine = attempts.get(lead_id, [])
+        figures["leads_in_month"] += 1  # the recalibration's cohort
+        # As of `as_of`: later attempts have not happened yet.
+        mine = [(at, outcome) for at, outcome in attempts.get(lead_id, []) if at <= as_of]
         first = min((at for at, _ in mine if at <= as_of), default=None)
         if first is not None:
             response = calendar.business_seconds_between(handed_off_at, first)
             figures["responses"].append(response)
             status = "met" if response <= target else "breached"
         else:
-            status = "breached" if as_of > calendar.deadline(handed_off_at, target) else "pending"
+            # Breached once more business time than the target has gone by (DESIGN.md).
+            status = "breached" if calendar.business_seconds_between(handed_off_at, as_of) > target else "pending"
         figures["leads"] += 1
         figures[status] += 1
         rep = figures["reps"].setdefault(rep_id, {"leads": 0, "met": 0, "breached": 0, "pending": 0})
         rep["leads"] += 1
         rep[status] += 1
         outcomes = {outcome for _, outcome in mine}
-        if not outcomes & CONNECTING_OUTCOMES and "disqualified" not in outcomes:
+        if not outcomes & CONNECTING_OUTCOMES and "disqualified" not in outcomes:  # as of `as_of`
             figures["unconnected"] += 1
             figures["unconnected_attempts"] += len(mine)
     return figures

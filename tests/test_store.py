@@ -1,6 +1,7 @@
 """Store round-trips, derived lead facts, migrations and refusals, on temporary files."""
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -86,7 +87,7 @@ def test_disqualified_attempt_closes_the_lead(store):
     lead = store.add_lead(Lead(agreement_id=agreement.id, name="Bob", handed_off_at=datetime(2026, 11, 20, 9, tzinfo=UTC)))
     store.log_attempt(Attempt(lead_id=lead.id, at=datetime(2026, 11, 20, 10, tzinfo=UTC), outcome="disqualified"))
     assert store.get_lead(lead.id).status == "disqualified"
-    assert store.queue_rows() == []
+    assert store.plan_rows() == []
 
 
 def test_clock_change_recomputes_existing_leads(store):
@@ -95,21 +96,22 @@ def test_clock_change_recomputes_existing_leads(store):
                                handed_off_at=datetime(2026, 11, 20, 15, 30, tzinfo=UTC)))
     store.log_attempt(Attempt(lead_id=lead.id, at=datetime(2026, 11, 23, 8, 15, tzinfo=UTC), outcome="no_answer"))
     assert store.get_lead(lead.id).response_seconds == 45 * 60
-    store.update_agreement(agreement.model_copy(update={"calendar": Calendar(tz="UTC")}))
+    store.update_agreement(agreement.model_copy(update={"calendar": Calendar(tz="UTC")}), effective="all")
     lead = store.get_lead(lead.id)
     assert lead.response_seconds == int(timedelta(days=2, hours=16, minutes=45).total_seconds())
     assert store.lead_rows()[0]["deadline_at"] == int(datetime(2026, 11, 20, 16, 30, tzinfo=UTC).timestamp())
 
 
-def test_delete_and_restore_lead_with_attempts(store):
+def test_delete_and_undo_lead_with_attempts(store):
     agreement = store.add_agreement(_agreement())
     lead = store.add_lead(Lead(agreement_id=agreement.id, name="Bob", handed_off_at=datetime(2026, 11, 20, 9, tzinfo=UTC)))
     store.log_attempt(Attempt(lead_id=lead.id, at=datetime(2026, 11, 20, 10, tzinfo=UTC), outcome="voicemail"))
-    snapshot = store.delete_lead(lead.id)
+    before = dict(store.lead_row(lead.id))
+    change_id = store.delete_lead(lead.id)
     with pytest.raises(NotFound):
         store.get_lead(lead.id)
-    store.restore_lead(snapshot)
-    assert store.get_lead(lead.id).attempt_count == 1
+    store.undo(change_id)
+    assert dict(store.lead_row(lead.id)) == before
     assert len(store.attempts_of(lead.id)) == 1
 
 
@@ -165,7 +167,7 @@ def test_migration_backs_up_an_older_database(tmp_path, monkeypatch):
     Store(path).close()
     current = schema.SCHEMA_VERSION
     # Pretend a next schema version was released: an existing file must be copied first.
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, lambda: "CREATE TABLE extra (x)"])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, lambda conn: conn.execute("CREATE TABLE extra (x)")])
     monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
     Store(path).close()
     backups = list(tmp_path.glob(f"old.db.v{current}-*.bak"))
@@ -178,9 +180,10 @@ def test_clock_follows_edits_made_through_another_connection(tmp_path):
     path = tmp_path / "two.db"
     with Store(path) as app_store, Store(path) as cli_store:
         agreement = app_store.add_agreement(_agreement())
-        assert app_store.clock(agreement.id)[1].tz == "Europe/Madrid"
-        cli_store.update_agreement(agreement.model_copy(update={"calendar": Calendar(tz="America/New_York")}))
-        assert app_store.clock(agreement.id)[1].tz == "America/New_York"
+        assert app_store.clock(agreement.id, 0).calendar.tz == "Europe/Madrid"
+        cli_store.update_agreement(agreement.model_copy(update={"calendar": Calendar(tz="America/New_York")}),
+                                   effective="all")
+        assert app_store.clock(agreement.id, 0).calendar.tz == "America/New_York"
 
 
 def test_every_released_schema_opens_with_its_data(tmp_path):
@@ -230,5 +233,7 @@ def test_terms_read_from_the_row_equal_the_models(tmp_path):
         ))
         store.add_agreement(Agreement(name="Plain"))
         for agreement in store.list_agreements():
-            assert store.terms(agreement.name) == agreement.terms()
+            # The store's terms carry their versions (here one, since the start); the model's are those in force.
+            assert store.terms(agreement.name) == replace(agreement.terms(),
+                                                          versions=(agreement.terms().current_version(),))
             assert store.terms(agreement.id).business_calendar() == agreement.calendar.business_calendar()

@@ -118,7 +118,7 @@ def test_concurrent_writers_store_every_attempt_once(tmp_path):
     # Meanwhile the "TUI" keeps a connection open, reading and writing as it refreshes.
     with Store(path) as reader:
         while any(w.poll() is None for w in writers):
-            reader.queue_rows()
+            reader.plan_rows()
             reader.lead_rows(limit=50)
             time.sleep(0.01)
         errors = [w.stderr.read() for w in writers]

@@ -46,7 +46,8 @@ def test_agreements_list_shows_targets_and_this_months_verdict(drive, demo_db):
         name, status, kind, parties, targets, verdict = rows["MQL to SQL handoff"]
         assert (status, kind, parties) == ("active", "internal", "Marketing → Sales")
         assert targets == "120/mo · 1h · 85% · ≥6"
-        assert verdict[0] in "✓✗"
+        # November, the frozen clock's month, is still running: on track or behind, never a cross.
+        assert verdict == "on track" or verdict.startswith("behind: ")
         assert rows["Revenue engine"][3] == "Marketing → Sales → Customer Service"
         details = str(pilot.app.screen.query_one("#agreement-details").render())
         assert "Europe/Madrid, mon-fri 09:00-14:00,15:00-18:00, holidays ES" in details

@@ -33,21 +33,19 @@ def dashboard_db(demo_db):
                                 handed_off_at=FROZEN_NOW - timedelta(minutes=minutes_ago)))
         revenue = store.get_agreement("Revenue engine")
         store.update_agreement(revenue.model_copy(update={"targets": revenue.targets.model_copy(
-            update={"lead_goal": 10})}))
+            update={"lead_goal": 10})}), effective="all")
     return demo_db
 
 
 def hand_count(db: Path) -> dict[str, tuple[int, int]]:
-    """(breached, due soon) per agreement from the queue rows, by business time elapsed at FROZEN_NOW."""
+    """(overdue, due within a business hour) per agreement from the plan's due instants at FROZEN_NOW."""
     counts: dict[str, tuple[int, int]] = {}
+    now = FROZEN_NOW.timestamp()
     with Store(db) as store:
         for agreement in store.list_agreements(status="active"):
-            calendar = store.clock(agreement.id)[1]
-            target = agreement.targets.respond_within_seconds
-            elapsed = [calendar.business_seconds_between(row["handed_off_at"], FROZEN_NOW.timestamp())
-                       for row in store.queue_rows(agreement_id=agreement.id) if row["first_attempt_at"] is None]
-            counts[agreement.name] = (sum(e > target for e in elapsed),
-                                      sum(0.75 * target <= e <= target for e in elapsed))
+            soon = agreement.calendar.business_calendar().deadline(now, 3600)
+            dues = [row["next_due_at"] for row in store.plan_rows(agreement_id=agreement.id)]
+            counts[agreement.name] = (sum(due <= now for due in dues), sum(now < due <= soon for due in dues))
     return counts
 
 
@@ -63,7 +61,8 @@ async def press(pilot, settle, *keys: str) -> None:
 def test_cards_flag_the_agreement_in_trouble_and_count_breaches(drive, dashboard_db, settle, tmp_path,
                                                                  monkeypatch):
     expected = hand_count(dashboard_db)
-    assert expected["MQL to SQL handoff"] == (2, 1)
+    # Bea (breached) and Dario (due within the hour) among the plan's overdue follow-ups.
+    assert expected["MQL to SQL handoff"] == (5, 2)
     monkeypatch.chdir(tmp_path)
 
     async def scenario(pilot):
@@ -79,7 +78,8 @@ def test_cards_flag_the_agreement_in_trouble_and_count_breaches(drive, dashboard
         assert "cancellation condition reached" in card_text(cards[0])
         assert "cancellation condition reached" not in card_text(cards[2])
         summary = str(screen.query_one("#dashboard-summary").render())
-        assert "3 active agreements · 2 in trouble · queue: 2 breached, 1 due soon" in summary
+        overdue, due = (sum(counts) for counts in zip(*expected.values()))
+        assert f"3 active agreements · 2 in trouble · queue: {overdue} breached, {due} due soon" in summary
         assert screen.focused is cards[0]
 
         await press(pilot, settle, "ctrl+e")

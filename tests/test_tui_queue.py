@@ -42,17 +42,17 @@ async def open_queue(pilot, settle) -> QueueTable:
     return pilot.app.screen.query_one(QueueTable)
 
 
-def test_the_queue_puts_the_most_urgent_first_with_its_countdown(drive, queue_db, settle):
+def test_the_queue_follows_the_plan_soonest_due_first_with_its_countdown(drive, queue_db, settle):
     async def scenario(pilot):
         table = await open_queue(pilot, settle)
         entries = list(table.rows_by_id.values())
-        assert [(e["name"], e["urgency"], e["left"]) for e in entries[:3]] == [
-            ("Bea Breached", "breached", -3600), ("Dario Due", "due", 600), ("Olivia Ok", "ok", 3000),
-        ]
-        assert {e["urgency"] for e in entries[3:]} == {"working"}
-        assert str(table.get_cell_at((0, 0))) == "-1h"
+        assert [e["next_due_at"] for e in entries] == sorted(e["next_due_at"] for e in entries)
+        fresh = {e["name"]: (e["urgency"], e["left"]) for e in entries if e["name"] in dict(FRESH)}
+        assert fresh == {"Bea Breached": ("breached", -3600), "Dario Due": ("due", 600), "Olivia Ok": ("ok", 3000)}
+        assert {e["urgency"] for e in entries if e["state"] == "follow_up"} <= {"working", "due"}
         summary = str(pilot.app.screen.query_one("#queue-summary").render())
-        assert summary.startswith("3 awaiting a first attempt (1 breached, 1 due soon)")
+        waiting = sum(e["state"] == "first_response" for e in entries)
+        assert summary.startswith(f"{waiting} awaiting a first attempt")
 
     drive(queue_db, scenario)
 
@@ -64,23 +64,23 @@ def test_a_c_ctrl_s_logs_connected_on_the_top_lead_and_it_leaves_the_queue(drive
         table = await open_queue(pilot, settle)
         assert table.cursor_row == 0
         top.update(table.selected)
-        assert top["name"] == "Bea Breached"
+        following = list(table.rows_by_id.values())[1]["name"]
         await pilot.press("a", "c", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, QueueScreen)
         assert f"Logged connected on {top['name']}" in [str(n.message) for n in pilot.app._notifications]
         assert top["id"] not in table.rows_by_id
         assert table.cursor_row == 0
-        assert table.selected["name"] == "Dario Due"
+        assert table.selected["name"] == following
 
     drive(queue_db, scenario)
     with Store(queue_db) as store:
-        (attempt,) = store.attempts_of(top["id"])
+        attempt = store.attempts_of(top["id"])[-1]
         assert attempt["outcome"] == "connected"
         assert attempt["at"] == to_epoch(FROZEN_NOW)
         assert attempt["channel"] == "call"
         assert store.get_lead(top["id"]).status == "connected"
-        assert top["id"] not in {row["id"] for row in store.queue_rows()}
+        assert top["id"] not in {row["id"] for row in store.plan_rows()}
 
 
 def test_the_palette_command_logs_on_the_top_queue_lead(drive, queue_db, settle):
@@ -89,7 +89,8 @@ def test_the_palette_command_logs_on_the_top_queue_lead(drive, queue_db, settle)
         await settle(pilot)
         form = pilot.app.screen
         assert isinstance(form, LogAttemptForm)
-        assert form.lead_name == "Bea Breached"
+        with Store(queue_db) as store:
+            assert form.lead_name == store.plan_rows(limit=1)[0]["name"]
 
     drive(queue_db, scenario)
 
@@ -159,8 +160,9 @@ def test_the_queue_reloads_itself_on_its_countdown_interval(drive, queue_db, set
     async def scenario(pilot):
         table = await open_queue(pilot, settle)
         with Store(queue_db) as store:
-            store.conn.execute("UPDATE leads SET status = 'disqualified' WHERE name = 'Bea Breached'")
-            expected = {row["id"] for row in store.queue_rows()}
+            lead_id = store.conn.execute("SELECT id FROM leads WHERE name = 'Bea Breached'").fetchone()[0]
+            store.close_lead(lead_id, "disqualified", at=to_epoch(FROZEN_NOW))
+            expected = {row["id"] for row in store.plan_rows()}
         assert set(table.rows_by_id) != expected
         await pilot.pause(0.5)
         await settle(pilot)
@@ -193,18 +195,17 @@ def test_urgency_is_due_in_the_last_quarter_and_breached_only_past_the_deadline(
     assert cells.urgency(-1, 3600) == "breached"
 
 
-def test_queue_entries_sort_waiting_leads_by_time_left_then_the_followed_up():
-    now = _ts("2026-11-23T10:00")  # a Monday
-    row = {"agreement_id": 1, "respond_within_seconds": 3600, "first_attempt_at": None}
-    rows = [
-        {**row, "id": 1, "deadline_at": now + 3000},  # ok
-        {**row, "id": 2, "first_attempt_at": now - 9000, "deadline_at": now - 5000},  # followed up
-        {**row, "id": 3, "deadline_at": now - 1800},  # breached 30 min ago
-        {**row, "id": 4, "deadline_at": now + 600},  # due soon
-    ]
-    entries = queue_entries(rows, {1: OFFICE}, now)
+def test_queue_entries_count_first_responses_down_to_their_deadline_and_follow_ups_to_their_step():
+    entry = {"target_seconds": 3600, "state": "first_response"}
+    entries = queue_entries([
+        {**entry, "id": 3, "seconds_left": -1800},  # breached 30 min ago
+        {**entry, "id": 4, "seconds_left": 600},  # due soon
+        {**entry, "id": 1, "seconds_left": 3000},  # ok
+        {**entry, "id": 2, "state": "follow_up", "seconds_left": -60},  # next attempt overdue
+        {**entry, "id": 5, "state": "follow_up", "seconds_left": 7200},  # next attempt later
+    ])
     assert [(e["id"], e["urgency"], e["left"]) for e in entries] == [
-        (3, "breached", -1800), (4, "due", 600), (1, "ok", 3000), (2, "working", None),
+        (3, "breached", -1800), (4, "due", 600), (1, "ok", 3000), (2, "due", -60), (5, "working", 7200),
     ]
 
 

@@ -4,6 +4,7 @@ and plain-text output. Only the bare `slatui` command (the TUI) imports Textual.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,12 @@ class Context:
         if self._store is None:
             from slatui.store import Store
 
-            self._store = Store(self.db_path)
+            store = Store(self.db_path)
+            command = click.get_current_context(silent=True)
+            store.origin = f"cli: {command.command_path if command else 'slatui'}"
+            self._store = store
+            if store.recomputing():
+                finish_recompute(store)
         return self._store
 
     def close(self) -> None:
@@ -36,6 +42,17 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def finish_recompute(store: Any) -> None:
+    """Bring leads' facts up to date after a clock change (or an upgrade of the file) that a killed command left
+    half done, with a progress bar on a terminal."""
+    with click.progressbar(length=1, label="Recomputing leads' SLA facts", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        store.run_recompute_jobs(progress)
 
 
 def emit_json(data: Any) -> None:

@@ -77,7 +77,7 @@ def log_attempt(ctx: Context, lead_id: int, outcome: str, channel: str, when: st
         if value not in allowed:
             raise SlatuiError(f"{field}: '{value}' is not allowed; use one of {', '.join(allowed)}")
     store = ctx.store
-    terms, _ = store.clock(store.lead_row(lead_id)["agreement_id"])
+    terms = store.agreement_terms(store.lead_row(lead_id)["agreement_id"])
     attempt = AttemptValues(at=to_epoch(parse_at(when, terms.tz)), channel=channel, outcome=outcome,
                             rep_id=store.rep_id(rep_ref) if rep_ref else None, note=note.strip())
     attempt_id = store.insert_attempt(lead_id, attempt)

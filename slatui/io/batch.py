@@ -210,13 +210,14 @@ def run_import(store: Store, batch: Batch, *, dry_run: bool = False, skip_bad_ro
     summary = Summary(dry_run=dry_run, errors=list(batch.errors), notes=notes)
     job = _Job(store, batch, summary, progress or (lambda n: None))
     try:
-        with store.transaction():
+        with store.change("import") as change:
             job.open_agreements()
             job.check_leads()
             job.check_attempts()
             if summary.errors and not skip_bad_rows:
                 raise _Undo
             job.write()
+            change.summary = f"{change.summary}: {summary.describe()}"
             if dry_run:
                 raise _Undo
     except _Undo:

@@ -61,7 +61,10 @@ def read_batch(path: Path) -> Batch:
         elif not isinstance(rep, (str, type(None))) or not isinstance(entry.get("external_id"), (str, type(None))):
             batch.reject(where, "", "rep and external_id are text or null")
         else:
-            record = LeadRecord(where, agreement, {k: entry[k] for k in _LEAD_KEYS if k in entry}, owner=rep or "")
+            fields = {k: entry[k] for k in _LEAD_KEYS if k in entry}
+            if "closed_as" in entry:  # how the lead was closed by hand; its status also follows its attempts
+                fields["status"] = entry["closed_as"] or "open"
+            record = LeadRecord(where, agreement, fields, owner=rep or "")
             batch.leads.append(record)
             if _key(entry.get("id")) is not None:
                 leads.setdefault(_key(entry.get("id")), record)

@@ -16,14 +16,23 @@ from typing import Any
 
 from slatui.store import rollups
 
-# A lead's speed status as of :as_of (DESIGN.md): an attempt after as_of has not happened yet.
+# A lead's speed status as of :as_of (DESIGN.md): an attempt after as_of has not happened yet, and a lead with no
+# attempt is breached only once more business time than its target has gone by (after its breach instant).
 _SPEED_STATUS = """
 CASE
     WHEN first_attempt_at IS NOT NULL AND first_attempt_at <= :as_of
-        THEN CASE WHEN response_seconds <= :target THEN 'met' ELSE 'breached' END
-    WHEN :as_of > deadline_at THEN 'breached'
+        THEN CASE WHEN first_attempt_at <= breach_at THEN 'met' ELSE 'breached' END
+    WHEN :as_of > breach_at THEN 'breached'
     ELSE 'pending'
 END"""
+
+# Depth as of :as_of: attempts, connections and disqualifications after it have not happened yet. A lead whose
+# last attempt is behind :as_of has its stored count; the others count their attempts then (rare but for
+# reports as of the past).
+_UNCONNECTED_AS_OF = ("(connected_at IS NULL OR connected_at > :as_of) "
+                      "AND (disqualified_at IS NULL OR disqualified_at > :as_of)")
+_ATTEMPTS_AS_OF = ("CASE WHEN last_attempt_at IS NULL OR last_attempt_at <= :as_of THEN attempt_count "
+                   "ELSE (SELECT count(*) FROM attempts t WHERE t.lead_id = leads.id AND t.at <= :as_of) END")
 
 _IN_DAYS = ("agreement_id = :agreement AND handoff_day IN (SELECT value FROM json_each(:days)) "
             "AND handed_off_at <= :as_of")
@@ -37,8 +46,8 @@ _STORED_SUMS = ("leads, value, met, late, unanswered, response_total, responded,
                 "worked")
 
 
-def _params(agreement_id: int, days: list[str], as_of: int, target: int = 0) -> dict[str, Any]:
-    return {"agreement": agreement_id, "days": json.dumps(days), "as_of": as_of, "target": target}
+def _params(agreement_id: int, days: list[str], as_of: int) -> dict[str, Any]:
+    return {"agreement": agreement_id, "days": json.dumps(days), "as_of": as_of}
 
 
 def _monday(day: str) -> str:
@@ -51,15 +60,13 @@ def _monday(day: str) -> str:
 BUCKETS: dict[str, Callable[[str], str]] = {"day": lambda day: day, "week": _monday, "month": lambda day: day[:7]}
 
 
-def day_summary(
-    conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, target: int
-) -> list[dict[str, Any]]:
+def day_summary(conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int) -> list[dict[str, Any]]:
     """Per local day and rep (`rep_id`): the sums in `_SUMS`. Settled days come from the rollup, the others
-    from the covering index (`target` is the agreement's response target, for those)."""
+    from the covering index."""
     stored, unsettled = rollups.settled_groups(conn, agreement_id, first, last, as_of, _STORED_SUMS)
     days = [_as_of_sums(row) for row in stored]
     if unsettled:
-        days += _leads_day_summary(conn, agreement_id, unsettled, as_of, target)
+        days += _leads_day_summary(conn, agreement_id, unsettled, as_of)
     return days
 
 
@@ -71,9 +78,7 @@ def _as_of_sums(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _leads_day_summary(
-    conn: sqlite3.Connection, agreement_id: int, days: list[str], as_of: int, target: int
-) -> list[dict[str, Any]]:
+def _leads_day_summary(conn: sqlite3.Connection, agreement_id: int, days: list[str], as_of: int) -> list[dict[str, Any]]:
     sql = f"""
         SELECT handoff_day AS day, rep_id,
             count(*) AS leads,
@@ -83,13 +88,15 @@ def _leads_day_summary(
             sum(status_ = 'pending') AS pending,
             sum(CASE WHEN first_attempt_at <= :as_of THEN response_seconds ELSE 0 END) AS response_total,
             sum(CASE WHEN first_attempt_at <= :as_of THEN 1 ELSE 0 END) AS responded,
-            sum({rollups.unconnected()}) AS unconnected,
-            sum(CASE WHEN {rollups.unconnected()} THEN attempt_count ELSE 0 END) AS unconnected_attempts,
-            sum(attempt_count > 0) AS worked
-        FROM (SELECT *, {_SPEED_STATUS} AS status_ FROM leads WHERE {_IN_DAYS})
+            sum(unconnected_) AS unconnected,
+            sum(CASE WHEN unconnected_ THEN attempts_ ELSE 0 END) AS unconnected_attempts,
+            count(*) FILTER (WHERE first_attempt_at <= :as_of) AS worked
+        FROM (SELECT *, {_SPEED_STATUS} AS status_, {_UNCONNECTED_AS_OF} AS unconnected_,
+                     {_ATTEMPTS_AS_OF} AS attempts_
+              FROM leads WHERE {_IN_DAYS})
         GROUP BY handoff_day, rep_id
     """
-    return [dict(r) for r in conn.execute(sql, _params(agreement_id, days, as_of, target))]
+    return [dict(r) for r in conn.execute(sql, _params(agreement_id, days, as_of))]
 
 
 def fold(days: Iterable[dict[str, Any]], bucket: str = "month", group: str | None = None) -> list[dict[str, Any]]:
@@ -116,11 +123,11 @@ def fold(days: Iterable[dict[str, Any]], bucket: str = "month", group: str | Non
 
 
 def period_summary(
-    conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, target: int,
-    bucket: str = "month", group: str | None = None,
+    conn: sqlite3.Connection, agreement_id: int, first: str, last: str, as_of: int, bucket: str = "month",
+    group: str | None = None,
 ) -> list[dict[str, Any]]:
     """Per bucket (and per rep with `group="rep_id"`): volume, value, speed counts, response mean, depth sums."""
-    return fold(day_summary(conn, agreement_id, first, last, as_of, target), bucket, group)
+    return fold(day_summary(conn, agreement_id, first, last, as_of), bucket, group)
 
 
 def response_times(
@@ -175,20 +182,21 @@ def rep_load(conn: sqlite3.Connection, since: int, until: int) -> dict[int, int]
 
 
 def recalibration_facts(
-    conn: sqlite3.Connection, agreement_id: int, first: str, last: str, first_ts: int, end_ts: int
+    conn: sqlite3.Connection, agreement_id: int, first: str, last: str, first_ts: int, end_ts: int, as_of: int
 ) -> dict[str, Any]:
-    """Raw counts for the guide's monthly recalibration: the month's marketing-lead cohort and
+    """Raw counts for the guide's monthly recalibration as of `as_of`: the month's marketing-lead cohort and
     the revenue closed within the month (by close date)."""
-    cohort = rollups.cohort(conn, agreement_id, first, last) or conn.execute(
-        "SELECT count(*), sum(status = 'customer'), coalesce(sum(CASE WHEN status = 'customer' THEN revenue END), 0) "
-        "FROM leads WHERE agreement_id = ? AND handoff_day BETWEEN ? AND ? AND source = 'marketing'",
-        (agreement_id, first, last),
+    cohort = rollups.cohort(conn, agreement_id, first, last, as_of) or conn.execute(
+        "SELECT count(*), coalesce(sum(won), 0), coalesce(sum(CASE WHEN won THEN revenue END), 0) FROM ("
+        "SELECT revenue, closed_as = 'customer' AND coalesce(closed_at, handed_off_at) <= ? AS won FROM leads "
+        "WHERE agreement_id = ? AND handoff_day BETWEEN ? AND ? AND source = 'marketing' AND handed_off_at <= ?)",
+        (as_of, agreement_id, first, last, as_of),
     ).fetchone()
     closed = conn.execute(
         "SELECT coalesce(sum(revenue), 0), coalesce(sum(CASE WHEN source = 'marketing' THEN revenue END), 0), "
         "avg((closed_at - handed_off_at) / 86400.0) FROM leads "
-        "WHERE agreement_id = ? AND status = 'customer' AND closed_at >= ? AND closed_at < ?",
-        (agreement_id, first_ts, end_ts),
+        "WHERE agreement_id = ? AND closed_as = 'customer' AND closed_at >= ? AND closed_at < ? AND closed_at <= ?",
+        (agreement_id, first_ts, end_ts, as_of),
     ).fetchone()
     return {
         "marketing_leads": cohort[0],

@@ -1,18 +1,23 @@
-"""Agreements: add, edit (leads' clock facts follow), read as models or as plain `Terms`, and each
-agreement's cached business clock."""
+"""Agreements: add, edit (effective-dated: a change of targets or clock applies from a month on, and the leads
+it touches follow in short batches), read as models or as plain `Terms`, and each version's cached clock."""
 
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 import sqlite3
+import time
 from datetime import date, datetime, timezone
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from slatui.businesstime import country_holidays, preload_holidays
 from slatui.errors import InvalidInput, NotFound
-from slatui.store.facts import clock_facts
-from slatui.store.rows import agreement_from_row, agreement_row, terms_from_row
-from slatui.terms import Terms
+from slatui.store.facts import Clock
+from slatui.store.rows import (agreement_from_row, agreement_row, model_version, terms_from_rows, version_from_row,
+                               version_row)
+from slatui.terms import CLOCK_FIELDS, VERSIONED_FIELDS, Terms, TermsVersion
 
 if TYPE_CHECKING:
     from slatui.models import Agreement
@@ -20,38 +25,96 @@ if TYPE_CHECKING:
 
 # Years either side of now whose holidays are saved with an agreement (others load on demand).
 HOLIDAY_YEARS = 10
-# Agreement fields that change leads' derived facts when edited.
-_CLOCK_FIELDS = ("tz", "hours", "holiday_countries", "holiday_dates", "respond_within_seconds")
+# The first version of an agreement's terms covers every month before the next one.
+FIRST_MONTH = "1970-01"
+
 
 class AgreementQueries:
     """Reads and writes of the agreements table (a part of `Store`)."""
 
     def add_agreement(self, agreement: Agreement) -> Agreement:
         self._check_unique_name(agreement)
-        with self.transaction() as conn:
+        with self.change(f"added agreement {agreement.name}") as change:
             row = agreement_row(agreement)
-            cursor = conn.execute(
+            cursor = self.conn.execute(
                 f"INSERT INTO agreements ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
             )
-            self._save_holidays(agreement)
-        return agreement.model_copy(update={"id": cursor.lastrowid})
+            agreement_id = cursor.lastrowid
+            self._record("agreements", agreement_id, None, self._row("agreements", agreement_id),
+                         agreement_id=agreement_id)
+            self._insert_version(agreement_id, model_version(agreement, FIRST_MONTH))
+            self._save_holidays(agreement.calendar.business_calendar().holiday_countries)
+            change.summary = f"added agreement #{agreement_id} {agreement.name}"
+        return agreement.model_copy(update={"id": agreement_id})
 
-    def update_agreement(self, agreement: Agreement) -> Agreement:
-        """Save an edit; when the clock or target changes, recompute every lead's derived facts."""
-        before = self.get_agreement(agreement.id)
+    def update_agreement(self, agreement: Agreement, *, effective: str | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> Agreement:
+        """Save an edit. Targets and clock changes apply from the month `effective` ("YYYY-MM", default this month
+        in the agreement's zone) on: earlier months keep the terms they were judged by; "all" rewrites every
+        month. Leads whose facts the change moves are recomputed in batches (`run_recompute_jobs`)."""
+        before = self._agreement_row(agreement.id)
         self._check_unique_name(agreement)
+        terms = self.terms(agreement.id)
+        month = _this_month(terms) if effective is None else effective
+        wanted = model_version(agreement, month)
+        versions = list(terms.versions)
+        if month == "all":
+            changed = {name: getattr(wanted, name) for name in VERSIONED_FIELDS
+                       if any(getattr(v, name) != getattr(wanted, name) for v in versions)}
+        else:
+            in_force = terms.version_for_month(*_month(month))
+            changed = {name: getattr(wanted, name) for name in VERSIONED_FIELDS
+                       if getattr(wanted, name) != getattr(in_force, name)}
         row = agreement_row(agreement)
-        clock_changed = any(agreement_row(before)[f] != row[f] for f in _CLOCK_FIELDS)
-        with self.transaction() as conn:
-            conn.execute(
-                f"UPDATE agreements SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
-                (*row.values(), agreement.id),
-            )
+        with self.change(f"edited agreement #{agreement.id} {agreement.name}"):
+            self.conn.execute(f"UPDATE agreements SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
+                              (*row.values(), agreement.id))
+            after = self._row("agreements", agreement.id)
+            if after != dict(before):
+                self._record("agreements", agreement.id, dict(before), after, agreement_id=agreement.id)
+            if changed:
+                self._apply_version_change(agreement.id, versions, month, changed)
+            self._save_holidays(agreement.calendar.business_calendar().holiday_countries)
             self.forget_clock(agreement.id)
-            self._save_holidays(agreement)
-            if clock_changed:
-                self._recompute_leads(agreement.id)
-        return agreement
+            closed_days = before["holiday_dates"] != after["holiday_dates"]
+            if closed_days or any(name in CLOCK_FIELDS for name in changed):
+                # A closed day given by hand is a correction: it applies wherever it falls.
+                since = 0 if closed_days or month == "all" else _month_start(month)
+                self._queue_recompute(agreement.id, since)
+        self.run_recompute_jobs(progress)
+        return self.get_agreement(agreement.id)
+
+    def _apply_version_change(self, agreement_id: int, versions: list[TermsVersion], month: str,
+                              changed: dict[str, Any]) -> None:
+        """Change the version in force in `month` (split at it unless one starts there) and every later one;
+        with `month` "all", every version."""
+        if month != "all" and month not in {v.from_month for v in versions}:
+            in_force = [v for v in versions if v.from_month <= month][-1]
+            self._insert_version(agreement_id, TermsVersion(**{**vars(in_force), **changed, "from_month": month}))
+        for version in versions:
+            if month == "all" or version.from_month >= month:
+                old, new = version_row(version), version_row(TermsVersion(**{**vars(version), **changed}))
+                if new != old:
+                    self.conn.execute(
+                        f"UPDATE agreement_terms SET {', '.join(f'{k} = ?' for k in new)} "
+                        "WHERE agreement_id = ? AND from_month = ?", (*new.values(), agreement_id, version.from_month))
+                    self._record("agreement_terms", agreement_id, {"agreement_id": agreement_id, **old},
+                                 {"agreement_id": agreement_id, **new}, agreement_id=agreement_id)
+
+    def _insert_version(self, agreement_id: int, version: TermsVersion) -> None:
+        row = {"agreement_id": agreement_id, **version_row(version)}
+        self.conn.execute(f"INSERT INTO agreement_terms ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                          tuple(row.values()))
+        self._record("agreement_terms", agreement_id, None, row, agreement_id=agreement_id)
+
+    def months_judged_again(self, agreement_id: int, effective: str) -> int:
+        """How many months before this one an edit effective from `effective` would judge again."""
+        terms = self.terms(agreement_id)
+        this = _this_month(terms)
+        first = self._one("SELECT min(handoff_day) FROM leads WHERE agreement_id = ?", (agreement_id,))[0]
+        start = max(effective, first[:7]) if first else this
+        (y1, m1), (y2, m2) = _month(start), _month(this)
+        return max(0, (y2 * 12 + m2) - (y1 * 12 + m1))
 
     def _check_unique_name(self, agreement: Agreement) -> None:
         clash = self._one(
@@ -75,17 +138,28 @@ class AgreementQueries:
         return self._by_name_or_id("agreements", "agreement", name_or_id, "list them with `slatui agreement list`")
 
     def get_agreement(self, name_or_id: str | int) -> Agreement:
-        return agreement_from_row(self._agreement_row(name_or_id))
+        """The agreement with the terms in force now."""
+        with self.snapshot():
+            row = self._agreement_row(name_or_id)
+            return agreement_from_row(row, self._terms_of(row).current_version())
 
     def list_agreements(self, status: str | None = None) -> list[Agreement]:
-        return [agreement_from_row(r) for r in self._agreement_rows(status)]
+        with self.snapshot():
+            return [agreement_from_row(r, self._terms_of(r).current_version()) for r in self._agreement_rows(status)]
 
     def terms(self, name_or_id: str | int) -> Terms:
-        """An agreement's terms (clock and targets) without loading its model: what quick commands need."""
-        return terms_from_row(self._agreement_row(name_or_id))
+        """An agreement's terms (every version; the flat fields in force now) without loading its model."""
+        with self.snapshot():
+            return self._terms_of(self._agreement_row(name_or_id))
 
     def list_terms(self, status: str | None = None) -> list[Terms]:
-        return [terms_from_row(r) for r in self._agreement_rows(status)]
+        with self.snapshot():
+            return [self._terms_of(r) for r in self._agreement_rows(status)]
+
+    def _terms_of(self, row: sqlite3.Row) -> Terms:
+        versions = [version_from_row(v) for v in self.conn.execute(
+            "SELECT * FROM agreement_terms WHERE agreement_id = ? ORDER BY from_month", (row["id"],))]
+        return terms_from_rows(row, versions, time.time())
 
     def _agreement_rows(self, status: str | None) -> list[sqlite3.Row]:
         sql, params = "SELECT * FROM agreements", ()
@@ -104,16 +178,19 @@ class AgreementQueries:
             raise InvalidInput(
                 f"agreement '{agreement.name}' has {leads} leads: delete them too (cascade) or keep the agreement"
             )
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM attempts WHERE lead_id IN (SELECT id FROM leads WHERE agreement_id = ?)",
-                         (agreement_id,))
-            conn.execute("DELETE FROM leads WHERE agreement_id = ?", (agreement_id,))
-            conn.execute("DELETE FROM agreements WHERE id = ?", (agreement_id,))
+        with self.change(f"deleted agreement #{agreement_id} {agreement.name}"):
+            for lead_id, in self.conn.execute("SELECT id FROM leads WHERE agreement_id = ?", (agreement_id,)).fetchall():
+                self._delete_lead_logged(lead_id)
+            for version in self.conn.execute("SELECT * FROM agreement_terms WHERE agreement_id = ?",
+                                             (agreement_id,)).fetchall():
+                self._record("agreement_terms", agreement_id, dict(version), None, agreement_id=agreement_id)
+            self._record("agreements", agreement_id, self._row("agreements", agreement_id), None,
+                         agreement_id=agreement_id)
+            self.conn.execute("DELETE FROM agreements WHERE id = ?", (agreement_id,))
         self.forget_clock(agreement_id)
 
-    def _save_holidays(self, agreement: Agreement) -> None:
-        """Keep the holidays of the agreement's countries for the years around now in the file."""
-        codes = agreement.calendar.business_calendar().holiday_countries
+    def _save_holidays(self, codes: tuple[str, ...]) -> None:
+        """Keep the holidays of these countries for the years around now in the file."""
         this_year = datetime.now(timezone.utc).year
         for code in codes:
             have = {y for (y,) in self.conn.execute("SELECT year FROM holiday_years WHERE country = ?", (code,))}
@@ -124,8 +201,7 @@ class AgreementQueries:
                  for year, days in country_holidays(code, missing).items()],
             )
 
-    def _preload_holidays(self, terms: Terms) -> None:
-        codes = terms.holiday_countries
+    def _preload_holidays(self, codes: tuple[str, ...]) -> None:
         if codes:
             rows = self.conn.execute(
                 f"SELECT country, year, days FROM holiday_years WHERE country IN ({', '.join('?' * len(codes))})",
@@ -135,40 +211,115 @@ class AgreementQueries:
                 preload_holidays(code, year, map(date.fromisoformat, json.loads(days)))
 
     def forget_clock(self, agreement_id: int) -> None:
-        """Drop a cached clock (after an edit, or a rolled-back transaction that created the agreement)."""
-        self._calendars.pop(agreement_id, None)
+        """Drop cached clocks (after an edit, or a rolled-back transaction that created the agreement)."""
+        for key in [k for k in self._clocks if k[0] == agreement_id]:
+            del self._clocks[key]
 
-    def clock(self, agreement_id: int) -> tuple[Terms, Any]:
-        """The agreement's terms and its BusinessCalendar, cached: building holiday tables is not free.
+    def clock(self, agreement_id: int, at: float) -> Clock:
+        """The clock of the agreement's terms in force at the epoch instant `at` (a lead's handoff), cached:
+        building holiday tables is not free.
 
         The cache is dropped whenever another connection has committed (PRAGMA data_version),
         so an edit made elsewhere (the CLI while the app runs) never leaves a stale clock here.
         """
-        version = self._one("PRAGMA data_version")[0]
-        if version != self._calendars_version:
-            self._calendars.clear()
-            self._calendars_version = version
-        if agreement_id not in self._calendars:
+        data_version = self._one("PRAGMA data_version")[0]
+        if data_version != self._clocks_version:
+            self._clocks.clear()
+            self._clocks_version = data_version
+        terms = self._clocks.get((agreement_id, None))
+        if terms is None:
             # By id only: a name lookup first would cost a query, and could pick an agreement named "2".
-            row = self._one("SELECT * FROM agreements WHERE id = ?", (agreement_id,))
-            if row is None:
-                raise NotFound(f"agreement: no agreement with id {agreement_id}; list them with `slatui agreement list`")
-            terms = terms_from_row(row)
-            self._preload_holidays(terms)
-            self._calendars[agreement_id] = (terms, terms.business_calendar())
-        return self._calendars[agreement_id]
+            with self.snapshot():
+                row = self._one("SELECT * FROM agreements WHERE id = ?", (agreement_id,))
+                if row is None:
+                    raise NotFound(f"agreement: no agreement with id {agreement_id}; "
+                                   "list them with `slatui agreement list`")
+                terms = self._clocks[(agreement_id, None)] = self._terms_of(row)
+        version = terms.version_at(at)
+        clock = self._clocks.get((agreement_id, version.from_month))
+        if clock is None:
+            self._preload_holidays(version.holiday_countries)
+            clock = self._clocks[(agreement_id, version.from_month)] = Clock.of(terms, version)
+        return clock
 
-    def _recompute_leads(self, agreement_id: int) -> None:
-        """After a clock change: new handoff days, deadlines and response times for every lead."""
-        terms, calendar = self.clock(agreement_id)
-        rows = self.conn.execute(
-            "SELECT id, handed_off_at, first_attempt_at FROM leads WHERE agreement_id = ?", (agreement_id,)
-        ).fetchall()
+    def clock_picker(self, agreement_id: int) -> Callable[[float], Clock]:
+        """`clock` for many leads of one agreement (a bulk load, a recompute): the version in force at an instant
+        found by bisection over the versions' start instants, without a query per lead."""
+        terms = self.agreement_terms(agreement_id)
+        versions = terms.versions or (terms.current_version(),)
+        starts = [v.start_instant() for v in versions[1:]]
+        clocks = [self.clock(agreement_id, start) for start in [float("-inf"), *starts]]
+        return lambda at: clocks[bisect_right(starts, at)]
+
+    def agreement_terms(self, agreement_id: int) -> Terms:
+        """The cached terms of an agreement (by id), as `clock` reads them."""
+        self.clock(agreement_id, time.time())
+        return self._clocks[(agreement_id, None)]
+
+    # ---- recomputing leads after a clock change -------------------------------------------------
+
+    def _queue_recompute(self, agreement_id: int, since: float) -> None:
+        """Note that the agreement's leads handed off since `since` need their facts again (merged with a job
+        already waiting, which then starts over)."""
+        job = self._one("SELECT since FROM recompute_jobs WHERE agreement_id = ?", (agreement_id,))
+        since = int(since if job is None else min(since, job[0]))
+        total = self._one("SELECT count(*) FROM leads WHERE agreement_id = ? AND handed_off_at >= ?",
+                          (agreement_id, since))[0]
+        self.conn.execute("INSERT OR REPLACE INTO recompute_jobs (agreement_id, since, next_lead_id, total, done) "
+                          "VALUES (?, ?, 0, ?, 0)", (agreement_id, since, total))
+
+    def recomputing(self) -> dict[int, tuple[int, int]]:
+        """Agreements whose leads are being recomputed: {agreement id: (done, total)}."""
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT agreement_id, done, total FROM recompute_jobs")}
+
+    def run_recompute_jobs(self, progress: Callable[[int, int], None] | None = None,
+                           batch_seconds: float = 0.25) -> None:
+        """Recompute the leads of waiting jobs, one short transaction at a time (other writers get in between),
+        resuming where a killed run stopped. `progress` gets (done, total) after each batch."""
+        batch = 2000
+        while True:
+            started = time.perf_counter()
+            with self.transaction():
+                job = self._one("SELECT * FROM recompute_jobs ORDER BY agreement_id LIMIT 1")
+                if job is None:
+                    return
+                rows = self.conn.execute(
+                    "SELECT * FROM leads WHERE agreement_id = ? AND id >= ? AND handed_off_at >= ? "
+                    "ORDER BY id LIMIT ?", (job["agreement_id"], job["next_lead_id"], job["since"], batch)).fetchall()
+                self._recompute_rows(self.clock_picker(job["agreement_id"]), rows)
+                done = job["done"] + len(rows)
+                if len(rows) < batch:
+                    self.conn.execute("DELETE FROM recompute_jobs WHERE agreement_id = ?", (job["agreement_id"],))
+                else:
+                    self.conn.execute("UPDATE recompute_jobs SET next_lead_id = ?, done = ? WHERE agreement_id = ?",
+                                      (rows[-1]["id"] + 1, done, job["agreement_id"]))
+            if progress:
+                progress(done, max(done, job["total"]))
+            # Batches of about `batch_seconds`: long enough to amortise, short enough that a `log` hardly waits.
+            elapsed = time.perf_counter() - started
+            batch = max(200, min(20000, int(batch * batch_seconds / max(elapsed, 1e-3))))
+
+    def _recompute_rows(self, clock_at: Callable[[float], Clock], rows: list[sqlite3.Row]) -> None:
+        """New clock facts for these leads (day, deadline, breach instant, response time, next attempt due)."""
         updates = []
-        for lead_id, handed_off_at, first in rows:
-            facts = clock_facts(handed_off_at, terms, calendar)
-            response = None if first is None else round(calendar.business_seconds_between(handed_off_at, first))
-            updates.append((facts["handoff_day"], facts["deadline_at"], response, lead_id))
-        self.conn.executemany(
-            "UPDATE leads SET handoff_day = ?, deadline_at = ?, response_seconds = ? WHERE id = ?", updates
-        )
+        for row in rows:
+            facts = self._derived_facts(clock_at(row["handed_off_at"]), row)
+            if any(row[k] != v for k, v in facts.items()):
+                updates.append((*facts.values(), row["id"]))
+        if updates:
+            self.conn.executemany(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in facts)} WHERE id = ?", updates)
+
+
+def _month(label: str) -> tuple[int, int]:
+    year, month = label.split("-")
+    return int(year), int(month)
+
+
+def _this_month(terms: Terms) -> str:
+    return datetime.now(ZoneInfo(terms.tz)).strftime("%Y-%m")
+
+
+def _month_start(label: str) -> int:
+    """An instant no later than the start of the month in any zone (a day early: recomputing a lead of the month
+    before changes nothing, as its facts follow the version in force at its handoff)."""
+    return int(datetime(*_month(label), 1, tzinfo=timezone.utc).timestamp()) - 86400

@@ -11,8 +11,7 @@ from typing import Any
 
 from slatui.models import Agreement, Attempt, Lead, Rep
 from slatui.store.database import Store
-from slatui.store.facts import clock_facts
-from slatui.store.rows import agreement_from_row, agreement_row, lead_row
+from slatui.store.rows import LEAD_ZONE_SQL, lead_values, user_columns
 
 _CHUNK = 500
 
@@ -87,45 +86,34 @@ def leads_by_id(store: Store, lead_ids: Iterable[int]) -> dict[int, dict[str, An
 
 
 def ensure_agreement(store: Store, agreement: Agreement) -> tuple[Agreement, bool]:
-    """The stored agreement of that name, else the given one inserted; (agreement, created)."""
-    row = store.conn.execute("SELECT * FROM agreements WHERE name = ? COLLATE NOCASE", (agreement.name,)).fetchone()
-    if row is not None:
-        return agreement_from_row(row), False
-    values = agreement_row(agreement)
-    cursor = store.conn.execute(
-        f"INSERT INTO agreements ({', '.join(values)}) VALUES ({_marks(list(values))})", tuple(values.values())
-    )
-    return agreement.model_copy(update={"id": cursor.lastrowid}), True
+    """The stored agreement of that name, else the given one added; (agreement, created)."""
+    if store._one("SELECT 1 FROM agreements WHERE name = ? COLLATE NOCASE", (agreement.name,)):
+        return store.get_agreement(agreement.name), False
+    return store.add_agreement(agreement), True
 
 
 def ensure_reps(store: Store, reps: Iterable[Rep]) -> tuple[dict[str, int], int]:
-    """Rep ids by case-folded name, inserting the reps not stored yet; (ids, how many were added)."""
+    """Rep ids by case-folded name, adding the reps not stored yet; (ids, how many were added)."""
     ids = {row["name"].casefold(): row["id"] for row in store.conn.execute("SELECT id, name FROM reps")}
     added = 0
     for rep in reps:
         if rep.name.casefold() not in ids:
-            ids[rep.name.casefold()] = store.conn.execute(
-                "INSERT INTO reps (name, team, weekly_capacity) VALUES (?, ?, ?)",
-                (rep.name, rep.team, rep.weekly_capacity),
-            ).lastrowid
+            ids[rep.name.casefold()] = store.add_rep(rep).id
             added += 1
     return ids, added
 
 
 def save_lead(store: Store, lead: Lead, stored: dict[str, Any] | None) -> tuple[int, bool]:
-    """Insert the lead, or overwrite the CRM fields of the `stored` row with it (its clock facts follow
-    its handoff); returns (lead id, whether anything was written)."""
-    terms, calendar = store.clock(lead.agreement_id)
-    row = lead_row(lead)
-    row.update(clock_facts(row["handed_off_at"], terms, calendar))
+    """Insert the lead, or overwrite the CRM fields of the `stored` row with it (its facts follow in
+    `refresh_leads`); returns (lead id, whether anything was written)."""
     if stored is None:
-        cursor = store.conn.execute(f"INSERT INTO leads ({', '.join(row)}) VALUES ({_marks(list(row))})",
-                                    tuple(row.values()))
-        return cursor.lastrowid, True
+        return store.insert_lead(lead_values(lead)), True
+    row = user_columns(lead_values(lead), close_reason=stored["close_reason"], snoozed_until=stored["snoozed_until"])
     if all(stored[k] == v for k, v in row.items()):
         return stored["id"], False
     store.conn.execute(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
                        (*row.values(), stored["id"]))
+    store._log_lead(stored)
     return stored["id"], True
 
 
@@ -152,6 +140,8 @@ def add_attempts(store: Store, attempts: Iterable[tuple[int, Attempt, int | None
         "AND external_id IS NULL)",
         without_id,
     )
+    store._record_range("attempts", last_id + 1, store.conn.execute("SELECT coalesce(max(id), 0) FROM attempts")
+                        .fetchone()[0])
     return {r[0] for r in store.conn.execute("SELECT DISTINCT lead_id FROM attempts WHERE id > ?", (last_id,))}
 
 
@@ -166,24 +156,10 @@ def drop_stand_ins(store: Store, lead_ids: Iterable[int], external_id: str) -> N
 
 
 def refresh_leads(store: Store, lead_ids: Iterable[int]) -> None:
-    """Recompute the derived facts of leads whose attempts or handoff changed.
-
-    Status follows the attempts the way `log_attempt` moves it: any `disqualified` attempt closes
-    the lead, and an open lead with a connecting attempt is connected.
-    """
-    lead_ids = list(lead_ids)
-    for chunk in _chunks(lead_ids):
-        for lead_id, agreement_id in store.conn.execute(
-            f"SELECT id, agreement_id FROM leads WHERE id IN ({_marks(chunk)})", chunk
-        ).fetchall():
-            store.refresh_facts(lead_id, store.clock(agreement_id)[1])
-        store.conn.execute(
-            "UPDATE leads SET status = CASE "
-            "WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.lead_id = leads.id AND t.outcome = 'disqualified') "
-            "THEN 'disqualified' WHEN status = 'open' AND connected THEN 'connected' ELSE status END "
-            f"WHERE id IN ({_marks(chunk)})",
-            chunk,
-        )
+    """Recompute the derived facts of leads whose attempts or handoff changed (their status follows: a
+    `disqualified` attempt closes an open lead, a connecting one connects it)."""
+    for lead_id in lead_ids:
+        store.refresh_facts(lead_id, handoff=True)
 
 
 def forget_agreements(store: Store, agreement_ids: Iterable[int]) -> None:
@@ -202,8 +178,8 @@ def export_reps(store: Store) -> Iterator[dict[str, Any]]:
 def export_leads(store: Store) -> Iterator[dict[str, Any]]:
     """Every lead with its agreement's name and zone and its rep's name, in id order."""
     return store.db.query(
-        "SELECT l.id, a.name AS agreement, a.tz, l.external_id, l.name, l.company, l.email, l.tier, l.source, "
-        "l.value, r.name AS rep, l.handed_off_at, l.handoff_day, l.status, l.revenue, l.closed_at, "
+        f"SELECT l.id, a.name AS agreement, {LEAD_ZONE_SQL} AS tz, l.external_id, l.name, l.company, l.email, l.tier, l.source, "
+        "l.value, r.name AS rep, l.handed_off_at, l.handoff_day, l.status, l.closed_as, l.revenue, l.closed_at, "
         "l.deadline_at, l.first_attempt_at, l.response_seconds, l.attempt_count, l.connected "
         "FROM leads l JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = l.rep_id "
         "ORDER BY l.id"
@@ -212,7 +188,7 @@ def export_leads(store: Store) -> Iterator[dict[str, Any]]:
 
 def export_attempts(store: Store) -> Iterator[dict[str, Any]]:
     return store.db.query(
-        "SELECT t.id, t.lead_id, a.name AS agreement, a.tz, t.at, t.channel, t.outcome, r.name AS rep, t.note, "
+        f"SELECT t.id, t.lead_id, a.name AS agreement, {LEAD_ZONE_SQL} AS tz, t.at, t.channel, t.outcome, r.name AS rep, t.note, "
         "t.external_id FROM attempts t JOIN leads l ON l.id = t.lead_id "
         "JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = t.rep_id ORDER BY t.id"
     )

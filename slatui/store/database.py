@@ -16,23 +16,27 @@ from slatui.errors import DatabaseError, InvalidInput
 from slatui.store import rollups
 from slatui.store.agreements import AgreementQueries
 from slatui.store.attempts import AttemptQueries
+from slatui.store.changelog import ChangeLog
 from slatui.store.connection import backup_file, connect, default_db_path
 from slatui.store.leads import LeadQueries
 from slatui.store.loading import BulkLoading
 from slatui.store.reps import RepQueries
-from slatui.terms import Terms
 
 
-class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoading):
-    """The open database: a connection with its pragmas, transactions, and every query by table."""
+class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoading, ChangeLog):
+    """The open database: a connection with its pragmas, transactions, and every query by table.
+
+    `origin` names where changes come from in the change log (e.g. "cli: log", "app: queue").
+    """
 
     def __init__(self, path: str | Path | None = None, *, create_parent: bool | None = None):
         self.path = Path(path) if path is not None else default_db_path()
         # The default location is ours to create; an explicit path with a missing folder is a typo.
         self.conn = connect(self.path, create_parent=path is None if create_parent is None else create_parent)
         self.conn.row_factory = sqlite3.Row
-        self._calendars: dict[int, tuple[Terms, Any]] = {}
-        self._calendars_version: int | None = None
+        # Terms by (agreement id, None) and clocks by (agreement id, version's first month); see `clock`.
+        self._clocks: dict[tuple[int, str | None], Any] = {}
+        self._clocks_version: int | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -68,6 +72,18 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         else:
             self.conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several reads that must see one state of the file (a writer may commit between two statements)."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
+
     @property
     def db(self):
         """sqlite-utils over the same connection, for streaming whole tables (exports). Imported on first
@@ -84,3 +100,15 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
 
     def backup(self, dest: str | Path) -> Path:
         return backup_file(self.conn, Path(dest))
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        """A preference kept in the file (the app's queue filter, the terminal bell)."""
+        row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if row is None else row[0]
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.transaction() as conn:
+            if value is None:
+                conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))

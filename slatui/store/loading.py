@@ -6,14 +6,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from slatui.errors import InvalidInput
 from slatui.store import rollups
-from slatui.store.facts import handoff_day_and_deadline, status_after_all
-from slatui.store.rows import LEAD_COLUMNS, AttemptValues, LeadValues, attempt_values, lead_values
-from slatui.vocabulary import CONNECTING_OUTCOMES
+from slatui.store.facts import AttemptSummary, Clock, attempt_facts, handoff_facts
+from slatui.store.rows import LEAD_FACT_COLUMNS, AttemptValues, LeadValues, attempt_values, lead_values
+from slatui.vocabulary import CLOSED_STATUSES, CONNECTING_OUTCOMES
 
 if TYPE_CHECKING:
     from slatui.models import Attempt, Lead
@@ -21,6 +20,9 @@ if TYPE_CHECKING:
 
 # Leads per executemany in bulk inserts: big enough to amortise the call, small enough for steady progress.
 _BATCH = 5000
+# Column order of the rows add_lead_rows builds: id, the lead's own values, then its derived facts.
+_BULK_COLUMNS = ("id", "agreement_id", "rep_id", "name", "company", "email", "tier", "source", "value",
+                 "handed_off_at", "closed_as", "closed_at", "revenue", "external_id", *LEAD_FACT_COLUMNS)
 
 
 class BulkLoading:
@@ -45,36 +47,41 @@ class BulkLoading:
         Returns (leads added, attempts added).
         """
         lead_count = attempt_count = 0
-        clocks: dict[int, tuple[ZoneInfo, Any, int]] = {}
-        with self.transaction() as conn, self._bulk_load(conn):
-            next_id = self._one("SELECT coalesce(max(id), 0) + 1 FROM leads")[0]
+        pickers: dict[int, Callable[[float], Clock]] = {}
+        with self.change("bulk load") as change, self._bulk_load(self.conn):
+            first_lead = next_id = self._one("SELECT coalesce(max(id), 0) + 1 FROM leads")[0]
+            first_attempt = self._one("SELECT coalesce(max(id), 0) + 1 FROM attempts")[0]
             lead_rows: list[tuple] = []
             attempt_rows: list[tuple] = []
             for lead, attempts in items:
                 (agreement_id, rep_id, name, company, email, tier, source, value, handed_off_at, status, revenue,
                  closed_at, external_id) = lead
-                if agreement_id not in clocks:
-                    terms, calendar = self.clock(agreement_id)
-                    clocks[agreement_id] = (ZoneInfo(terms.tz), calendar, terms.respond_within_seconds)
-                zone, calendar, target = clocks[agreement_id]
-                first, outcomes = None, set()
+                picker = pickers.get(agreement_id)
+                if picker is None:
+                    picker = pickers[agreement_id] = self.clock_picker(agreement_id)
+                clock = picker(handed_off_at)
+                first = last = connected_at = disqualified_at = None
                 for at, channel, outcome, attempt_rep_id, note, attempt_external_id in attempts:
                     if at < handed_off_at:
                         raise InvalidInput(f"lead '{name}': an attempt comes before its handoff")
                     if first is None or at < first:
                         first = at
-                    outcomes.add(outcome)
+                    if last is None or at > last:
+                        last = at
+                    if outcome in CONNECTING_OUTCOMES and (connected_at is None or at < connected_at):
+                        connected_at = at
+                    elif outcome == "disqualified" and (disqualified_at is None or at < disqualified_at):
+                        disqualified_at = at
                     attempt_rows.append((next_id, at, channel, outcome,
                                          rep_id if attempt_rep_id is None else attempt_rep_id, note,
                                          attempt_external_id))
-                connected = not CONNECTING_OUTCOMES.isdisjoint(outcomes)
-                lead_rows.append((
-                    next_id, agreement_id, rep_id, name, company, email, tier, source, value, handed_off_at,
-                    status_after_all(status, outcomes), revenue, closed_at, external_id,
-                    *handoff_day_and_deadline(handed_off_at, zone, calendar, target),
-                    first, None if first is None else round(calendar.business_seconds_between(handed_off_at, first)),
-                    len(attempts), int(connected),
-                ))
+                closed_as = status if status in CLOSED_STATUSES else None
+                handoff = handoff_facts(handed_off_at, clock)
+                facts = attempt_facts(clock, handed_off_at, handoff.deadline_at,
+                                      AttemptSummary(first, len(attempts), connected_at, last, disqualified_at),
+                                      closed_as, closed_at, None)
+                lead_rows.append((next_id, agreement_id, rep_id, name, company, email, tier, source, value,
+                                  handed_off_at, closed_as, closed_at, revenue, external_id, *handoff, *facts))
                 next_id += 1
                 lead_count += 1
                 attempt_count += len(attempts)
@@ -82,6 +89,9 @@ class BulkLoading:
                     self._insert_batch(lead_rows, attempt_rows, progress)
                     lead_rows, attempt_rows = [], []
             self._insert_batch(lead_rows, attempt_rows, progress)
+            self._record_range("leads", first_lead, next_id - 1)
+            self._record_range("attempts", first_attempt, first_attempt + attempt_count - 1)
+            change.summary = f"loaded {lead_count} leads and {attempt_count} attempts"
         return lead_count, attempt_count
 
     @contextmanager
@@ -111,8 +121,8 @@ class BulkLoading:
 
     def _insert_batch(self, lead_rows: list[tuple], attempt_rows: list[tuple],
                       progress: Callable[[int], None] | None) -> None:
-        self.conn.executemany(f"INSERT INTO leads ({', '.join(LEAD_COLUMNS)}) "
-                              f"VALUES ({', '.join('?' * len(LEAD_COLUMNS))})", lead_rows)
+        self.conn.executemany(f"INSERT INTO leads ({', '.join(_BULK_COLUMNS)}) "
+                              f"VALUES ({', '.join('?' * len(_BULK_COLUMNS))})", lead_rows)
         self.conn.executemany("INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?)", attempt_rows)
         if progress:

@@ -5,10 +5,12 @@ Triggers on `leads` note each (agreement, day, rep) group a write touches in `le
 `Store.transaction()` refreshes those groups just before it commits, so a committed rollup matches its
 leads. Readers still treat a dirty group's day as unknown and read that day from the leads.
 
-Speed figures depend on the instant a report is as of: a lead is pending until it is answered or its
-deadline passes. A group's `settled_at` is the instant from which its stored figures hold without another
-write (every lead handed off, and answered or past its deadline). Days not settled by a report's as-of
-instant (today's, or any day of a report as of the past) are read from the leads.
+Figures depend on the instant a report is as of: a lead is pending until it is answered or its breach
+instant passes, and its attempts, connection, disqualification and close count from when they happened.
+A group's `settled_at` is the instant from which its stored figures hold without another write (every lead
+handed off, answered or past its breach instant, and its last attempt, connection and close behind it).
+Days not settled by a report's as-of instant (today's, or any day of a report as of the past) are read
+from the leads.
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ END;
 CREATE TRIGGER lead_days_delete AFTER DELETE ON leads BEGIN
     INSERT OR IGNORE INTO lead_days_dirty VALUES (OLD.agreement_id, OLD.handoff_day, coalesce(OLD.rep_id, 0));
 END;
-CREATE TRIGGER lead_days_update AFTER UPDATE OF agreement_id, rep_id, handoff_day, handed_off_at, deadline_at,
-    first_attempt_at, response_seconds, attempt_count, connected, status, value, source, revenue ON leads BEGIN
+CREATE TRIGGER lead_days_update AFTER UPDATE OF agreement_id, rep_id, handoff_day, handed_off_at, breach_at,
+    first_attempt_at, response_seconds, attempt_count, last_attempt_at, connected_at, disqualified_at, value, source,
+    closed_as, closed_at, revenue ON leads BEGIN
     INSERT OR IGNORE INTO lead_days_dirty VALUES (OLD.agreement_id, OLD.handoff_day, coalesce(OLD.rep_id, 0));
     INSERT OR IGNORE INTO lead_days_dirty VALUES (NEW.agreement_id, NEW.handoff_day, coalesce(NEW.rep_id, 0));
 END;
@@ -61,20 +64,21 @@ END;
 
 
 def unconnected(table: str = "") -> str:
-    """Depth counts leads sales has not reached and not closed (DESIGN.md: disqualified leaves the metric);
+    """Depth counts leads sales has not reached and not disqualified (DESIGN.md: disqualified leaves the metric);
     `table` qualifies the columns where a join makes them ambiguous."""
     prefix = f"{table}." if table else ""
-    return f"{prefix}connected = 0 AND {prefix}status != 'disqualified'"
+    return f"{prefix}connected_at IS NULL AND {prefix}disqualified_at IS NULL"
 
 
-# The groups of the leads `l` (joined to their agreement `a`), in the column order of lead_days. Only
-# answered leads have a response time; the cohort is the recalibration's (marketing leads, customers).
+# The groups of the leads `l`, in the column order of lead_days. Only answered leads have a response time; a
+# lead's first attempt is in time when it comes no later than its breach instant (kept per lead, with the terms
+# in force at its handoff). The cohort is the recalibration's (marketing leads, customers).
 _GROUPS = f"""
 SELECT l.agreement_id, l.handoff_day, coalesce(l.rep_id, 0),
     count(*),
     coalesce(sum(l.value), 0),
-    count(*) FILTER (WHERE l.response_seconds <= a.respond_within_seconds),
-    count(*) FILTER (WHERE l.response_seconds > a.respond_within_seconds),
+    count(*) FILTER (WHERE l.first_attempt_at <= l.breach_at),
+    count(*) FILTER (WHERE l.first_attempt_at > l.breach_at),
     count(*) FILTER (WHERE l.first_attempt_at IS NULL),
     coalesce(sum(l.response_seconds), 0),
     count(l.first_attempt_at),
@@ -82,18 +86,26 @@ SELECT l.agreement_id, l.handoff_day, coalesce(l.rep_id, 0),
     coalesce(sum(l.attempt_count) FILTER (WHERE {unconnected("l")}), 0),
     count(*) FILTER (WHERE l.attempt_count > 0),
     count(*) FILTER (WHERE l.source = 'marketing'),
-    count(*) FILTER (WHERE l.source = 'marketing' AND l.status = 'customer'),
-    coalesce(sum(l.revenue) FILTER (WHERE l.source = 'marketing' AND l.status = 'customer'), 0),
+    count(*) FILTER (WHERE l.source = 'marketing' AND l.closed_as = 'customer'),
+    coalesce(sum(l.revenue) FILTER (WHERE l.source = 'marketing' AND l.closed_as = 'customer'), 0),
     json_group_array(l.response_seconds) FILTER (WHERE l.first_attempt_at IS NOT NULL),
-    max(max(l.handed_off_at, coalesce(l.first_attempt_at, l.deadline_at + 1)))
+    max(max(l.handed_off_at, coalesce(l.first_attempt_at, l.breach_at + 1), coalesce(l.last_attempt_at, 0),
+            coalesce(l.connected_at, 0), coalesce(l.disqualified_at, 0), coalesce(l.closed_at, 0)))
 """
 
 # Every group from scratch (the schema migration, and after a bulk load into an empty leads table).
 REBUILD = f"""
 INSERT INTO lead_days {_GROUPS}
-FROM agreements a JOIN leads l ON l.agreement_id = a.id
+FROM leads l
 GROUP BY l.agreement_id, l.handoff_day, l.rep_id
 """
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """The rollup's tables and triggers, filled from the leads already there (a schema migration)."""
+    from slatui.store.schema import _run
+
+    _run(conn, TABLES + REBUILD + ";")
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
@@ -112,7 +124,7 @@ def refresh(conn: sqlite3.Connection) -> None:
         f"INSERT INTO lead_days {_GROUPS} "
         # CROSS JOIN keeps the few dirty groups as the outer loop: SQLite would rather scan every lead.
         "FROM lead_days_dirty d CROSS JOIN leads l ON l.agreement_id = d.agreement_id AND l.handoff_day = d.day "
-        "AND l.rep_id IS nullif(d.rep_key, 0) JOIN agreements a ON a.id = l.agreement_id "
+        "AND l.rep_id IS nullif(d.rep_key, 0) "
         "GROUP BY l.agreement_id, l.handoff_day, l.rep_id"
     )
     conn.execute("DELETE FROM lead_days_dirty")
@@ -140,13 +152,15 @@ def settled_groups(
     return [dict(row) for row in rows if row[0] not in unsettled], sorted(unsettled)
 
 
-def cohort(conn: sqlite3.Connection, agreement_id: int, first: str, last: str) -> tuple[int, int, float] | None:
+def cohort(conn: sqlite3.Connection, agreement_id: int, first: str, last: str,
+           as_of: int) -> tuple[int, int, float] | None:
     """The recalibration's cohort of the days from `first` to `last` (marketing leads, those that became
-    customers, their revenue), or None while a write has left a day of the range unrefreshed."""
+    customers, their revenue), or None while a day of the range is unrefreshed or not settled by `as_of`."""
     if _dirty_days(conn, agreement_id, first, last):
         return None
-    return tuple(conn.execute(
-        "SELECT coalesce(sum(marketing_leads), 0), coalesce(sum(customers), 0), coalesce(sum(customer_revenue), 0) "
-        "FROM lead_days WHERE agreement_id = ? AND day BETWEEN ? AND ?",
+    count, customers, revenue, settled_at = conn.execute(
+        "SELECT coalesce(sum(marketing_leads), 0), coalesce(sum(customers), 0), coalesce(sum(customer_revenue), 0), "
+        "coalesce(max(settled_at), 0) FROM lead_days WHERE agreement_id = ? AND day BETWEEN ? AND ?",
         (agreement_id, first, last),
-    ).fetchone())
+    ).fetchone()
+    return None if settled_at > as_of else (count, customers, revenue)

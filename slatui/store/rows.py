@@ -8,7 +8,9 @@ import sqlite3
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from slatui.terms import Terms
+from slatui.store.facts import ATTEMPT_FACT_COLUMNS
+from slatui.terms import VERSIONED_FIELDS, Terms, TermsVersion
+from slatui.vocabulary import CLOSED_STATUSES
 
 if TYPE_CHECKING:
     from slatui.models import Agreement, Attempt, Lead
@@ -43,9 +45,16 @@ class AttemptValues(NamedTuple):
     external_id: str | None = None
 
 
-# Column order of the rows add_lead_rows builds: id, the lead's own values, then its derived facts.
-LEAD_COLUMNS = ("id", *LeadValues._fields, "handoff_day", "deadline_at", "first_attempt_at", "response_seconds",
-                 "attempt_count", "connected")
+# Columns of a lead that people (and imports) write; the others are derived facts (`slatui.store.facts`).
+LEAD_USER_COLUMNS = ("agreement_id", "rep_id", "name", "company", "email", "tier", "source", "value", "handed_off_at",
+                     "closed_as", "closed_at", "close_reason", "revenue", "external_id", "snoozed_until")
+LEAD_FACT_COLUMNS = ("handoff_day", "deadline_at", "breach_at", *ATTEMPT_FACT_COLUMNS)
+ATTEMPT_COLUMNS = ("lead_id", "at", "channel", "outcome", "rep_id", "note", "external_id")
+
+
+# SQL for the zone of the terms in force at lead `l`'s handoff: its times read in that zone.
+LEAD_ZONE_SQL = ("(SELECT z.tz FROM agreement_terms z WHERE z.agreement_id = l.agreement_id "
+                 "AND z.from_month <= substr(l.handoff_day, 1, 7) ORDER BY z.from_month DESC LIMIT 1)")
 
 
 def to_epoch(instant: datetime) -> int:
@@ -57,6 +66,7 @@ def from_epoch(seconds: int | None) -> datetime | None:
 
 
 def agreement_row(a: Agreement) -> dict[str, Any]:
+    """The agreement's own columns: all but its effective-dated terms (`version_row`)."""
     return {
         "name": a.name,
         "kind": a.kind,
@@ -69,30 +79,49 @@ def agreement_row(a: Agreement) -> dict[str, Any]:
         "effective_from": _iso(a.effective_from),
         "effective_to": _iso(a.effective_to),
         "review_date": _iso(a.review_date),
-        **a.targets.model_dump(),
-        "tz": a.calendar.tz,
-        "hours": a.calendar.hours,
-        "holiday_countries": json.dumps(a.calendar.holiday_countries),
+        "sales_quota": a.targets.sales_quota,
         "holiday_dates": json.dumps([d.isoformat() for d in a.calendar.holiday_dates]),
         "tier_values": json.dumps(a.tier_values),
     }
 
 
-def terms_from_row(row: sqlite3.Row) -> Terms:
-    return Terms(
-        id=row["id"], name=row["name"], kind=row["kind"], status=row["status"], tz=row["tz"], hours=row["hours"],
-        holiday_countries=tuple(json.loads(row["holiday_countries"])),
+def model_version(a: Agreement, from_month: str) -> TermsVersion:
+    """The agreement model's targets and clock as a version of its terms starting in `from_month`."""
+    t, c = a.targets, a.calendar
+    return TermsVersion(from_month=from_month, lead_goal=t.lead_goal, respond_within_seconds=t.respond_within_seconds,
+                        compliance_threshold=t.compliance_threshold, min_attempts=t.min_attempts,
+                        miss_limit=t.miss_limit, tz=c.tz, hours=c.hours,
+                        holiday_countries=tuple(c.holiday_countries), cadence=t.cadence)
+
+
+def version_row(version: TermsVersion) -> dict[str, Any]:
+    row = {name: getattr(version, name) for name in ("from_month", *VERSIONED_FIELDS)}
+    row["holiday_countries"] = json.dumps(list(version.holiday_countries))
+    return row
+
+
+def version_from_row(row: sqlite3.Row | dict[str, Any]) -> TermsVersion:
+    values = {name: row[name] for name in ("from_month", *VERSIONED_FIELDS)}
+    values["holiday_countries"] = tuple(json.loads(values["holiday_countries"]))
+    return TermsVersion(**values)
+
+
+def terms_from_rows(row: sqlite3.Row, versions: list[TermsVersion], now: float) -> Terms:
+    """An agreement's Terms from its row and its versions (oldest first); the flat fields are those in force
+    at `now`."""
+    terms = Terms(
+        id=row["id"], name=row["name"], kind=row["kind"], status=row["status"],
         holiday_dates=tuple(map(date.fromisoformat, json.loads(row["holiday_dates"]))),
-        lead_goal=row["lead_goal"], respond_within_seconds=row["respond_within_seconds"],
-        compliance_threshold=row["compliance_threshold"], min_attempts=row["min_attempts"],
-        miss_limit=row["miss_limit"], sales_quota=row["sales_quota"],
-        effective_from=_date(row["effective_from"]), review_date=_date(row["review_date"]),
-        tier_values=json.loads(row["tier_values"]),
+        sales_quota=row["sales_quota"], effective_from=_date(row["effective_from"]),
+        review_date=_date(row["review_date"]), tier_values=json.loads(row["tier_values"]), versions=tuple(versions),
+        **{name: getattr(versions[0], name) for name in VERSIONED_FIELDS},
     )
+    return terms.at_instant(now)
 
 
-def agreement_from_row(row: sqlite3.Row) -> Agreement:
-    from slatui.models import Agreement, Targets
+def agreement_from_row(row: sqlite3.Row, version: TermsVersion) -> Agreement:
+    """The agreement model with the targets and clock of one version of its terms."""
+    from slatui.models import Agreement
 
     r = dict(row)
     return Agreement.model_validate(
@@ -109,11 +138,14 @@ def agreement_from_row(row: sqlite3.Row) -> Agreement:
             "effective_from": r["effective_from"],
             "effective_to": r["effective_to"],
             "review_date": r["review_date"],
-            "targets": {k: r[k] for k in Targets.model_fields},
+            "targets": {"lead_goal": version.lead_goal, "respond_within_seconds": version.respond_within_seconds,
+                        "compliance_threshold": version.compliance_threshold, "min_attempts": version.min_attempts,
+                        "miss_limit": version.miss_limit, "sales_quota": r["sales_quota"],
+                        "cadence": version.cadence},
             "calendar": {
-                "tz": r["tz"],
-                "hours": r["hours"],
-                "holiday_countries": json.loads(r["holiday_countries"]),
+                "tz": version.tz,
+                "hours": version.hours,
+                "holiday_countries": list(version.holiday_countries),
                 "holiday_dates": json.loads(r["holiday_dates"]),
             },
             "tier_values": json.loads(r["tier_values"]),
@@ -123,15 +155,20 @@ def agreement_from_row(row: sqlite3.Row) -> Agreement:
 
 
 def lead_values(lead: Lead) -> LeadValues:
+    """A lead model's own values; `status` is how it was closed (or "open"), as imports give it."""
     return LeadValues(
         lead.agreement_id, lead.rep_id, lead.name, lead.company, lead.email, lead.tier, lead.source, lead.value,
-        to_epoch(lead.handed_off_at), lead.status, lead.revenue,
-        None if lead.closed_at is None else to_epoch(lead.closed_at), lead.external_id,
+        to_epoch(lead.handed_off_at), lead.closed_as or (lead.status if lead.status in CLOSED_STATUSES else "open"),
+        lead.revenue, None if lead.closed_at is None else to_epoch(lead.closed_at), lead.external_id,
     )
 
 
-def lead_row(lead: Lead) -> dict[str, Any]:
-    return lead_values(lead)._asdict()
+def user_columns(lead: LeadValues, **extra: Any) -> dict[str, Any]:
+    """The stored user columns of a lead's values: its explicit close and the rest (derived facts apart)."""
+    closed_as = lead.status if lead.status in CLOSED_STATUSES else None
+    row = {**lead._asdict(), "closed_as": closed_as, **extra}
+    del row["status"]
+    return row
 
 
 def attempt_values(attempt: Attempt) -> AttemptValues:
@@ -139,15 +176,18 @@ def attempt_values(attempt: Attempt) -> AttemptValues:
                          attempt.external_id)
 
 
+_LEAD_INSTANTS = ("handed_off_at", "closed_at", "first_attempt_at", "snoozed_until", "next_due_at", "deadline_at",
+                  "breach_at", "connected_at", "last_attempt_at", "disqualified_at")
+
+
 def lead_from_row(row: sqlite3.Row) -> Lead:
     from slatui.models import Lead
 
-    r = dict(row)
-    for key in ("handed_off_at", "closed_at", "first_attempt_at"):
-        r[key] = from_epoch(r[key])
+    r = {name: row[name] for name in Lead.model_fields if name in row.keys()}
+    for key in _LEAD_INSTANTS:
+        if key in r:
+            r[key] = from_epoch(r[key])
     r["connected"] = bool(r["connected"])
-    for derived in ("handoff_day", "deadline_at"):
-        r.pop(derived)
     return Lead(**r)
 
 

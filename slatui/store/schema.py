@@ -10,16 +10,20 @@ from __future__ import annotations
 import sqlite3
 
 
-def _enum(col: str, values: tuple[str, ...]) -> str:
+def _one_of(col: str, values: tuple[str, ...]) -> str:
     # Not `col IN (...)`: SQLite builds a temporary b-tree from a list of more than two constants on every
     # INSERT that checks it (6 µs a row here, half of a bulk insert); a chain of comparisons costs next to nothing.
-    return "CHECK (" + " OR ".join(f"{col} = '{v}'" for v in values) + ")"
+    return "(" + " OR ".join(f"{col} = '{v}'" for v in values) + ")"
 
 
-def _v1() -> str:
-    from slatui.models import AGREEMENT_KINDS, AGREEMENT_STATUSES, CHANNELS, LEAD_SOURCES, LEAD_STATUSES, OUTCOMES
+def _enum(col: str, values: tuple[str, ...]) -> str:
+    return f"CHECK {_one_of(col, values)}"
 
-    return f"""
+
+def _v1(conn: sqlite3.Connection) -> None:
+    from slatui.vocabulary import AGREEMENT_KINDS, AGREEMENT_STATUSES, CHANNELS, LEAD_SOURCES, OUTCOMES
+
+    _run(conn, f"""
 CREATE TABLE agreements (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
@@ -65,7 +69,7 @@ CREATE TABLE leads (
     source TEXT NOT NULL {_enum("source", LEAD_SOURCES)},
     value REAL CHECK (value IS NULL OR value >= 0),
     handed_off_at INTEGER NOT NULL,
-    status TEXT NOT NULL {_enum("status", LEAD_STATUSES)},
+    status TEXT NOT NULL {_enum("status", ("open", "connected", "customer", "disqualified"))},
     revenue REAL CHECK (revenue IS NULL OR revenue >= 0),
     closed_at INTEGER CHECK (closed_at IS NULL OR closed_at >= handed_off_at),
     external_id TEXT,
@@ -118,33 +122,51 @@ WHEN NEW.at < (SELECT handed_off_at FROM leads WHERE id = NEW.lead_id)
 BEGIN
     SELECT RAISE(ABORT, 'attempt before its lead''s handoff');
 END;
-"""
+""")
 
 
-def _v2() -> str:
-    """The per-day, per-rep rollup of each agreement's leads, filled from the leads already there."""
-    from slatui.store import rollups
-
-    return rollups.TABLES + rollups.REBUILD + ";"
+def _v2(conn: sqlite3.Connection) -> None:
+    """Version 2 added the per-day rollup (`lead_days`). Version 3 drops and rebuilds it with its own columns,
+    so a file still at version 1 goes straight to that: there is nothing to do here."""
 
 
-# Each entry takes the schema from version i to i + 1. Append only: released versions never change.
-MIGRATIONS = [_v1, _v2]
+def _v3(conn: sqlite3.Connection) -> None:
+    from slatui.store import schema_v3
+
+    schema_v3.migrate(conn)
+
+
+# Each entry takes the schema from version i to i + 1. Released versions keep their end state.
+MIGRATIONS = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def apply(conn: sqlite3.Connection, current: int) -> None:
-    """Run the migrations after `current` in one transaction, then record the new version."""
+    """Run the migrations after `current` in one transaction, then record the new version.
+
+    Foreign keys are off meanwhile (tables are rebuilt; SQLite ignores the pragma inside a transaction),
+    and checked before the commit.
+    """
+    conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("BEGIN IMMEDIATE")
     try:
         for migration in MIGRATIONS[current:]:
-            for statement in _statements(migration()):
-                conn.execute(statement)
+            migration(conn)
+        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise sqlite3.IntegrityError(f"foreign keys broken by the upgrade: {problems[:3]}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    for statement in _statements(script):
+        conn.execute(statement)
 
 
 def _statements(script: str) -> list[str]:

@@ -12,6 +12,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from slatui.display import percent
 from slatui.errors import SlatuiError
 from slatui.metrics import local_now, month_report
 from slatui.models import Agreement
@@ -19,7 +20,6 @@ from slatui.parsing import format_duration
 from slatui.store import Store
 from slatui.tui.forms.agreement import AgreementForm
 from slatui.tui.forms.base import ConfirmScreen
-
 
 # (label, width): fixed widths so the table fits 120 columns; details of the selected row go below it.
 COLUMNS = (("Name", 22), ("Status", 12), ("Kind", 10), ("Parties", 18), ("Targets", 22), ("This month", 22))
@@ -33,12 +33,17 @@ def _month(store: Store, agreement: Agreement, now: datetime) -> tuple[str, str]
     figures = " · ".join((
         f"volume {volume['actual']}/{volume['goal']} (to date {volume['goal_to_date']:.0f})",
         "speed: nothing decided yet" if speed["compliance"] is None
-        else f"speed {speed['compliance']:.0%} in time (target {speed['threshold']:.0%})",
+        else f"speed {percent(speed['compliance'], speed['threshold'])} in time (target {percent(speed['threshold'])})",
         "depth: no unreached leads" if depth["mean_attempts"] is None
         else f"depth {depth['mean_attempts']:.1f} attempts (min {depth['min_attempts']})",
     ))
-    if not report.get("counts_toward_verdict", True):
-        return "— not started", figures
+    status = report["month_status"]
+    if status == "not_tracked":
+        return "— no data", figures
+    if status == "in_progress":
+        behind = [t for t, ok in (("volume", volume["on_pace"]), ("speed", speed["met"]), ("depth", depth["met"]))
+                  if not ok]
+        return ("on track" if not behind else "behind: " + ", ".join(behind)), figures
     if report["month_met"]:
         return "✓ met", figures
     return "✗ " + ", ".join(t for t in ("volume", "speed", "depth") if not report[t]["met"]), figures

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -57,29 +56,27 @@ class LeadDetailScreen(ModalScreen[None]):
         try:
             with self.app.data.store() as store:
                 lead = store.get_lead(self.lead_id)
-                terms, calendar = store.clock(lead.agreement_id)
+                clock = store.clock(lead.agreement_id, to_epoch(lead.handed_off_at))
+                agreement = store.agreement_terms(lead.agreement_id).name
                 rep = store.get_rep(lead.rep_id).name if lead.rep_id is not None else None
                 attempts = store.attempts_of(self.lead_id)
         except SlatuiError as exc:  # e.g. deleted from the CLI meanwhile
             self.app.call_from_thread(self._gone, str(exc))
             return
-        handoff = to_epoch(lead.handed_off_at)
-        target = terms.respond_within_seconds
-        # Rounded up as the store rounds the deadline it keeps on the lead row.
-        deadline = math.ceil(calendar.deadline(handoff, target))
-        tz = terms.tz
+        calendar, target, tz = clock.calendar, clock.target, clock.version.tz
+        handoff, deadline = to_epoch(lead.handed_off_at), to_epoch(lead.deadline_at)
         facts = [
             ("Company", cells.text(lead.company)),
             ("Email", cells.text(lead.email)),
             ("Tier · source", cells.text(f"{lead.tier or cells.MISSING} · {lead.source}")),
             ("Value", cells.text(None if lead.value is None else f"{lead.value:,.2f}")),
-            ("Agreement", cells.text(terms.name)),
+            ("Agreement", cells.text(agreement)),
             ("Rep", cells.text(rep)),
             ("Handed off", cells.text(f"{cells.local_time(handoff, tz)} {tz}")),
             ("Deadline", cells.text(cells.local_time(deadline, tz))),
             ("Status", cells.status(lead.status)),
             ("Speed", cells.speed_status(lead.response_seconds, cells.time_left(deadline, now_ts, calendar), target)),
-            ("Attempts", cells.text(f"{lead.attempt_count} of {terms.min_attempts} minimum · "
+            ("Attempts", cells.text(f"{lead.attempt_count} of {clock.version.min_attempts} minimum · "
                                     f"{'connected' if lead.connected else 'not connected'}")),
         ]
         if lead.status == "customer":

@@ -44,7 +44,7 @@ class LeadsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._choices: tuple[list[Choice], list[Choice]] = ([], [])  # what the filter Selects offer
-        self.undo: tuple[dict[str, Any], str] | None = None  # the last deleted lead's snapshot and name
+        self.undo: tuple[int, str] | None = None  # the change that deleted the last lead, and its name
         self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -197,14 +197,14 @@ class LeadsScreen(Screen[None]):
     def _delete(self, lead_id: int, name: str) -> None:
         try:
             with self.app.data.store() as store:
-                snapshot = store.delete_lead(lead_id)
+                change_id = store.delete_lead(lead_id)
         except SlatuiError as exc:
             self._toast_error(exc)
             return
-        self.app.call_from_thread(self._deleted, snapshot, name)
+        self.app.call_from_thread(self._deleted, change_id, name)
 
-    def _deleted(self, snapshot: dict[str, Any], name: str) -> None:
-        self.undo = (snapshot, name)
+    def _deleted(self, change_id: int, name: str) -> None:
+        self.undo = (change_id, name)
         self.refresh_bindings()
         self.notify(f"Deleted lead {name} — press u to undo", markup=False, timeout=10)
         self.reload()
@@ -214,15 +214,15 @@ class LeadsScreen(Screen[None]):
 
     def action_undo(self) -> None:
         if self.undo is not None:
-            (snapshot, name), self.undo = self.undo, None
+            (change_id, name), self.undo = self.undo, None
             self.refresh_bindings()
-            self._restore(snapshot, name)
+            self._restore(change_id, name)
 
     @work(thread=True, group="leads-delete")
-    def _restore(self, snapshot: dict[str, Any], name: str) -> None:
+    def _restore(self, change_id: int, name: str) -> None:
         try:
             with self.app.data.store() as store:
-                store.restore_lead(snapshot)
+                store.undo(change_id)
         except SlatuiError as exc:
             self._toast_error(exc)
             return

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from slatui import plan
 from slatui.tui.forms.attempt import open_log_attempt
 from slatui.tui.widgets import LEADS_CSS, cells
 from slatui.tui.widgets.lead_table import Row
@@ -62,9 +63,7 @@ class QueueScreen(Screen[None]):
     def _load(self) -> None:
         now = self.app.now()
         with self.app.data.store() as store:
-            rows = store.queue_rows()
-            calendars = {aid: store.clock(aid)[1] for aid in {row["agreement_id"] for row in rows}}
-            entries = queue_entries(rows, calendars, now.timestamp())
+            entries = queue_entries(plan.entries(store, now.timestamp()))
         self.app.call_from_thread(self._show, entries, f"{now:%H:%M} UTC")
 
     def _show(self, entries: list[Row], as_of: str) -> None:
@@ -78,14 +77,16 @@ class QueueScreen(Screen[None]):
     @staticmethod
     def _summary(entries: list[Row], as_of: str) -> str:
         if not entries:
-            return f"Nothing waiting: every open lead has its first attempt and enough follow-ups · {as_of}"
-        count = {state: 0 for state in cells.URGENCY_STYLES}
-        for entry in entries:
-            count[entry["urgency"]] += 1
-        waiting = len(entries) - count["working"]
+            return f"Nothing due: every open lead has its first attempt and its follow-ups · {as_of}"
+        first = [e for e in entries if e["state"] == "first_response"]
+        follow = [e for e in entries if e["state"] == "follow_up"]
+        breached = sum(e["urgency"] == "breached" for e in first)
+        due = sum(e["urgency"] == "due" for e in first)
+        overdue = sum(e["left"] < 0 for e in follow)
         return (
-            f"{waiting} awaiting a first attempt ({count['breached']} breached, {count['due']} due soon) · "
-            f"{count['working']} need more attempts · as of {as_of}, refreshed every {QueueScreen.REFRESH_SECONDS} s"
+            f"{len(first)} awaiting a first attempt ({breached} breached, {due} due soon) · "
+            f"{len(follow)} follow-ups ({overdue} overdue) · as of {as_of}, "
+            f"refreshed every {QueueScreen.REFRESH_SECONDS} s"
         )
 
     def action_log_attempt(self) -> None:

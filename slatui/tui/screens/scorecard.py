@@ -13,28 +13,35 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from slatui import metrics
+from slatui.display import percent
 from slatui.tui.widgets.report_export import export_report
 
 # Fixed widths that fit 80 columns.
 COLUMNS = (("Month", 16), ("Leads/goal", 12), ("In time/threshold", 17), ("Attempts/min", 14), ("Verdict", 9))
 
 
-def _cell(text: str, met: bool) -> Text:
+def _cell(text: str, met: bool, running: bool = False) -> Text:
+    # A month in progress is never missed: behind its pace shows as such, in yellow, without a cross.
+    if running:
+        return Text(f"{'·' if met else '!'} {text}", style="green" if met else "yellow")
     return Text(f"{'✓' if met else '✗'} {text}", style="green" if met else "bold red")
 
 
-def verdict_cells(verdict: dict[str, Any], card: dict[str, Any]) -> tuple[Text, ...]:
-    """One month's row: each target's figure with ✓/✗, and the month's verdict."""
-    speed, depth = verdict["speed"], verdict["depth"]
-    month = verdict["month"] + (" (so far)" if verdict["month"] == card["current"] else "")
+def verdict_cells(verdict: dict[str, Any]) -> tuple[Text, ...]:
+    """One month's row: each target's figure (by the terms in force that month) with ✓/✗, and its verdict."""
+    volume, speed, depth = verdict["volume"], verdict["speed"], verdict["depth"]
+    running = verdict["month_status"] == "in_progress"
     return (
-        Text(month),
-        _cell(f"{verdict['volume']['actual']}/{verdict['volume']['goal']}", verdict["volume"]["met"]),
-        _cell("—" if speed["compliance"] is None else f"{speed['compliance']:.0%} of {card['threshold']:.0%}",
-              speed["met"]),
-        _cell("—" if depth["mean_attempts"] is None else f"{depth['mean_attempts']:.1f} of {card['min_attempts']}",
-              depth["met"]),
-        _cell("met" if verdict["month_met"] else "missed", verdict["month_met"]),
+        Text(verdict["month"] + (" (so far)" if running else "")),
+        _cell(f"{volume['actual']}/{volume['goal']}", volume["on_pace"] if running else volume["met"], running),
+        _cell("—" if speed["compliance"] is None
+              else f"{percent(speed['compliance'], speed['threshold'])} of {percent(speed['threshold'])}",
+              speed["met"], running),
+        _cell("—" if depth["mean_attempts"] is None else f"{depth['mean_attempts']:.1f} of {depth['min_attempts']}",
+              depth["met"], running),
+        _cell(("on track" if verdict["on_track"] else "behind") if running
+              else "met" if verdict["month_met"] else "missed",
+              verdict["on_track"] if running else verdict["month_met"], running),
     )
 
 
@@ -79,9 +86,8 @@ class ScorecardScreen(Screen[None]):
             year, month = metrics.local_now(agreement, now).timetuple()[:2]
             verdicts = metrics.month_verdicts(store, agreement, year, month, now)
         card = {
-            "id": agreement.id, "name": agreement.name, "current": f"{year:04d}-{month:02d}",
-            "threshold": agreement.compliance_threshold, "min_attempts": agreement.min_attempts,
-            "miss_limit": agreement.miss_limit, "missed": metrics.consecutive_missed(verdicts),
+            "id": agreement.id, "name": agreement.name, "miss_limit": agreement.miss_limit,
+            "missed": metrics.consecutive_missed(verdicts),
             "ids": [a.id for a in agreements],
         }
         self.app.call_from_thread(self._show, card, verdicts)
@@ -95,15 +101,16 @@ class ScorecardScreen(Screen[None]):
             return
         self.agreement_id, self.agreement_ids = card["id"], card["ids"]
         for verdict in verdicts:
-            table.add_row(*verdict_cells(verdict, card), key=verdict["month"])
+            table.add_row(*verdict_cells(verdict), key=verdict["month"])
         table.move_cursor(row=len(verdicts) - 1)  # the latest month
         title = f"[b]{escape(card['name'])}[/b] ({card['ids'].index(card['id']) + 1}/{len(card['ids'])})"
         if not verdicts:
             header.update(f"{title} · no months to judge yet: no start date and no leads")
             return
-        met = sum(v["month_met"] for v in verdicts)
+        judged = [v for v in verdicts if v["month_status"] != "in_progress"]
+        met = sum(v["month_met"] for v in judged)
         reached = " · [$error b]cancellation condition reached[/]" if card["missed"] >= card["miss_limit"] else ""
-        header.update(f"{title} · {len(verdicts)} months: {met} met, {len(verdicts) - met} missed · "
+        header.update(f"{title} · {len(judged)} months judged: {met} met, {len(judged) - met} missed · "
                       f"missed in a row: [b]{card['missed']}[/b] of {card['miss_limit']}{reached}")
 
     def action_agreement(self, step: int) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
@@ -14,11 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import Sparkline, Static
 
-from slatui import metrics
+from slatui import metrics, plan
 from slatui.terms import Terms
 from slatui.store import Store
 from slatui.tui.widgets import cells
-from slatui.tui.widgets.queue_table import queue_entries
 
 Standing = Literal["ok", "risk", "trouble"]
 STANDING_LABELS: dict[Standing, str] = {"ok": "✓ on track", "risk": "! at risk", "trouble": "✗ in trouble"}
@@ -29,10 +27,8 @@ def card_data(store: Store, terms: Terms, now: datetime) -> dict[str, Any]:
     """This month's report in the agreement's zone, and its leads breached or due soon right now."""
     local = metrics.local_now(terms, now)
     report = metrics.month_report(store, terms, local.year, local.month, now)
-    entries = queue_entries(store.queue_rows(agreement_id=terms.id), {terms.id: store.clock(terms.id)[1]},
-                            now.timestamp())
-    queue = Counter(entry["urgency"] for entry in entries)
-    return {"report": report, "breached": queue["breached"], "due": queue["due"]}
+    counts = plan.status(store, now.timestamp(), terms.id)
+    return {"report": report, "breached": counts["overdue"], "due": counts["due_soon"]}
 
 
 def daily_handoffs(report: dict[str, Any]) -> list[int]:

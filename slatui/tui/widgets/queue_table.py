@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from rich.text import Text
 
-from slatui.businesstime import BusinessCalendar
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.lead_table import LeadRowsTable, Row
 
 
-def queue_entries(rows: Iterable[Row], calendars: Mapping[int, BusinessCalendar], now_ts: float) -> list[Row]:
-    """Queue rows with their time left and urgency: leads awaiting a first attempt by time left, then the
-    followed-up leads that still need attempts, in the store's order (oldest last attempt first)."""
-    waiting, working = [], []
-    for row in rows:
-        if row["first_attempt_at"] is None:
-            left = cells.time_left(row["deadline_at"], now_ts, calendars[row["agreement_id"]])
-            waiting.append({**row, "left": left, "urgency": cells.urgency(left, row["respond_within_seconds"])})
+def queue_entries(plan: Iterable[Row]) -> list[Row]:
+    """The plan's entries (`slatui.plan.entries`, in due order) with their time left and urgency: a first
+    response counts down to its SLA deadline; a follow-up is due or waiting for its step of the cadence."""
+    rows = []
+    for entry in plan:
+        left = entry["seconds_left"]
+        if entry["state"] == "first_response":
+            state = cells.urgency(left, entry["target_seconds"])
         else:
-            working.append({**row, "left": None, "urgency": "working"})
-    waiting.sort(key=lambda row: row["left"])
-    return waiting + working
+            state = "due" if left < 0 else "working"
+        rows.append({**entry, "left": left, "urgency": state})
+    return rows
 
 
 class QueueTable(LeadRowsTable):
