@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from slatui.cli.base import Context, cli, emit_json, parse_option, pass_ctx, print_table
+from slatui.cli.base import Context, cli, emit_json, parse_option, pass_ctx, print_table, recompute_progress
 from slatui.errors import SlatuiError
 
 
@@ -24,6 +24,8 @@ def _agreement_options(fn):
         click.option("--compliance", metavar="PCT", help="Share of leads to reach in time, in %, e.g. 90."),
         click.option("--min-attempts", type=int, help="Attempts before giving up on an unreached lead."),
         click.option("--miss-limit", type=int, help="Missed months in a row that allow cancellation (3)."),
+        click.option("--cadence", metavar="GAPS",
+                     help="Business-time gaps between follow-up attempts, e.g. 4h,1d,2d ('' for one business day)."),
         click.option("--quota", "sales_quota", type=float,
                      help="Monthly sales quota (revenue), used to recalibrate the lead goal."),
         click.option("--tz", help="IANA time zone of the agreement's clock, e.g. Europe/Madrid."),
@@ -64,6 +66,8 @@ def _apply_agreement_options(base: dict[str, Any], opts: dict[str, Any]) -> dict
     for key in ("lead_goal", "min_attempts", "miss_limit", "sales_quota"):
         if opts.get(key) is not None:
             targets[key] = opts[key]
+    if opts.get("cadence") is not None:
+        targets["cadence"] = opts["cadence"].strip() or None
     if opts.get("respond_within") is not None:
         targets["respond_within_seconds"] = parse_option("--respond-within", parse_duration, opts["respond_within"])
     if opts.get("compliance") is not None:
@@ -95,9 +99,13 @@ def _tier_values(pairs: tuple[str, ...]) -> dict[str, float]:
     return values
 
 
-def _print_agreement(agreement, as_json: bool) -> None:
+def _print_agreement(store: Any, agreement, as_json: bool) -> None:
+    terms = store.terms(agreement.id)
+    recomputing = store.recomputing().get(agreement.id)
     if as_json:
-        emit_json(agreement.model_dump(mode="json"))
+        emit_json({**agreement.model_dump(mode="json"),
+                   "versions": [_version_json(v) for v in terms.versions],
+                   "recomputing": None if recomputing is None else {"done": recomputing[0], "total": recomputing[1]}})
         return
     from slatui.parsing import format_duration
 
@@ -108,15 +116,28 @@ def _print_agreement(agreement, as_json: bool) -> None:
         f"  period:      {agreement.effective_from or '…'} to {agreement.effective_to or '…'}"
         + (f", review {agreement.review_date}" if agreement.review_date else ""),
         f"  targets:     {t.lead_goal} leads/month; first attempt within {format_duration(t.respond_within_seconds)} "
-        f"for {t.compliance_threshold:.0%} of leads; {t.min_attempts} attempts; cancel after {t.miss_limit} missed months",
+        f"for {t.compliance_threshold:.0%} of leads; {t.min_attempts} attempts; "
+        f"cancel after {t.miss_limit} missed months",
+        f"  follow-up:   {'every business day' if not t.cadence else 'gaps ' + t.cadence} "
+        f"until {max(1, t.min_attempts)} attempts",
         f"  clock:       {c.tz}, {c.hours or '24x7'}"
         + (f", holidays {','.join(c.holiday_countries)}" if c.holiday_countries else "")
         + (f" + {len(c.holiday_dates)} dates" if c.holiday_dates else ""),
     ]
+    if len(terms.versions) > 1:
+        lines.append("  versions:    the terms in force by month:")
+        previous = None
+        for version in terms.versions:
+            start = "since the start" if previous is None else f"from {version.from_month}"
+            lines.append(f"    {start + ':':<17}{_describe_version(version, previous)}")
+            previous = version
+    if recomputing is not None:
+        lines.append(f"  recomputing: {recomputing[0]} of {recomputing[1]} leads (`slatui agreement show` again to "
+                     "follow; any command finishes it)")
     for label, text in (("summary", agreement.summary), ("if missed", agreement.plan_if_missed),
                         ("cancellation", agreement.cancellation_terms)):
         if text:
-            lines.append(f"  {label + ':':<13}{text}")
+            lines.append(f"  {label + ':':<14}{text}")
     for party in agreement.parties:
         if party.goals or party.requirements:
             lines.append(f"  {party.name}: goals: {party.goals or '-'}; needs: {party.requirements or '-'}")
@@ -124,6 +145,38 @@ def _print_agreement(agreement, as_json: bool) -> None:
         lines.append(f"  contact:     {contact.name} ({contact.role or 'no role'}, {contact.party or 'no party'}) "
                      f"{contact.email or ''}".rstrip())
     click.echo("\n".join(lines))
+
+
+# How each versioned term reads in `agreement show`.
+_TERM_LABELS = {
+    "lead_goal": lambda v: f"{v} leads/month",
+    "respond_within_seconds": lambda v: f"first attempt within {_duration(v)}",
+    "compliance_threshold": lambda v: f"{v:.0%} in time",
+    "min_attempts": lambda v: f"{v} attempts",
+    "miss_limit": lambda v: f"cancel after {v} missed months",
+    "cadence": lambda v: f"follow-up gaps {v}" if v else "follow-up every business day",
+    "tz": lambda v: f"zone {v}",
+    "hours": lambda v: f"hours {v or '24x7'}",
+    "holiday_countries": lambda v: f"holidays {','.join(v) or 'none'}",
+}
+
+
+def _duration(seconds: int) -> str:
+    from slatui.parsing import format_duration
+
+    return format_duration(seconds)
+
+
+def _describe_version(version: Any, previous: Any) -> str:
+    """A version's terms; after the first, only what changed."""
+    names = [n for n in _TERM_LABELS if previous is None or getattr(version, n) != getattr(previous, n)]
+    return "; ".join(_TERM_LABELS[n](getattr(version, n)) for n in names) or "no change"
+
+
+def _version_json(version: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {**asdict(version), "holiday_countries": list(version.holiday_countries)}
 
 
 @cli.group()
@@ -141,24 +194,55 @@ def agreement_add(ctx: Context, name: str, as_json: bool, **opts: Any) -> None:
 
     data = _apply_agreement_options({"name": name, "calendar": {"tz": system_zone()}}, opts)
     created = ctx.store.add_agreement(Agreement.model_validate(data))
-    _print_agreement(created, as_json) if as_json else click.echo(f"added agreement #{created.id} {created.name}")
+    if as_json:
+        _print_agreement(ctx.store, created, as_json)
+    else:
+        click.echo(f"added agreement #{created.id} {created.name}")
 
 
 @agreement.command("edit")
 @click.argument("name_or_id")
 @click.option("--name", "new_name", help="Rename the agreement.")
+@click.option("--effective", metavar="YYYY-MM|all",
+              help="Month from which changed targets, cadence and clock apply (default: this month in the "
+                   "agreement's zone); earlier months keep the terms they were judged by. 'all' rewrites history.")
 @_agreement_options
 @pass_ctx
-def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, as_json: bool, **opts: Any) -> None:
-    """Change the given fields of an agreement; leads' SLA facts follow clock changes."""
+def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, effective: str | None, as_json: bool,
+                   **opts: Any) -> None:
+    """Change the given fields of an agreement. Targets and clock are effective-dated: they change from a month
+    on, and the leads handed off since then follow (in short batches, so the app and `log` never wait long)."""
     from slatui.models import Agreement
 
-    current = ctx.store.get_agreement(name_or_id)
+    month = _effective(effective)
+    store = ctx.store
+    current = store.get_agreement(name_or_id)
     data = _apply_agreement_options(current.model_dump(), opts)
     if new_name:
         data["name"] = new_name
-    saved = ctx.store.update_agreement(Agreement.model_validate(data))
-    _print_agreement(saved, as_json) if as_json else click.echo(f"saved agreement #{saved.id} {saved.name}")
+    with recompute_progress() as progress:
+        judged_again = store.months_judged_again(current.id, month) if month and month != "all" else 0
+        saved = store.update_agreement(Agreement.model_validate(data), effective=month, progress=progress)
+    if as_json:
+        _print_agreement(store, saved, as_json)
+        return
+    click.echo(f"saved agreement #{saved.id} {saved.name}")
+    if month == "all":
+        click.echo("  changed targets and clock apply to every month (history rewritten)")
+    elif judged_again:
+        click.echo(f"  changed targets and clock apply from {month} on: {judged_again} past month"
+                   f"{'s' * (judged_again != 1)} judged again")
+
+
+def _effective(text: str | None) -> str | None:
+    if text is None or text.strip().lower() == "all":
+        return None if text is None else "all"
+    from slatui.parsing import parse_month
+
+    year, month = parse_option("--effective", parse_month, text)
+    if not 1970 <= year <= 2100:
+        raise SlatuiError(f"--effective: {text.strip()} is outside 1970-2100; give a month such as 2026-03, or all")
+    return f"{year:04d}-{month:02d}"
 
 
 @agreement.command("list")
@@ -190,4 +274,4 @@ def agreement_list(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 def agreement_show(ctx: Context, name_or_id: str, as_json: bool) -> None:
     """Show every section of one agreement."""
-    _print_agreement(ctx.store.get_agreement(name_or_id), as_json)
+    _print_agreement(ctx.store, ctx.store.get_agreement(name_or_id), as_json)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -46,13 +48,29 @@ pass_ctx = click.make_pass_decorator(Context)
 
 def finish_recompute(store: Any) -> None:
     """Bring leads' facts up to date after a clock change (or an upgrade of the file) that a killed command left
-    half done, with a progress bar on a terminal."""
-    with click.progressbar(length=1, label="Recomputing leads' SLA facts", file=sys.stderr) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
+    half done."""
+    with recompute_progress() as progress:
         store.run_recompute_jobs(progress)
+
+
+@contextmanager
+def recompute_progress() -> Iterator[Callable[[int, int], None]]:
+    """A (done, total) callback that shows a progress bar on stderr once there is something to recompute."""
+    bars: list[Any] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(click.progressbar(length=max(total, 1), label="Recomputing leads' SLA facts",
+                                          file=sys.stderr).__enter__())
+        bar = bars[0]
+        bar.length = max(total, 1)
+        bar.update(done - bar.pos)
+
+    try:
+        yield progress
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
 
 
 def emit_json(data: Any) -> None:
