@@ -16,11 +16,14 @@ from slatui.errors import DatabaseError, InvalidInput
 from slatui.store import rollups
 from slatui.store.agreements import AgreementQueries
 from slatui.store.attempts import AttemptQueries
-from slatui.store.connection import backup_file, connect, default_db_path
+from slatui.store.connection import backup_file, connect, default_db_path, write_failure
 from slatui.store.leads import LeadQueries
 from slatui.store.loading import BulkLoading
 from slatui.store.reps import RepQueries
 from slatui.terms import Terms
+
+# Errors of a write that stopped half-way (SQLite undid it): a full disk, a file-size limit, a failing disk.
+_WRITE_FAILURES = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
 
 
 class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoading):
@@ -29,7 +32,8 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
     def __init__(self, path: str | Path | None = None, *, create_parent: bool | None = None):
         self.path = Path(path) if path is not None else default_db_path()
         # The default location is ours to create; an explicit path with a missing folder is a typo.
-        self.conn = connect(self.path, create_parent=path is None if create_parent is None else create_parent)
+        self.conn, self.read_only = connect(self.path,
+                                            create_parent=path is None if create_parent is None else create_parent)
         self.conn.row_factory = sqlite3.Row
         self._calendars: dict[int, tuple[Terms, Any]] = {}
         self._calendars_version: int | None = None
@@ -53,6 +57,9 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         if self.conn.in_transaction:
             yield self.conn
             return
+        if self.read_only:
+            raise DatabaseError(f"{self.path} is read-only: slatui can show it (report, leads, scorecard, backup, "
+                                "export) but not change it; fix the permissions of the file and its folder")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -60,13 +67,17 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         try:
             yield self.conn
             rollups.refresh(self.conn)
+            self.conn.execute("COMMIT")
         except BaseException as exc:
-            self.conn.execute("ROLLBACK")
+            # SQLite rolls back by itself after some failures (a full disk among them): roll back only what is open.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.IntegrityError):
                 raise InvalidInput(f"the database refused the change: {exc}") from None
+            if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode & 0xFF in _WRITE_FAILURES:
+                raise DatabaseError(f"{write_failure(exc)}: nothing was written to {self.path}; free some space "
+                                    "and try again") from None
             raise
-        else:
-            self.conn.execute("COMMIT")
 
     @property
     def db(self):
