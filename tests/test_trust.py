@@ -223,31 +223,6 @@ def test_empty_file_becomes_a_new_database(tmp_path):
     assert result.returncode == 0 and "no agreements yet" in result.stdout
 
 
-@pytest.mark.parametrize("what", ["file", "folder"])
-def test_read_only_database_is_refused(tmp_path, monkeypatch, capsys, what):
-    path = tmp_path / what / "ro.db"
-    path.parent.mkdir()
-    Store(path).close()
-    _checkpoint(path)
-    locked = path if what == "file" else path.parent
-    os.chmod(locked, 0o444 if what == "file" else 0o555)
-    if os.geteuid() == 0:
-        # root may write anything: make the permission check see what any other user would.
-        real_access = os.access
-        monkeypatch.setattr(os, "access", lambda p, mode: real_access(p, mode) and not (
-            mode == os.W_OK and os.fspath(p) == os.fspath(locked)))
-    from slatui.cli import main
-
-    before = path.read_bytes()
-    with pytest.raises(SystemExit) as done:
-        main(["--db", str(path), "agreement", "add", "X"])
-    os.chmod(locked, 0o755)
-    err = capsys.readouterr().err
-    assert done.value.code == 2
-    assert "read-only" in err and "Traceback" not in err
-    assert path.read_bytes() == before
-
-
 def test_backup_is_consistent_while_another_process_writes(tmp_path):
     path = tmp_path / "live.db"
     assert _slatui("--db", str(path), "demo", "--leads", "300").returncode == 0

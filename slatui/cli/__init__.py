@@ -50,8 +50,9 @@ def main(args: list[str] | None = None) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except sqlite3.DatabaseError as exc:
-        click.echo(f"error: the database cannot be read ({exc}): restore a backup with `slatui restore FILE`, "
-                   "or choose another file with --db", err=True)
+        from slatui.store.connection import explain
+
+        click.echo(f"error: {explain(exc)}", err=True)
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

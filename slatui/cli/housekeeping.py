@@ -21,6 +21,7 @@ def demo(ctx: Context, lead_count: int, seed: int, force: bool) -> None:
     from slatui.demo import generate_demo
 
     store = ctx.store
+    store.require_writable()
     if not force and not store.is_empty():
         raise SlatuiError(f"{store.path} already has data: use --force to add the demo anyway, or --db another file")
     with click.progressbar(length=lead_count, label="Generating demo leads", file=sys.stderr) as bar:
@@ -52,23 +53,31 @@ def backup(ctx: Context, dest: str | None) -> None:
 @pass_ctx
 def restore(ctx: Context, source: str, force: bool) -> None:
     """Replace the database with the backup SOURCE (refuses without --force)."""
+    import time
+    from contextlib import closing
     from pathlib import Path
 
     from slatui.store import Store, default_db_path
+    from slatui.store.connection import check_slatui_file, open_read_only
 
+    source_path = Path(source)
     target = Path(ctx.db_path) if ctx.db_path else default_db_path()
-    with Store(source, create_parent=False) as backup_store:  # refuses files that are not slatui databases
-        if target.exists() and target.stat().st_size > 0 and not force:
-            raise SlatuiError(f"{target} exists: add --force to replace it (a copy of it is kept first)")
-        if target.exists() and target.stat().st_size > 0:
-            import time
-
-            with Store(target) as current:
-                kept = current.backup(target.with_name(f"{target.stem}-before-restore-{time.strftime('%Y%m%d-%H%M%S')}.db"))
+    # Only a whole slatui database, read without changing it (not even its journal mode); checked before the
+    # live file is touched, so a refusal changes neither.
+    check_slatui_file(source_path)
+    if target.exists() and target.samefile(source_path):
+        raise SlatuiError(f"{source} is the database itself: choose a backup")
+    replacing = target.exists() and target.stat().st_size > 0
+    if replacing and not force:
+        raise SlatuiError(f"{target} exists: add --force to replace it (a copy of it is kept first)")
+    with Store(target, create_parent=True) as current, closing(open_read_only(source_path)) as backup_conn:
+        if current.read_only:
+            raise SlatuiError(f"{target} is read-only: fix the permissions of the file and its folder to restore")
+        if replacing:
+            kept = current.backup(target.with_name(f"{target.stem}-before-restore-{time.strftime('%Y%m%d-%H%M%S')}.db"))
             click.echo(f"kept the replaced database as {kept}")
-        with Store(target, create_parent=True) as current:
-            # The backup API writes the whole file under SQLite's locks: readers never see half of it.
-            backup_store.conn.backup(current.conn)
+        # The backup API writes the whole file under SQLite's locks: readers never see half of it.
+        backup_conn.backup(current.conn)
     click.echo(f"restored {target} from {source}")
 
 

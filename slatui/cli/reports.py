@@ -45,9 +45,12 @@ def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_tex
     else:
         text = render.render_table(reports)
     if out_path:
-        from pathlib import Path
+        from slatui.files import write_private
 
-        Path(out_path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        try:
+            write_private(out_path, text if text.endswith("\n") else text + "\n")
+        except OSError as exc:
+            raise SlatuiError(f"cannot write {out_path}: {exc.strerror}; nothing was written") from None
         click.echo(f"wrote {fmt} report to {out_path}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))

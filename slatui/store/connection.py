@@ -136,6 +136,8 @@ def check_slatui_file(path: Path) -> None:
         if problems != ["ok"]:
             raise DatabaseError(f"{path} is damaged (a partial copy?): {'; '.join(problems)}")
     except sqlite3.DatabaseError as exc:
+        if _primary_code(exc) == sqlite3.SQLITE_NOTADB:
+            raise DatabaseError(unusable(path, exc)) from None
         raise DatabaseError(f"{path} is damaged (a partial copy?): {exc}") from None
     finally:
         conn.close()
@@ -163,12 +165,35 @@ def backup_file(conn: sqlite3.Connection, dest: Path) -> Path:
 
 def write_failure(exc: sqlite3.Error) -> str:
     """What stopped a write, in a person's words (a file-size limit shows as a disk I/O error)."""
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    code = _primary_code(exc)
     if code == sqlite3.SQLITE_FULL:
         return "disk full"
     if code == sqlite3.SQLITE_IOERR:
         return f"{exc} (disk full or a file-size limit?)"
     return str(exc)
+
+
+def stopped_write(exc: sqlite3.Error) -> bool:
+    """A write that stopped half-way (SQLite undid it): a full disk, a file-size limit, a failing disk."""
+    return _primary_code(exc) in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+
+
+def explain(exc: sqlite3.DatabaseError, path: Path | None = None) -> str:
+    """An error SQLite raised in the middle of a command, as one line: only a damaged file needs a backup."""
+    code = _primary_code(exc)
+    if stopped_write(exc):
+        return f"{write_failure(exc)}: nothing was written{f' to {path}' if path else ''}; free some space and try again"
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return f"the database is busy ({exc}): try again in a moment"
+    if code == sqlite3.SQLITE_READONLY:
+        return "the database is read-only: fix the permissions of the file and its folder"
+    return (f"the database cannot be read ({exc}): restore a backup with `slatui restore FILE`, "
+            "or choose another file with --db")
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
 
 
 def _check_file(path: Path, *, create_parent: bool) -> None:

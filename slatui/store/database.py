@@ -16,14 +16,11 @@ from slatui.errors import DatabaseError, InvalidInput
 from slatui.store import rollups
 from slatui.store.agreements import AgreementQueries
 from slatui.store.attempts import AttemptQueries
-from slatui.store.connection import backup_file, connect, default_db_path, write_failure
+from slatui.store.connection import backup_file, connect, default_db_path, explain, stopped_write
 from slatui.store.leads import LeadQueries
 from slatui.store.loading import BulkLoading
 from slatui.store.reps import RepQueries
 from slatui.terms import Terms
-
-# Errors of a write that stopped half-way (SQLite undid it): a full disk, a file-size limit, a failing disk.
-_WRITE_FAILURES = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
 
 
 class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoading):
@@ -57,9 +54,7 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         if self.conn.in_transaction:
             yield self.conn
             return
-        if self.read_only:
-            raise DatabaseError(f"{self.path} is read-only: slatui can show it (report, leads, scorecard, backup, "
-                                "export) but not change it; fix the permissions of the file and its folder")
+        self.require_writable()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -74,10 +69,15 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
                 self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.IntegrityError):
                 raise InvalidInput(f"the database refused the change: {exc}") from None
-            if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode & 0xFF in _WRITE_FAILURES:
-                raise DatabaseError(f"{write_failure(exc)}: nothing was written to {self.path}; free some space "
-                                    "and try again") from None
+            if isinstance(exc, sqlite3.OperationalError) and stopped_write(exc):
+                raise DatabaseError(explain(exc, self.path)) from None
             raise
+
+    def require_writable(self) -> None:
+        """Refuse, before anything starts, to change a file opened read-only."""
+        if self.read_only:
+            raise DatabaseError(f"{self.path} is read-only: slatui can show it (report, leads, scorecard, backup, "
+                                "export) but not change it; fix the permissions of the file and its folder")
 
     @property
     def db(self):
