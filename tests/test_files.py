@@ -171,3 +171,13 @@ def test_a_read_only_database_can_still_be_read(run, read_only, tmp_path_factory
         _refused(run("--db", read_only, *args), "is read-only")
     assert read_only.read_bytes() == before
     assert sorted(p.name for p in read_only.parent.iterdir()) == [read_only.name]
+
+
+def test_the_apps_report_export_is_owner_only(live, tmp_path):
+    from conftest import FROZEN_NOW
+
+    from slatui.tui.widgets.report_export import write_month_report
+
+    with Store(live) as store:
+        path = write_month_report(store, 1, 2026, 11, FROZEN_NOW, tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text().startswith("## ")
