@@ -182,7 +182,8 @@ def explain(exc: sqlite3.DatabaseError, path: Path | None = None) -> str:
     """An error SQLite raised in the middle of a command, as one line: only a damaged file needs a backup."""
     code = _primary_code(exc)
     if stopped_write(exc):
-        return f"{write_failure(exc)}: nothing was written{f' to {path}' if path else ''}; free some space and try again"
+        where = f" to {path}" if path else ""
+        return f"{write_failure(exc)}: nothing was written{where}; free some space and try again"
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return f"the database is busy ({exc}): try again in a moment"
     if code == sqlite3.SQLITE_READONLY:

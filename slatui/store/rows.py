@@ -148,7 +148,7 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
     r["connected"] = bool(r["connected"])
     for derived in ("handoff_day", "deadline_at"):
         r.pop(derived)
-    return Lead(**r)
+    return Lead.model_validate(r, context={"stored": True})
 
 
 def _date(text: str | None) -> date | None:
