@@ -80,7 +80,8 @@ class AppInTerminal:
     def press(self, *keys: str) -> None:
         for key in keys:
             os.write(self._master, KEYS.get(key, key.encode()))
-            time.sleep(0.05)  # one key at a time, as typed: an escape followed at once by a key reads as alt+key
+            # One key at a time, as typed; a lone escape needs a moment, or the next key reads as alt+key.
+            time.sleep(0.3 if key == "escape" else 0.05)
 
     def quit(self, timeout: float = 30) -> int:
         self.press("ctrl+q")
