@@ -13,24 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from slatui.cli import main
 from slatui.errors import DatabaseError
 from slatui.models import Rep
 from slatui.store import Store
-
-
-@pytest.fixture
-def run(capsys):
-    def invoke(*args: str) -> tuple[int, str, str]:
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 @pytest.fixture

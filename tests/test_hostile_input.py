@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from textual.widgets import Input
 
-from slatui.cli import main
 from slatui.store import Store
 from slatui.tui.forms.attempt import LogAttemptForm
 from slatui.tui.forms.lead import LeadForm
@@ -25,20 +24,13 @@ def _in_an_hour() -> str:
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(tmp_path, monkeypatch, run):
     path = tmp_path / "hostile.db"
     monkeypatch.setenv("SLATUI_DB", str(path))
     for args in (["agreement", "add", "A", "--tz", "UTC"], ["rep", "add", "Ana"],
                  ["lead", "add", "Bob", "--agreement", "A", "--at", "2026-11-20T10:00"]):
-        main_ok(*args)
+        assert run(*args)[0] == 0
     return path
-
-
-def main_ok(*args: str) -> None:
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        assert not exc.code
 
 
 def _dump(path) -> list:
@@ -50,12 +42,9 @@ def _dump(path) -> list:
         conn.close()
 
 
-def _refused(capsys, args, message: str) -> None:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    err = capsys.readouterr().err
-    assert done.value.code == 2, err
+def _refused(run, args, message: str) -> None:
+    code, _, err = run(*args)
+    assert code == 2, err
     assert message in err
     assert err.startswith("error: ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
@@ -106,24 +95,24 @@ def _refused(capsys, args, message: str) -> None:
     (("log", "1", "--outcome", "no_answer", "--at", "2099-01-01"),
      "'2099-01-01' is 2099-01-01 00:00 in UTC, later than now"),
 ])
-def test_hostile_values_get_one_line_and_change_nothing(db, capsys, args, message):
+def test_hostile_values_get_one_line_and_change_nothing(db, run, args, message):
     before = _dump(db)
-    _refused(capsys, args, message)
+    _refused(run, args, message)
     assert _dump(db) == before
 
 
-def test_a_time_later_than_now_is_refused_in_the_agreements_zone(db, capsys):
-    main_ok("agreement", "add", "Madrid", "--tz", "Europe/Madrid")
+def test_a_time_later_than_now_is_refused_in_the_agreements_zone(db, run):
+    assert run("agreement", "add", "Madrid", "--tz", "Europe/Madrid")[0] == 0
     before = _dump(db)
     soon = (datetime.now(UTC) + timedelta(hours=1)).astimezone().strftime("%Y-%m-%dT%H:%M%z")
-    _refused(capsys, ["lead", "add", "X", "--agreement", "Madrid", "--at", soon], "in Europe/Madrid, later than now")
-    _refused(capsys, ["log", "1", "--outcome", "no_answer", "--at", _in_an_hour() + "Z"], "in UTC, later than now")
+    _refused(run, ["lead", "add", "X", "--agreement", "Madrid", "--at", soon], "in Europe/Madrid, later than now")
+    _refused(run, ["log", "1", "--outcome", "no_answer", "--at", _in_an_hour() + "Z"], "in UTC, later than now")
     assert _dump(db) == before
 
 
-def test_a_database_path_that_is_not_utf8_is_refused(db, capsys, monkeypatch):
+def test_a_database_path_that_is_not_utf8_is_refused(db, run, monkeypatch):
     monkeypatch.setenv("SLATUI_DB", f"{db.parent}/{NOT_UTF8}.db")
-    _refused(capsys, ["leads"], "not valid UTF-8")
+    _refused(run, ["leads"], "not valid UTF-8")
 
 
 async def _type(pilot, field: Input, text: str) -> None:

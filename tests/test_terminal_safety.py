@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from terminal import AppInTerminal
 
-from slatui.cli import main
 from slatui.demo import generate_demo
 from slatui.report import render_html, render_markdown
 from slatui.store import Store
@@ -74,28 +73,20 @@ def test_a_name_in_markup_shows_as_typed_in_the_agreements_table(drive, demo_db,
 
 
 @pytest.fixture
-def hostile_db(tmp_path, monkeypatch) -> Path:
+def hostile_db(tmp_path, monkeypatch, run) -> Path:
     db = tmp_path / "cli.db"
     monkeypatch.setenv("SLATUI_DB", str(db))
     for args in (["agreement", "add", HOSTILE, "--tz", "UTC", "--party", HOSTILE, "--party", "Sales",
                   "--summary", HOSTILE, "--from", "2026-11-01"],
                  ["rep", "add", HOSTILE], ["lead", "add", HOSTILE, "--agreement", "1", "--rep", "1", "--at", "2h ago"],
                  ["log", "1", "--outcome", "no_answer", "--note", HOSTILE]):
-        try:
-            main(args)
-        except SystemExit as exc:
-            assert not exc.code
+        assert run(*args)[0] == 0
     return db
 
 
-def _output(capsys, *args: str) -> str:
-    capsys.readouterr()
-    try:
-        main(list(args))
-    except SystemExit:
-        pass
-    captured = capsys.readouterr()
-    return captured.out + captured.err
+def _output(run, *args: str) -> str:
+    _, out, err = run(*args)
+    return out + err
 
 
 @pytest.mark.parametrize("args", [
@@ -103,8 +94,8 @@ def _output(capsys, *args: str) -> str:
     ("report", "--format", "csv"), ("scorecard",), ("rep", "add", HOSTILE),  # "already exists", echoing the name
     ("lead", "add", "X", "--agreement", HOSTILE + "?"),  # "no agreement ...", echoing the name and the known ones
 ])
-def test_cli_text_shows_control_characters_as_escapes(hostile_db, capsys, args):
-    output = _output(capsys, *args)
+def test_cli_text_shows_control_characters_as_escapes(hostile_db, run, args):
+    output = _output(run, *args)
     assert not any(raw.decode() in output for raw in RAW)
     assert "\\x1b]8;;http://evil.example/" in output
     if args[0] in ("report", "scorecard", "agreement", "rep"):
@@ -112,8 +103,8 @@ def test_cli_text_shows_control_characters_as_escapes(hostile_db, capsys, args):
 
 
 @pytest.mark.parametrize("args", [("leads", "--json"), ("agreement", "list", "--json"), ("report", "--format", "json")])
-def test_cli_json_escapes_control_characters_and_keeps_the_name(hostile_db, capsys, args):
-    output = _output(capsys, *args)
+def test_cli_json_escapes_control_characters_and_keeps_the_name(hostile_db, run, args):
+    output = _output(run, *args)
     assert not any(raw.decode() in output for raw in RAW)
     assert HOSTILE in _strings(json.loads(output))  # the same name, losslessly
 
@@ -126,10 +117,10 @@ def _strings(data) -> set[str]:
     return {data} if isinstance(data, str) else set()
 
 
-def test_an_import_error_quoting_a_cell_shows_its_control_characters_as_escapes(hostile_db, capsys, tmp_path):
+def test_an_import_error_quoting_a_cell_shows_its_control_characters_as_escapes(hostile_db, run, tmp_path):
     csv = tmp_path / "leads.csv"
     csv.write_text(f"name,handed_off_at\nAna,{LINK}2026-11-02\n", encoding="utf-8")
-    output = _output(capsys, "import", "csv", str(csv), "--agreement", "1")
+    output = _output(run, "import", "csv", str(csv), "--agreement", "1")
     assert "rejected" in output and "\\x1b]8;;http://evil.example/" in output
     assert not any(raw.decode() in output for raw in RAW)
 

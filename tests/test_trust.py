@@ -275,16 +275,13 @@ def _audit(event: str, args: tuple) -> None:
 sys.addaudithook(_audit)
 
 
-def test_nothing_but_sqlite_opens_the_database_file(drive, demo_db, settle, tmp_path, capsys):
+def test_nothing_but_sqlite_opens_the_database_file(drive, demo_db, settle, tmp_path, run):
     """Closing any descriptor of a database file drops the process's locks on it: while the app and the
     commands run in one process, only SQLite opens the file, its -wal and its -shm."""
-    from slatui.cli import main
 
     def cli(*args: str) -> None:
-        try:
-            main(["--db", str(demo_db), *args])
-        except SystemExit as exc:
-            assert not exc.code, capsys.readouterr().err
+        code, _, err = run("--db", demo_db, *args)
+        assert code == 0, err
 
     async def scenario(pilot):
         for key in "13452":
