@@ -74,14 +74,12 @@ def _plausible_day(value: date | None, info: ValidationInfo) -> date | None:
 
 def _happened(value: datetime | None, info: ValidationInfo) -> datetime | None:
     """A handoff, an attempt or a close has happened: in 1970-2100 and not later than now (another clock may
-    be a few minutes ahead). `now` comes from the validation context when given (the app's clock), else the
-    machine's. The message names no time: the model knows no agreement zone to show it in."""
+    be a few minutes ahead). The message names no time: the model knows no agreement zone to show it in."""
     if value is None or _stored(info):
         return value
     if problem := year_problem(value.year):
         raise ValueError(problem)
-    now = (info.context or {}).get("now") or datetime.now(timezone.utc)
-    if value > now + timedelta(seconds=CLOCK_SKEW_SECONDS):
+    if value > datetime.now(timezone.utc) + timedelta(seconds=CLOCK_SKEW_SECONDS):
         raise ValueError("this time is later than now: log what has already happened (check the date and the time "
                          "zone)")
     return value

@@ -9,8 +9,10 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 from textual.widgets import Input
 
+from slatui.models import Attempt, Lead
 from slatui.store import Store
 from slatui.tui.forms.attempt import LogAttemptForm
 from slatui.tui.forms.lead import LeadForm
@@ -155,3 +157,25 @@ def test_the_forms_refuse_a_time_later_than_now_inline(drive, demo_db, settle):
     assert agreement
     drive(demo_db, scenario)
     assert _dump(demo_db) == before
+
+
+@pytest.mark.parametrize(("model", "field", "data"), [
+    (Lead, "handed_off_at", {"agreement_id": 1, "name": "X"}),
+    (Attempt, "at", {"lead_id": 1, "outcome": "connected"}),
+])
+def test_the_models_refuse_times_that_cannot_be_true(model, field, data):
+    now = datetime.now(UTC)
+    model.model_validate({**data, field: now + timedelta(minutes=4)})  # another clock, a little ahead
+    for when, message in ((now + timedelta(minutes=6), "later than now"), (datetime(1969, 12, 31, tzinfo=UTC),
+                          "the year 1969 is outside 1970-2100"), (datetime(2101, 1, 1, tzinfo=UTC), "the year 2101")):
+        with pytest.raises(ValidationError, match=message):
+            model.model_validate({**data, field: when})
+
+
+def test_a_stored_lead_from_before_the_rule_still_loads(db):
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE leads SET handed_off_at = ? WHERE id = 1", (int(datetime(2099, 1, 1).timestamp()),))
+    conn.close()
+    with Store(db) as store:
+        assert store.get_lead(1).handed_off_at.year == 2099

@@ -71,8 +71,7 @@ def restore(ctx: Context, source: str, force: bool) -> None:
     if replacing and not force:
         raise SlatuiError(f"{target} exists: add --force to replace it (a copy of it is kept first)")
     with Store(target, create_parent=True) as current, closing(open_read_only(source_path)) as backup_conn:
-        if current.read_only:
-            raise SlatuiError(f"{target} is read-only: fix the permissions of the file and its folder to restore")
+        current.require_writable()
         if replacing:
             kept = current.backup(target.with_name(f"{target.stem}-before-restore-{time.strftime('%Y%m%d-%H%M%S')}.db"))
             echo(f"kept the replaced database as {kept}")
