@@ -73,7 +73,8 @@ def restore(ctx: Context, source: str, force: bool) -> None:
     with Store(target, create_parent=True) as current, closing(open_read_only(source_path)) as backup_conn:
         current.require_writable()
         if replacing:
-            kept = current.backup(target.with_name(f"{target.stem}-before-restore-{time.strftime('%Y%m%d-%H%M%S')}.db"))
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            kept = current.backup(target.with_name(f"{target.stem}-before-restore-{stamp}.db"))
             echo(f"kept the replaced database as {kept}")
         # The backup API writes the whole file under SQLite's locks: readers never see half of it.
         backup_conn.backup(current.conn)
