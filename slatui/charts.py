@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from slatui.text import printable
+
 GOAL_COLOR = "orange"
 ACTUAL_COLOR = "cyan"
 TARGET_COLOR = "red"
@@ -47,7 +49,8 @@ def draw_cumulative(plt: Any, report: dict[str, Any]) -> None:
             projected = report["volume"]["projected"]
             plt.plot([today, len(rows)], [so_far, projected], label=f"projected {projected:.0f}",
                      color=ACTUAL_COLOR, marker="dot")
-    plt.title(f"{report['agreement']['name']} · leads {report['month']}")
+    # Names are data: printable, so none reads as the ANSI styling the chart's text is parsed back from.
+    plt.title(f"{printable(report['agreement']['name'])} · leads {report['month']}")
     plt.xlabel("day of month")
     plt.ylabel("leads (cumulative)")
     plt.xlim(1, len(rows))
@@ -90,7 +93,7 @@ def draw_depth(plt: Any, series: list[dict[str, Any]], bucket: str) -> None:
 
 def draw_reps(plt: Any, reps: list[dict[str, Any]], measure: str) -> None:
     """Per rep: `compliance` (% in time), `depth` (mean attempts) or `load` (this week vs capacity)."""
-    names = [r["rep"]["name"].split(" ")[0] for r in reps]
+    names = [printable(r["rep"]["name"]).split(" ")[0] for r in reps]
     if measure == "load":
         plt.multiple_bar(names, [[r["load_this_week"] for r in reps], [r["weekly_capacity"] or 0 for r in reps]],
                          labels=["leads this week", "weekly capacity"], color=[BAR_COLOR, SECOND_COLOR])

@@ -61,6 +61,8 @@ def leads_needed(quota: float, marketing_share: float, deal_size: float, close_r
     _require(math.isfinite(deal_size) and deal_size > 0, "deal size", "more than 0", deal_size)
     _require(0 < close_rate <= 1, "close rate", "a fraction above 0 and at most 1 (e.g. 0.5 for 50%)", close_rate)
     goal = quota * marketing_share
+    # 1e308 ÷ 1e-308 is no count of customers: said of the deal size, the input that made it overflow.
+    _require(math.isfinite(goal / deal_size / close_rate), "deal size", f"larger for a quota of {quota:g}", deal_size)
     customers = _ceil_whole(goal / deal_size)
     leads = _ceil_whole(customers / close_rate)
     return LeadsNeeded(quota, marketing_share, deal_size, close_rate, goal, customers, leads)

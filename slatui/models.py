@@ -5,7 +5,7 @@ Times are aware datetimes (stored as UTC epoch seconds); dates are local calenda
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -20,19 +20,20 @@ from pydantic import (
 )
 
 from slatui.businesstime import BusinessCalendar, HoursSpecError, format_hours_spec, parse_hours_spec
-from slatui.parsing import format_cadence, is_email, parse_cadence
+from slatui.parsing import format_cadence, is_email, parse_cadence, year_problem
 from slatui.terms import Terms
-
 from slatui.vocabulary import (  # noqa: F401  (re-exported for the app's forms)
     AGREEMENT_KINDS,
     AGREEMENT_STATUSES,
     CHANNELS,
+    CLOCK_SKEW_SECONDS,
     CLOSED_STATUSES,
     CONNECTING_OUTCOMES,
     LEAD_NAME_MAX,
     LEAD_SOURCES,
     LEAD_STATUSES,
     OUTCOMES,
+    SQLITE_INT_MAX,
 )
 
 AgreementKind = Literal[AGREEMENT_KINDS]
@@ -62,8 +63,37 @@ def _require_aware(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc) if value is not None else None
 
 
+def _stored(info: ValidationInfo) -> bool:
+    """Read back from the file: checked when it was written (and a row from before a rule must still load)."""
+    return bool((info.context or {}).get("stored"))
+
+
+def _plausible_day(value: date | None, info: ValidationInfo) -> date | None:
+    if value is not None and not _stored(info) and (problem := year_problem(value.year)):
+        raise ValueError(problem)
+    return value
+
+
+def _happened(value: datetime | None, info: ValidationInfo) -> datetime | None:
+    """A handoff, an attempt or a close has happened: in 1970-2100 and not later than now (another clock may
+    be a few minutes ahead). The message names no time: the model knows no agreement zone to show it in."""
+    if value is None or _stored(info):
+        return value
+    if problem := year_problem(value.year):
+        raise ValueError(problem)
+    if value > datetime.now(timezone.utc) + timedelta(seconds=CLOCK_SKEW_SECONDS):
+        raise ValueError("this time is later than now: log what has already happened (check the date and the time "
+                         "zone)")
+    return value
+
+
 Email = Annotated[str | None, AfterValidator(_check_email)]
 Instant = Annotated[datetime, AfterValidator(_require_aware)]
+# What has happened: handoffs, attempts, closes.
+Happened = Annotated[datetime, AfterValidator(_require_aware), AfterValidator(_happened)]
+Day = Annotated[date, AfterValidator(_plausible_day)]
+# Counts and ids SQLite stores (64-bit): a larger one could be validated but never saved.
+Count = Annotated[int, Field(le=SQLITE_INT_MAX)]
 
 
 def system_zone() -> str:
@@ -101,12 +131,13 @@ class Contact(_Model):
 
 
 class Targets(_Model):
-    lead_goal: int = Field(default=100, ge=0, description="qualified leads marketing hands off per month")
-    respond_within_seconds: int = Field(default=3600, gt=0, description="business time to the first attempt")
+    lead_goal: Count = Field(default=100, ge=0, description="qualified leads marketing hands off per month")
+    respond_within_seconds: Count = Field(default=3600, gt=0, description="business time to the first attempt")
     compliance_threshold: float = Field(default=0.9, ge=0, le=1, description="share of leads followed up in time")
-    min_attempts: int = Field(default=6, ge=0, description="attempts before giving up on an unreached lead")
-    miss_limit: int = Field(default=3, ge=1, description="consecutive missed months that allow cancellation")
-    sales_quota: float | None = Field(default=None, ge=0, description="monthly sales quota, for recalibration")
+    min_attempts: Count = Field(default=6, ge=0, description="attempts before giving up on an unreached lead")
+    miss_limit: Count = Field(default=3, ge=1, description="consecutive missed months that allow cancellation")
+    sales_quota: float | None = Field(default=None, ge=0, allow_inf_nan=False,
+                                      description="monthly sales quota, for recalibration")
     cadence: str | None = Field(default=None, description="business-time gaps between follow-up attempts")
 
     @field_validator("cadence")
@@ -121,7 +152,7 @@ class Calendar(_Model):
     tz: str = "UTC"
     hours: str | None = Field(default=None, description="working hours spec; None means 24x7")
     holiday_countries: list[str] = Field(default_factory=list)
-    holiday_dates: list[date] = Field(default_factory=list)
+    holiday_dates: list[Day] = Field(default_factory=list)
 
     @field_validator("hours")
     @classmethod
@@ -164,12 +195,13 @@ class Agreement(_Model):
     contacts: list[Contact] = Field(default_factory=list)
     plan_if_missed: str = ""
     cancellation_terms: str = ""
-    effective_from: date | None = None
-    effective_to: date | None = None
-    review_date: date | None = None
+    effective_from: Day | None = None
+    effective_to: Day | None = None
+    review_date: Day | None = None
     targets: Targets = Field(default_factory=Targets)
     calendar: Calendar = Field(default_factory=Calendar)
-    tier_values: dict[str, float] = Field(default_factory=dict, description="lead value by tier, e.g. CEO: 100")
+    tier_values: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="lead value by tier, e.g. CEO: 100")
 
     @field_validator("tier_values")
     @classmethod
@@ -219,7 +251,7 @@ class Rep(_Model):
     id: int | None = None
     name: str = Field(min_length=1, max_length=120)
     team: str = "Sales"
-    weekly_capacity: int = Field(default=50, ge=0, description="leads a week this rep can work")
+    weekly_capacity: Count = Field(default=50, ge=0, description="leads a week this rep can work")
     active: bool = Field(default=True, description="inactive reps keep their history and leave pick lists")
 
 
@@ -232,14 +264,14 @@ class Lead(_Model):
     email: Email = None
     tier: str = ""
     source: LeadSource = "marketing"
-    value: float | None = Field(default=None, ge=0)
-    handed_off_at: Instant
+    value: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    handed_off_at: Happened
     # As written (an import): "open", or how it was closed. As read: derived from its close and its attempts.
     status: LeadStatus = "open"
     closed_as: ClosedStatus | None = None
     close_reason: str = ""
-    revenue: float | None = Field(default=None, ge=0)
-    closed_at: Instant | None = None
+    revenue: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    closed_at: Happened | None = None
     external_id: str | None = None
     snoozed_until: Instant | None = None
     # Derived facts, kept by the store in the same transaction as each attempt.
@@ -265,7 +297,7 @@ class Lead(_Model):
 class Attempt(_Model):
     id: int | None = None
     lead_id: int
-    at: Instant
+    at: Happened
     channel: Channel = "call"
     outcome: Outcome
     rep_id: int | None = None

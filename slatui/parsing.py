@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slatui.errors import SlatuiError
+from slatui.vocabulary import CLOCK_SKEW_SECONDS, EARLIEST_YEAR, LATEST_YEAR
 
 
 class ParseError(SlatuiError, ValueError):
@@ -99,41 +100,56 @@ _RELATIVE_DAY = re.compile(r"(today|yesterday)(?: ([0-9]{1,2}):([0-9]{2})(?::([0
 _WHEN_HINT = "use now, 15m ago, today 09:30, yesterday 16:00, 2026-03-01 or 2026-03-01T09:30"
 
 
+def year_problem(year: int) -> str | None:
+    """Why a year cannot be meant, or None: outside 1970-2100 it is a typo (0024, 2204), and business-time
+    sums over centuries would hold the write lock for seconds."""
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        return f"the year {year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}: is it a typo?"
+    return None
+
+
+def _check_year(year: int, raw: str) -> None:
+    if problem := year_problem(year):
+        raise ParseError(f"{raw!r}: {problem}")
+
+
 def parse_date(text: str) -> date:
-    """A calendar date written YYYY-MM-DD."""
+    """A calendar date written YYYY-MM-DD, in the years 1970-2100."""
     s = text.strip()
     if _DATE.fullmatch(s):
         try:
-            return date.fromisoformat(s)
+            day = date.fromisoformat(s)
         except ValueError:
             pass
+        else:
+            _check_year(day.year, s)
+            return day
     raise ParseError(f"{s!r} is not a date: write YYYY-MM-DD, e.g. 2026-03-01")
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """A month written YYYY-MM, as (year, month)."""
+    """A month written YYYY-MM, as (year, month), in the years 1970-2100."""
     s = text.strip()
     m = _MONTH.fullmatch(s)
-    if m and int(m[1]) >= 1 and 1 <= int(m[2]) <= 12:
+    if m and 1 <= int(m[2]) <= 12:
+        _check_year(int(m[1]), s)
         return int(m[1]), int(m[2])
     raise ParseError(f"{s!r} is not a month: write YYYY-MM, e.g. 2026-03")
 
 
 def _to_utc(moment: datetime, zone: ZoneInfo, raw: str) -> datetime:
-    """`moment` in UTC; a naive one is a wall time in `zone`.
+    """`moment` in UTC, in the years 1970-2100; a naive one is a wall time in `zone`.
 
     A naive datetime has fold=0, which makes wall times in a DST gap or overlap
     resolve instead of failing: an ambiguous time is its first occurrence and a
     skipped one is read with the offset in force before the jump.
     """
-    try:
-        return (moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)).astimezone(timezone.utc)
-    except OverflowError:
-        raise ParseError(f"{raw!r} falls outside the years 1 to 9999") from None
+    _check_year(moment.year, raw)
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)).astimezone(timezone.utc)
 
 
 def parse_when(text: str, tz: str, now: datetime | None = None) -> datetime:
-    """An instant in the past as an aware UTC datetime.
+    """An instant as an aware UTC datetime, in the years 1970-2100.
 
     Accepts `now`, `<duration> ago`, `today`/`yesterday` (local midnight) with an
     optional HH:MM[:SS], a date YYYY-MM-DD (local midnight) and ISO 8601 date-times;
@@ -152,9 +168,9 @@ def parse_when(text: str, tz: str, now: datetime | None = None) -> datetime:
     unreadable = f"can't read time {raw!r}: {_WHEN_HINT}"
 
     if s == "now":
-        return now.astimezone(timezone.utc)
+        return _to_utc(now, zone, raw)
     if s.endswith(" ago"):
-        return now.astimezone(timezone.utc) - timedelta(seconds=parse_duration(s.removesuffix(" ago")))
+        return _to_utc(now - timedelta(seconds=parse_duration(s.removesuffix(" ago"))), zone, raw)
     if m := _RELATIVE_DAY.fullmatch(s):
         word, hour, minute, second = m.groups()
         day = now.astimezone(zone).date() - timedelta(days=1 if word == "yesterday" else 0)
@@ -175,6 +191,18 @@ def parse_when(text: str, tz: str, now: datetime | None = None) -> datetime:
             raise ParseError(unreadable) from None
         return _to_utc(moment, zone, raw)
     raise ParseError(unreadable)
+
+
+def parse_past(text: str, tz: str, now: datetime | None = None) -> datetime:
+    """parse_when for what has happened (a handoff, an attempt): not later than `now`, give or take another
+    clock's skew. "today 09:30" typed at 05:08 is refused, not stored to reject every attempt logged now."""
+    now = now or datetime.now(timezone.utc)
+    moment = parse_when(text, tz, now)
+    if moment > now + timedelta(seconds=CLOCK_SKEW_SECONDS):
+        zone = ZoneInfo(tz)
+        raise ParseError(f"{text.strip()!r} is {moment.astimezone(zone):%Y-%m-%d %H:%M} in {tz}, later than now "
+                         f"({now.astimezone(zone):%Y-%m-%d %H:%M}): log it once it has happened")
+    return moment
 
 
 # --- percentages -----------------------------------------------------------

@@ -1,14 +1,19 @@
-"""Month reports rendered for people and programs: a Rich table, Markdown, CSV and JSON."""
+"""Month reports rendered for people and programs: a Rich table, Markdown, HTML, CSV and JSON.
+
+Names (of agreements, reps) are data in every format: never Rich markup, Markdown or HTML, and never a raw
+control character (slatui.text.printable).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+import re
 from typing import Any
 
 from slatui.display import percent
 from slatui.parsing import format_duration
+from slatui.text import json_text, printable
 
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Sheets.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -19,6 +24,28 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+# Characters with a meaning inside a Markdown line or table cell, escaped with a backslash (names never start
+# a line); < and & become HTML entities, since Markdown passes HTML through.
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~])")
+
+
+def markdown_text(name: str) -> str:
+    """A name as literal Markdown text: on one line, its markup and table pipes escaped."""
+    one_line = printable(" ".join(name.splitlines()))
+    return _MARKDOWN.sub(r"\\\1", one_line.replace("&", "&amp;").replace("<", "&lt;"))
+
+
+def html_text(name: str) -> str:
+    from html import escape
+
+    return escape(printable(name))
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in `text` (a name could hold ```)."""
+    return "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
 
 
 def _pct(value: float | None) -> str:
@@ -90,11 +117,12 @@ def chart_text(report: dict[str, Any], weekly: list[dict[str, Any]], width: int 
 def render_table(reports: list[dict[str, Any]]) -> str:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
     for report in reports:
-        table = Table(title=f"{report['agreement']['name']} — {report['month']} (as of {report['as_of'][:16]} UTC)",
-                      caption=verdict_line(report), title_justify="left", caption_justify="left")
+        title = f"{printable(report['agreement']['name'])} — {report['month']} (as of {report['as_of'][:16]} UTC)"
+        table = Table(title=Text(title), caption=verdict_line(report), title_justify="left", caption_justify="left")
         for column in ("Measure", "Target", "Actual", "Verdict"):
             table.add_column(column)
         for row in key_figures(report):
@@ -105,7 +133,7 @@ def render_table(reports: list[dict[str, Any]]) -> str:
             for column in ("Rep", "Leads", "In time", "Median response", "Attempts (unreached)", "Load / capacity"):
                 reps.add_column(column)
             for r in report["reps"]:
-                reps.add_row(r["rep"]["name"], str(r["leads"]), _pct(r["speed"]["compliance"]),
+                reps.add_row(Text(printable(r["rep"]["name"])), str(r["leads"]), _pct(r["speed"]["compliance"]),
                              _secs(r["speed"]["median_seconds"]), _num(r["depth"]["mean_attempts"]),
                              f"{r['load_this_week']} / {r['weekly_capacity'] if r['weekly_capacity'] is not None else '—'}")
             console.print(reps)
@@ -117,18 +145,19 @@ def render_markdown(reports: list[dict[str, Any]], charts: dict[str, str] | None
     """Markdown a lead can mail; `charts` maps agreement name to preformatted chart text."""
     lines = []
     for report in reports:
-        lines += [f"## {report['agreement']['name']} — {report['month']}", "",
+        lines += [f"## {markdown_text(report['agreement']['name'])} — {report['month']}", "",
                   f"As of {report['as_of'][:16]} UTC, times in {report['time_zone']}.", "",
                   f"**{verdict_line(report)}**", "",
                   "| Measure | Target | Actual | Verdict |", "|---|---|---|---|"]
         lines += [f"| {' | '.join(row)} |" for row in key_figures(report)]
         if report["reps"]:
             lines += ["", "| Rep | Leads | In time | Median response | Attempts (unreached) |", "|---|---|---|---|---|"]
-            lines += [f"| {r['rep']['name']} | {r['leads']} | {_pct(r['speed']['compliance'])} | "
+            lines += [f"| {markdown_text(r['rep']['name'])} | {r['leads']} | {_pct(r['speed']['compliance'])} | "
                       f"{_secs(r['speed']['median_seconds'])} | {_num(r['depth']['mean_attempts'])} |"
                       for r in report["reps"]]
         if charts and report["agreement"]["name"] in charts:
-            lines += ["", "```text", charts[report["agreement"]["name"]].rstrip(), "```"]
+            chart = printable(charts[report["agreement"]["name"]].rstrip(), keep="\n")
+            lines += ["", f"{_fence(chart)}text", chart, _fence(chart)]
         lines.append("")
     return "\n".join(lines)
 
@@ -169,7 +198,7 @@ def render_html(reports: list[dict[str, Any]], charts: dict[str, str] | None = N
              "pre{background:#fafafa;border:1px solid #eee;padding:.5rem;font-size:.8rem;line-height:1.1}",
              "</style></head><body>"]
     for report in reports:
-        parts.append(f"<h2>{escape(report['agreement']['name'])} — {report['month']}</h2>")
+        parts.append(f"<h2>{html_text(report['agreement']['name'])} — {report['month']}</h2>")
         parts.append(f"<p>As of {report['as_of'][:16]} UTC, times in {escape(report['time_zone'])}.</p>")
         verdict = "missed" if report["month_status"] == "missed" or report["on_track"] is False else "met"
         parts.append(f"<p class='{verdict}'>{escape(verdict_line(report))}</p>")
@@ -182,12 +211,12 @@ def render_html(reports: list[dict[str, Any]], charts: dict[str, str] | None = N
         if report["reps"]:
             parts.append("<table><tr><th>Rep</th><th>Leads</th><th>In time</th><th>Median response</th>"
                          "<th>Attempts (unreached)</th></tr>")
-            parts += [f"<tr><td>{escape(r['rep']['name'])}</td><td>{r['leads']}</td>"
+            parts += [f"<tr><td>{html_text(r['rep']['name'])}</td><td>{r['leads']}</td>"
                       f"<td>{_pct(r['speed']['compliance'])}</td><td>{_secs(r['speed']['median_seconds'])}</td>"
                       f"<td>{_num(r['depth']['mean_attempts'])}</td></tr>" for r in report["reps"]]
             parts.append("</table>")
         if charts and report["agreement"]["name"] in charts:
-            parts.append(f"<pre>{escape(charts[report['agreement']['name']])}</pre>")
+            parts.append(f"<pre>{escape(printable(charts[report['agreement']['name']], keep=chr(10)))}</pre>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -213,7 +242,7 @@ def render_scorecard(cards: list[dict[str, Any]]) -> str:
     """Months × targets per agreement, plain text."""
     lines = []
     for card in cards:
-        lines.append(f"{card['agreement']['name']} — missed in a row: {card['consecutive_missed_months']} "
+        lines.append(f"{printable(card['agreement']['name'])} — missed in a row: {card['consecutive_missed_months']} "
                      f"of {card['miss_limit']}")
         rows = [("month", "leads", "in time", "attempts", "verdict")] + [_scorecard_row(v) for v in card["months"]]
         widths = [max(len(row[i]) for row in rows) for i in range(5)]
@@ -223,4 +252,4 @@ def render_scorecard(cards: list[dict[str, Any]]) -> str:
 
 
 def render_json(reports: list[dict[str, Any]], single: bool) -> str:
-    return json.dumps(reports[0] if single else reports, indent=2, ensure_ascii=False)
+    return json_text(reports[0] if single else reports, indent=2)

@@ -13,3 +13,9 @@ OUTCOMES = ("no_answer", "voicemail", "email_sent", "connected", "meeting_booked
 CONNECTING_OUTCOMES = frozenset({"connected", "meeting_booked"})
 # Longest lead name the store takes (the Lead model and the quick `lead add` path both check it).
 LEAD_NAME_MAX = 200
+# The largest integer SQLite stores (64-bit signed): ids and counts beyond it are refused as input.
+SQLITE_INT_MAX = 2**63 - 1
+# Instants outside these years are typos (0024, 2204) that would also make business-time sums crawl.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2100
+# Handoffs and attempts may be this much later than this machine's clock (another device's clock skew).
+CLOCK_SKEW_SECONDS = 300

@@ -33,6 +33,24 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def run(capsys) -> Callable[..., tuple[int, str, str]]:
+    """Run the CLI in-process as the console script does (main() maps errors to exit codes): (code, out, err)."""
+    from slatui.cli import main
+
+    def invoke(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+@pytest.fixture
 def empty_db(tmp_path: Path) -> Path:
     return tmp_path / "empty.db"
 

@@ -11,6 +11,7 @@ from slatui.parsing import (
     parse_date,
     parse_duration,
     parse_month,
+    parse_past,
     parse_percent,
     parse_when,
 )
@@ -269,18 +270,44 @@ def test_parse_when_ago_counts_elapsed_time_across_dst():
         ("yesterday 9:75", "'yesterday 9:75' has no such time of day: write HH:MM, e.g. yesterday 09:30"),
         ("90 ago", "duration '90' needs a unit: write 90m, 2h or 1h30m"),
         ("-2h ago", "duration '-2h' must be positive: write 90m, 2h or 1h30m"),
-        ("0001-01-01T00:30+01:00", "'0001-01-01T00:30+01:00' falls outside the years 1 to 9999"),
+        ("0001-01-01T00:30+01:00", "'0001-01-01T00:30+01:00': the year 1 is outside 1970-2100: is it a typo?"),
+        ("2204-03-01", "'2204-03-01': the year 2204 is outside 1970-2100: is it a typo?"),
+        ("1969-12-31T23:59", "'1969-12-31T23:59': the year 1969 is outside 1970-2100: is it a typo?"),
     ],
 )
 def test_parse_when_rejects(text, expected):
     assert message(parse_when, text, "Europe/Madrid", NOW) == expected
 
 
-def test_parse_when_rejects_instants_past_year_9999_in_utc():
-    assert parse_when("9999-12-31", "Europe/Madrid", now=NOW) == utc(9999, 12, 30, 23, 0)
-    assert message(parse_when, "9999-12-31T22:00", "America/New_York", NOW) == (
-        "'9999-12-31T22:00' falls outside the years 1 to 9999"
-    )
+def test_parse_when_takes_the_years_1970_to_2100_as_typed():
+    assert parse_when("1970-01-01", "UTC", now=NOW) == utc(1970, 1, 1)
+    # The year the user typed counts, not the UTC one: the last evening of 2100 in New York is 2101 in UTC.
+    assert parse_when("2100-12-31T22:00", "America/New_York", now=NOW) == utc(2101, 1, 1, 3, 0)
+    assert "the year 2101" in message(parse_when, "2101-01-01T00:00Z", "UTC", NOW)
+    assert "the year 2200" in message(parse_when, "now", "UTC", utc(2200, 1, 1))
+
+
+@pytest.mark.parametrize(("text", "now", "expected"), [
+    ("today 09:30", utc(2026, 12, 4, 4, 8), "'today 09:30' is 2026-12-04 09:30 in Europe/Madrid, later than now "
+                                            "(2026-12-04 05:08): log it once it has happened"),
+    ("2026-12-04T09:30", utc(2026, 12, 4, 4, 8), "'2026-12-04T09:30' is 2026-12-04 09:30 in Europe/Madrid, later "
+                                                 "than now (2026-12-04 05:08): log it once it has happened"),
+    ("2026-12-04T05:14", utc(2026, 12, 4, 4, 8), "'2026-12-04T05:14' is 2026-12-04 05:14 in Europe/Madrid, later "
+                                                 "than now (2026-12-04 05:08): log it once it has happened"),
+])
+def test_parse_past_refuses_what_has_not_happened_in_the_zone_typed(text, now, expected):
+    assert message(parse_past, text, "Europe/Madrid", now) == expected
+
+
+def test_parse_past_allows_five_minutes_of_another_clock():
+    now = utc(2026, 12, 4, 4, 8)
+    assert parse_past("2026-12-04T05:13", "Europe/Madrid", now) == utc(2026, 12, 4, 4, 13)
+    assert parse_past("today 05:08", "Europe/Madrid", now) == now
+    assert parse_past("15m ago", "Europe/Madrid", now) == utc(2026, 12, 4, 3, 53)
+
+
+def test_parse_past_defaults_now_to_the_current_time():
+    assert "later than now" in message(parse_past, (datetime.now(UTC) + timedelta(hours=1)).isoformat(), "UTC")
 
 
 def test_parse_when_rejects_unknown_time_zone():
@@ -332,7 +359,7 @@ def test_parse_month():
     assert parse_month(" 2026-12 ") == (2026, 12)
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "0000-01", "2026-3", "202603", "2026-03-01", "March", ""])
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-3", "202603", "2026-03-01", "March", ""])
 def test_parse_month_rejects(text):
     assert message(parse_month, text) == f"{text!r} is not a month: write YYYY-MM, e.g. 2026-03"
 
@@ -378,6 +405,14 @@ def test_parse_percent(value, fraction):
 )
 def test_parse_percent_rejects(value, expected):
     assert message(parse_percent, value) == expected
+
+
+@pytest.mark.parametrize(("parser", "text"), [
+    (parse_month, "0000-01"), (parse_month, "9999-12"), (parse_month, "1969-12"),
+    (parse_date, "0001-01-01"), (parse_date, "9999-12-31"), (parse_date, "2101-01-01"),
+])
+def test_dates_and_months_outside_1970_to_2100_are_typos(parser, text):
+    assert message(parser, text).endswith("is outside 1970-2100: is it a typo?")
 
 
 # --- follow-up cadences ----------------------------------------------------

@@ -1,6 +1,7 @@
 """Nothing lost or corrupted: crashes, concurrent writers, bad files, backups."""
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from slatui.models import Agreement, Calendar, Lead
+from slatui.models import Agreement, Attempt, Calendar, Lead
 from slatui.store import Store
 
 
@@ -26,6 +27,11 @@ def _integrity(path) -> str:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         conn.close()
+
+
+def _count(path, sql: str) -> int:
+    with Store(path) as store:
+        return store.conn.execute(sql).fetchone()[0]
 
 
 def _facts_match_attempts(conn: sqlite3.Connection) -> bool:
@@ -42,6 +48,7 @@ def test_killed_demo_leaves_all_or_nothing(tmp_path):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # Kill it once it has started writing (the WAL grows), well before it can finish.
     _kill_when_writing(process, tmp_path / "killed.db-wal", 200_000)
+    assert process.returncode == -signal.SIGKILL  # died by the signal, not finished or failed on its own
     assert _integrity(path) == "ok"
     conn = sqlite3.connect(path)
     counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("agreements", "reps", "leads")]
@@ -56,6 +63,14 @@ def _kill_when_writing(process: subprocess.Popen, wal: Path, size: int) -> None:
     process.wait()
 
 
+LOGGED = re.compile(r"logged attempt #(\d+) on lead (\d+)")
+
+
+def _acknowledged(output: str) -> dict[int, int]:
+    """The attempts a `log` acknowledged on stdout: {attempt id: lead id}."""
+    return {int(attempt): int(lead) for attempt, lead in LOGGED.findall(output)}
+
+
 def test_killed_import_leaves_all_or_nothing(tmp_path):
     path = tmp_path / "import.db"
     assert _slatui("--db", str(path), "agreement", "add", "SLA", "--tz", "UTC").returncode == 0
@@ -66,13 +81,14 @@ def test_killed_import_leaves_all_or_nothing(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "slatui", "--db", str(path), "import", "csv", str(big),
                                 "--agreement", "SLA"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _kill_when_writing(process, tmp_path / "import.db-wal", 500_000)
+    assert process.returncode == -signal.SIGKILL
     assert _integrity(path) == "ok"
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] in (0, 60_000)
     assert _facts_match_attempts(conn)
 
 
-def test_killed_burst_of_logs_keeps_each_log_whole(tmp_path):
+def test_killed_burst_of_logs_keeps_every_acknowledged_log(tmp_path):
     path = tmp_path / "burst.db"
     with Store(path) as store:
         agreement = store.add_agreement(Agreement(name="A", calendar=Calendar(tz="UTC")))
@@ -81,18 +97,28 @@ def test_killed_burst_of_logs_keeps_each_log_whole(tmp_path):
     burst = textwrap.dedent(f"""
         from slatui.cli import main
         for i in range(100_000):
-            main(["--db", {str(path)!r}, "log", "{lead_id}", "--outcome", "no_answer"])
+            try:
+                main(["--db", {str(path)!r}, "log", "{lead_id}", "--outcome", "no_answer"])
+            except SystemExit:
+                pass
     """)
-    process = subprocess.Popen([sys.executable, "-c", burst], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    with Store(path) as reader:
-        while time.monotonic() < deadline and reader.get_lead(lead_id).attempt_count < 20:
-            time.sleep(0.05)
+    # Each acknowledgement ("logged attempt #N", flushed by click) is the ledger of what must survive the kill.
+    process = subprocess.Popen([sys.executable, "-c", burst], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    output = b""
+    while len(_acknowledged(output.decode())) < 20 and process.poll() is None:
+        output += process.stdout.read1()
     process.send_signal(signal.SIGKILL)
+    output += process.stdout.read()
     process.wait()
+    assert process.returncode == -signal.SIGKILL
+    ledger = _acknowledged(output.decode())
+    assert len(ledger) >= 20
     assert _integrity(path) == "ok"
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] >= 20
+    stored = dict(conn.execute("SELECT id, lead_id FROM attempts"))
+    assert ledger.items() <= stored.items()
+    # At most the one being acknowledged when the signal came is there unannounced.
+    assert len(stored) - len(ledger) in (0, 1)
     assert _facts_match_attempts(conn)
 
 
@@ -102,33 +128,42 @@ def test_concurrent_writers_store_every_attempt_once(tmp_path):
         agreement = store.add_agreement(Agreement(name="A", calendar=Calendar(tz="UTC")))
         lead_ids = [store.add_lead(Lead(agreement_id=agreement.id, name=f"lead {i}",
                                         handed_off_at=datetime(2026, 1, 1, tzinfo=timezone.utc))).id
-                    for i in range(4)]
+                    for i in range(5)]
     writer = textwrap.dedent(f"""
         import sys
         from slatui.cli import main
-        for i in range(200):
+        for i in range(150):
             try:
                 main(["--db", {str(path)!r}, "log", sys.argv[1], "--outcome", "no_answer", "--note", str(i)])
             except SystemExit as exc:
                 if exc.code:
                     sys.exit(exc.code)
     """)
-    writers = [subprocess.Popen([sys.executable, "-c", writer, str(lead_id)], stderr=subprocess.PIPE, text=True)
-               for lead_id in lead_ids]
-    # Meanwhile the "TUI" keeps a connection open, reading and writing as it refreshes.
-    with Store(path) as reader:
+    writers = [subprocess.Popen([sys.executable, "-c", writer, str(lead_id)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for lead_id in lead_ids[:4]]
+    # Meanwhile this process does what the app does: it reads, writes, and opens more connections as it goes.
+    ours: dict[int, int] = {}
+    with Store(path) as app:
         while any(w.poll() is None for w in writers):
-            reader.plan_rows()
-            reader.lead_rows(limit=50)
+            app.plan_rows()
+            with Store(path) as worker:
+                worker.lead_rows(limit=50)
+                attempt = worker.log_attempt(Attempt(lead_id=lead_ids[4], at=datetime.now(timezone.utc),
+                                                     outcome="no_answer"))
+                ours[attempt.id] = lead_ids[4]
             time.sleep(0.01)
-        errors = [w.stderr.read() for w in writers]
-        assert [w.returncode for w in writers] == [0, 0, 0, 0], errors
-        assert not any("locked" in e for e in errors)
-        assert reader.conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == 800
-        assert reader.conn.execute("SELECT count(DISTINCT lead_id || '/' || note) FROM attempts").fetchone()[0] == 800
-        assert _facts_match_attempts(reader.conn)
-        # The reader sees the new data on its next refresh.
-        assert {row["attempts"] for row in reader.lead_rows()} == {200}
+        results = [w.communicate() for w in writers]
+        assert [w.returncode for w in writers] == [0, 0, 0, 0], [err for _, err in results]
+        assert not any("locked" in err for _, err in results)
+        ledger = {k: v for out, _ in results for k, v in _acknowledged(out).items()} | ours
+        assert len(ledger) == 600 + len(ours)
+        assert dict(app.conn.execute("SELECT id, lead_id FROM attempts")) == ledger
+        assert app.conn.execute("SELECT count(DISTINCT lead_id || '/' || note) FROM attempts "
+                                "WHERE lead_id != ?", (lead_ids[4],)).fetchone()[0] == 600
+        assert _facts_match_attempts(app.conn)
+        # The first connection sees the new data on its next refresh.
+        assert {row["attempts"] for row in app.lead_rows()} == {150, len(ours)}
+    assert _integrity(path) == "ok"
 
 
 @pytest.mark.parametrize(
@@ -188,31 +223,6 @@ def test_empty_file_becomes_a_new_database(tmp_path):
     assert result.returncode == 0 and "no agreements yet" in result.stdout
 
 
-@pytest.mark.parametrize("what", ["file", "folder"])
-def test_read_only_database_is_refused(tmp_path, monkeypatch, capsys, what):
-    path = tmp_path / what / "ro.db"
-    path.parent.mkdir()
-    Store(path).close()
-    _checkpoint(path)
-    locked = path if what == "file" else path.parent
-    os.chmod(locked, 0o444 if what == "file" else 0o555)
-    if os.geteuid() == 0:
-        # root may write anything: make the permission check see what any other user would.
-        real_access = os.access
-        monkeypatch.setattr(os, "access", lambda p, mode: real_access(p, mode) and not (
-            mode == os.W_OK and os.fspath(p) == os.fspath(locked)))
-    from slatui.cli import main
-
-    before = path.read_bytes()
-    with pytest.raises(SystemExit) as done:
-        main(["--db", str(path), "agreement", "add", "X"])
-    os.chmod(locked, 0o755)
-    err = capsys.readouterr().err
-    assert done.value.code == 2
-    assert "read-only" in err and "Traceback" not in err
-    assert path.read_bytes() == before
-
-
 def test_backup_is_consistent_while_another_process_writes(tmp_path):
     path = tmp_path / "live.db"
     assert _slatui("--db", str(path), "demo", "--leads", "300").returncode == 0
@@ -245,3 +255,57 @@ def test_restore_refuses_to_overwrite_without_force(tmp_path):
     listing = _slatui("--db", str(target), "agreement", "list").stdout
     assert "From backup" in listing and "Current" not in listing
     assert list(tmp_path.glob("target-before-restore-*.db"))
+
+
+# Every Python-level open of a file passes this audit hook (builtins.open, io.open, os.open, pathlib, shutil).
+# Audit hooks cannot be removed: it watches nothing outside the test below.
+_WATCHED: set[str] = set()
+_OPENED: list[str] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "open" and _WATCHED and isinstance(args[0], (str, bytes, os.PathLike)):
+        flags = args[2] or 0
+        # O_CREAT | O_EXCL only ever creates: it cannot open (and, closing, unlock) a file that exists.
+        creates_only = flags & os.O_CREAT and flags & os.O_EXCL
+        if not creates_only and os.path.realpath(os.fsdecode(args[0])) in _WATCHED:
+            _OPENED.append(f"{os.fsdecode(args[0])} ({args[1]}, flags {flags:#o})")
+
+
+sys.addaudithook(_audit)
+
+
+def test_nothing_but_sqlite_opens_the_database_file(drive, demo_db, settle, tmp_path, run):
+    """Closing any descriptor of a database file drops the process's locks on it: while the app and the
+    commands run in one process, only SQLite opens the file, its -wal and its -shm."""
+
+    def cli(*args: str) -> None:
+        code, _, err = run("--db", demo_db, *args)
+        assert code == 0, err
+
+    async def scenario(pilot):
+        for key in "13452":
+            await pilot.press(key)
+            await settle(pilot)
+        connected = _count(demo_db, "SELECT count(*) FROM attempts WHERE outcome = 'connected'")
+        await pilot.press("a", "c", "ctrl+s")
+        await settle(pilot)
+        assert _count(demo_db, "SELECT count(*) FROM attempts WHERE outcome = 'connected'") == connected + 1
+        cli("log", "1", "--outcome", "no_answer")
+        cli("lead", "add", "Zoe", "--agreement", "1")
+        cli("agreement", "edit", "1", "--respond-within", "2h")
+        for command in (["leads", "--limit", "5"], ["report", "--format", "md", "--out", str(tmp_path / "r.md")],
+                        ["scorecard"], ["backup", str(tmp_path / "copy.db")], ["export", "--out", str(tmp_path)]):
+            cli(*command)
+        cli("restore", str(tmp_path / "copy.db"), "--force")
+        for key in "32":
+            await pilot.press(key)
+            await settle(pilot)
+
+    _WATCHED.update(os.path.realpath(f"{demo_db}{suffix}") for suffix in ("", "-wal", "-shm", "-journal"))
+    try:
+        drive(demo_db, scenario)
+    finally:
+        _WATCHED.clear()
+    assert _OPENED == []
+    assert _integrity(demo_db) == "ok"

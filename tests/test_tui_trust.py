@@ -1,6 +1,8 @@
 """The app never holds a write transaction while it waits for the user, and sees others' writes."""
 
 import sqlite3
+import subprocess
+import sys
 
 from slatui.tui.forms.attempt import LogAttemptForm
 from slatui.tui.forms.lead import LeadForm
@@ -33,19 +35,16 @@ def test_open_forms_hold_no_write_lock(drive, demo_db, settle):
 
 
 def test_queue_shows_attempts_logged_elsewhere_on_refresh(drive, demo_db, settle):
-    from slatui.cli import main
-
     async def scenario(pilot):
         await pilot.press("2")
         await settle(pilot)
         before = pilot.app.screen.query_one("DataTable").row_count
-        # Give the top lead the attempts it still owes, from "another terminal".
+        # Give the top lead the attempts it still owes, from another terminal: another process.
         top = pilot.app.screen.query_one("DataTable").coordinate_to_cell_key((0, 0)).row_key.value
-        for _ in range(6):
-            try:
-                main(["--db", str(demo_db), "log", str(top), "--outcome", "no_answer"])
-            except SystemExit:
-                pass
+        logs = (f"from slatui.cli import main\nfor _ in range(6):\n    try:\n        main(['--db', {str(demo_db)!r}, "
+                f"'log', '{top}', '--outcome', 'no_answer'])\n    except SystemExit as exc:\n        assert not exc.code")
+        done = subprocess.run([sys.executable, "-c", logs], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and done.stdout.count("logged attempt") == 6, done.stderr
         await pilot.press("r")
         await settle(pilot)
         assert pilot.app.screen.query_one("DataTable").row_count == before - 1

@@ -6,6 +6,7 @@ when they run, so quick commands stay quick.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 
@@ -14,6 +15,7 @@ import click
 from slatui.cli import agreements, calc, housekeeping, leads, reports, reps, transfer  # noqa: F401  (registers)
 from slatui.cli.base import cli
 from slatui.errors import SlatuiError
+from slatui.text import printable
 
 __all__ = ["cli", "main"]
 
@@ -25,8 +27,28 @@ def _validation_error() -> tuple[type[Exception], ...]:
     return () if pydantic is None else (pydantic.ValidationError,)
 
 
+def _not_utf8(args: list[str]) -> str | None:
+    """The first argument (or SLATUI_DB) whose bytes are not UTF-8 (Python keeps them as surrogates), shown
+    with those bytes escaped: as text it could be neither stored nor printed."""
+    for value in [*args, os.environ.get("SLATUI_DB", "")]:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return os.fsencode(value).decode("utf-8", "backslashreplace")
+    return None
+
+
+def _fail(message: str, code: int = 2) -> None:
+    # One line, whatever the message quotes (a name, a cell of a file): no control character reaches the terminal.
+    click.echo(f"error: {printable(message)}", err=True)
+    sys.exit(code)
+
+
 def main(args: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
+    args = sys.argv[1:] if args is None else args
+    if (bad := _not_utf8(args)) is not None:
+        _fail(f"'{bad}' is not valid UTF-8 text: type it again (or rename the file) in UTF-8")
     try:
         code = cli.main(args=args, prog_name="slatui", standalone_mode=False)
         if isinstance(code, int):
@@ -36,22 +58,18 @@ def main(args: list[str] | None = None) -> None:
         sys.exit(1)
     except click.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        click.echo(f"error: {exc.format_message()}{hint}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(f"{exc.format_message()}{hint}", exc.exit_code)
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(exc.format_message(), exc.exit_code)
     except _validation_error() as exc:
         from slatui.models import describe_validation_error
 
-        click.echo(f"error: {describe_validation_error(exc)}", err=True)
-        sys.exit(2)
+        _fail(describe_validation_error(exc))
     except SlatuiError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(str(exc), exc.exit_code)
     except sqlite3.DatabaseError as exc:
-        click.echo(f"error: the database cannot be read ({exc}): restore a backup with `slatui restore FILE`, "
-                   "or choose another file with --db", err=True)
-        sys.exit(2)
+        from slatui.store.connection import explain
+
+        _fail(explain(exc))
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -6,7 +6,19 @@ from typing import Any
 
 import click
 
-from slatui.cli.base import Context, cli, emit_json, parse_option, pass_ctx, print_table, recompute_progress
+from slatui.cli.base import (
+    Context,
+    Number,
+    Whole,
+    cli,
+    echo,
+    emit_json,
+    finite_number,
+    parse_option,
+    pass_ctx,
+    print_table,
+    recompute_progress,
+)
 from slatui.errors import SlatuiError
 
 
@@ -19,14 +31,14 @@ def _agreement_options(fn):
         click.option("--status", type=click.Choice(AGREEMENT_STATUSES, case_sensitive=False), help="Status."),
         click.option("--party", "parties", multiple=True, metavar="TEAM",
                      help="A party (team); repeat for each. Default: Marketing and Sales."),
-        click.option("--lead-goal", type=int, help="Qualified leads a month marketing hands off."),
+        click.option("--lead-goal", type=Whole(), help="Qualified leads a month marketing hands off."),
         click.option("--respond-within", metavar="DUR", help="Business time to the first attempt, e.g. 1h."),
         click.option("--compliance", metavar="PCT", help="Share of leads to reach in time, in %, e.g. 90."),
-        click.option("--min-attempts", type=int, help="Attempts before giving up on an unreached lead."),
-        click.option("--miss-limit", type=int, help="Missed months in a row that allow cancellation (3)."),
+        click.option("--min-attempts", type=Whole(), help="Attempts before giving up on an unreached lead."),
+        click.option("--miss-limit", type=Whole(), help="Missed months in a row that allow cancellation (3)."),
         click.option("--cadence", metavar="GAPS",
                      help="Business-time gaps between follow-up attempts, e.g. 4h,1d,2d ('' for one business day)."),
-        click.option("--quota", "sales_quota", type=float,
+        click.option("--quota", "sales_quota", type=Number(),
                      help="Monthly sales quota (revenue), used to recalibrate the lead goal."),
         click.option("--tz", help="IANA time zone of the agreement's clock, e.g. Europe/Madrid."),
         click.option("--hours", metavar="SPEC", help="Working hours, e.g. 'mon-fri 09:00-17:00'; '24x7' for none."),
@@ -90,12 +102,13 @@ def _tier_values(pairs: tuple[str, ...]) -> dict[str, float]:
     values = {}
     for pair in pairs:
         tier, sep, value = pair.partition("=")
-        try:
-            values[tier.strip()] = float(value)
-        except ValueError:
-            raise SlatuiError(f"--tier-value: '{pair}' is not TIER=VALUE (e.g. CEO=100)") from None
         if not sep or not tier.strip():
             raise SlatuiError(f"--tier-value: '{pair}' is not TIER=VALUE (e.g. CEO=100)")
+        try:
+            values[tier.strip()] = finite_number(value)
+        except ValueError as exc:
+            reason = exc if "finite" in str(exc) else "is not TIER=VALUE"
+            raise SlatuiError(f"--tier-value: '{pair}': {reason} (e.g. CEO=100)") from None
     return values
 
 
@@ -144,7 +157,7 @@ def _print_agreement(store: Any, agreement, as_json: bool) -> None:
     for contact in agreement.contacts:
         lines.append(f"  contact:     {contact.name} ({contact.role or 'no role'}, {contact.party or 'no party'}) "
                      f"{contact.email or ''}".rstrip())
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 # How each versioned term reads in `agreement show`.
@@ -197,7 +210,7 @@ def agreement_add(ctx: Context, name: str, as_json: bool, **opts: Any) -> None:
     if as_json:
         _print_agreement(ctx.store, created, as_json)
     else:
-        click.echo(f"added agreement #{created.id} {created.name}")
+        echo(f"added agreement #{created.id} {created.name}")
 
 
 @agreement.command("edit")
@@ -226,11 +239,11 @@ def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, effectiv
     if as_json:
         _print_agreement(store, saved, as_json)
         return
-    click.echo(f"saved agreement #{saved.id} {saved.name}")
+    echo(f"saved agreement #{saved.id} {saved.name}")
     if month == "all":
-        click.echo("  changed targets and clock apply to every month (history rewritten)")
+        echo("  changed targets and clock apply to every month (history rewritten)")
     elif judged_again:
-        click.echo(f"  changed targets and clock apply from {month} on: {judged_again} past month"
+        echo(f"  changed targets and clock apply from {month} on: {judged_again} past month"
                    f"{'s' * (judged_again != 1)} judged again")
 
 
@@ -255,7 +268,7 @@ def agreement_list(ctx: Context, as_json: bool) -> None:
         emit_json([a.model_dump(mode="json") for a in agreements])
         return
     if not agreements:
-        click.echo("no agreements yet: add one with `slatui agreement add NAME` or try `slatui demo`")
+        echo("no agreements yet: add one with `slatui agreement add NAME` or try `slatui demo`")
         return
     from slatui.parsing import format_duration
 

@@ -1,9 +1,11 @@
-"""The `slatui` group and what every command module shares: the lazily opened store, option parsing
-and plain-text output. Only the bare `slatui` command (the TUI) imports Textual."""
+"""The `slatui` group and what every command module shares: the lazily opened store, option types and
+parsing (one place refuses hostile values: integers SQLite cannot store, inf and nan, impossible times) and
+plain-text output (never a raw control character). Only the bare `slatui` command (the TUI) imports Textual."""
 
 from __future__ import annotations
 
-import json
+import math
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +15,8 @@ from typing import Any
 import click
 
 from slatui.errors import SlatuiError
+from slatui.text import json_text, printable
+from slatui.vocabulary import SQLITE_INT_MAX
 
 OUTCOME_HELP = "no_answer, voicemail, email_sent, connected, meeting_booked or disqualified"
 
@@ -33,7 +37,7 @@ class Context:
             command = click.get_current_context(silent=True)
             store.origin = f"cli: {command.command_path if command else 'slatui'}"
             self._store = store
-            if store.recomputing():
+            if store.recomputing() and not store.read_only:
                 finish_recompute(store)
         return self._store
 
@@ -71,10 +75,57 @@ def recompute_progress() -> Iterator[Callable[[int, int], None]]:
     finally:
         if bars:
             bars[0].__exit__(None, None, None)
+class Whole(click.ParamType):
+    """A whole number SQLite can store (64-bit), from `low` to `high`: ids, counts, limits. A domain's own
+    bounds (a goal is 0 or more) stay with its model, which names the field."""
+
+    name = "integer"
+
+    def __init__(self, low: int = -SQLITE_INT_MAX - 1, high: int = SQLITE_INT_MAX):
+        self.low, self.high = max(low, -SQLITE_INT_MAX - 1), min(high, SQLITE_INT_MAX)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        elif re.fullmatch(r"\s*[+-]?[0-9]+\s*", str(value), re.ASCII):
+            number = int(value)
+        else:
+            self.fail(f"{printable(str(value))!r} is not a whole number", param, ctx)
+        if number < self.low:
+            self.fail(f"{number} is too small: give {self.low} or more", param, ctx)
+        if number > self.high:
+            self.fail(f"{number} is too large: give at most {self.high}", param, ctx)
+        return number
+
+
+def finite_number(text: str) -> float:
+    """A number that is one: "inf", "nan" and overflowing ones such as 1e400 are refused (ValueError)."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{printable(str(text).strip())!r} is not a finite number")
+    return number
+
+
+class Number(click.ParamType):
+    """A real number (an amount, a quota): never inf or nan, which would break every report after it."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            return finite_number(value)
+        except ValueError as exc:
+            message = str(exc) if "finite" in str(exc) else f"{printable(str(value))!r} is not a number"
+            self.fail(f"{message}: give an amount such as 5000 or 99.5", param, ctx)
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    click.echo(json_text(data, indent=2, default=str))
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text that may hold names or file contents: no control character reaches the terminal raw."""
+    click.echo(printable(text, keep="\n"), err=err, nl=nl)
 
 
 def parse_option(option: str, parser: Any, text: str, *args: Any) -> Any:
@@ -87,11 +138,19 @@ def parse_option(option: str, parser: Any, text: str, *args: Any) -> Any:
         raise SlatuiError(f"{option}: {exc}") from None
 
 
-def parse_at(text: str | None, tz: str, option: str = "--at") -> datetime:
-    """A WHEN option (default: now) read in the zone `tz`."""
+def parse_at(text: str | None, tz: str) -> datetime:
+    """--at WHEN (default: now) read in the zone `tz`: a handoff or attempt that has happened, so not later
+    than now."""
+    from slatui.parsing import parse_past
+
+    return parse_option("--at", parse_past, text or "now", tz)
+
+
+def parse_as_of(text: str | None, tz: str) -> datetime:
+    """--as-of WHEN (default: now) read in the zone `tz`."""
     from slatui.parsing import parse_when
 
-    return parse_option(option, parse_when, text or "now", tz)
+    return parse_option("--as-of", parse_when, text or "now", tz)
 
 
 def normalise_choice(value: str | None) -> str | None:
@@ -128,6 +187,7 @@ def cli(click_ctx: click.Context, db_path: str | None) -> None:
 
 
 def print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    rows = [tuple(map(printable, row)) for row in rows]  # a newline in a name shows as \x0a, on its row
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
     for row in rows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from slatui.cli.base import cli, emit_json, parse_option
+from slatui.cli.base import Number, cli, emit_json, parse_option
 from slatui.errors import SlatuiError
 
 
@@ -14,9 +14,9 @@ def calc() -> None:
 
 
 @calc.command("leads")
-@click.option("--quota", type=float, required=True, help="Monthly sales quota (revenue).")
+@click.option("--quota", type=Number(), required=True, help="Monthly sales quota (revenue).")
 @click.option("--marketing-share", required=True, metavar="PCT", help="% of revenue from marketing leads.")
-@click.option("--deal-size", type=float, required=True, help="Average deal size.")
+@click.option("--deal-size", type=Number(), required=True, help="Average deal size.")
 @click.option("--close-rate", required=True, metavar="PCT", help="% of leads that become customers.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def calc_leads(quota: float, marketing_share: str, deal_size: float, close_rate: str, as_json: bool) -> None:

@@ -6,14 +6,14 @@ import sys
 
 import click
 
-from slatui.cli.base import Context, cli, pass_ctx
+from slatui.cli.base import Context, Whole, cli, echo, pass_ctx
 from slatui.errors import SlatuiError
 
 
 @cli.command("demo")
-@click.option("--leads", "lead_count", type=click.IntRange(min=10), default=1500, show_default=True,
+@click.option("--leads", "lead_count", type=Whole(10, 10_000_000), default=1500, show_default=True,
               help="About how many leads to generate.")
-@click.option("--seed", type=int, default=7, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--seed", type=Whole(), default=7, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--force", is_flag=True, help="Add the demo even if the database already has data.")
 @pass_ctx
 def demo(ctx: Context, lead_count: int, seed: int, force: bool) -> None:
@@ -21,11 +21,12 @@ def demo(ctx: Context, lead_count: int, seed: int, force: bool) -> None:
     from slatui.demo import generate_demo
 
     store = ctx.store
+    store.require_writable()
     if not force and not store.is_empty():
         raise SlatuiError(f"{store.path} already has data: use --force to add the demo anyway, or --db another file")
     with click.progressbar(length=lead_count, label="Generating demo leads", file=sys.stderr) as bar:
         summary = generate_demo(store, leads=lead_count, seed=seed, progress=bar.update)
-    click.echo(f"demo ready in {store.path}: {summary['agreements']} agreements, {summary['reps']} reps, "
+    echo(f"demo ready in {store.path}: {summary['agreements']} agreements, {summary['reps']} reps, "
                f"{summary['leads']} leads, {summary['attempts']} attempts")
 
 
@@ -43,7 +44,7 @@ def backup(ctx: Context, dest: str | None) -> None:
         raise SlatuiError(f"{target} already exists: choose another name or delete it first")
     if not target.parent.is_dir():
         raise SlatuiError(f"folder {target.parent} does not exist: create it first")
-    click.echo(f"backed up {store.path} to {store.backup(target)}")
+    echo(f"backed up {store.path} to {store.backup(target)}")
 
 
 @cli.command("restore")
@@ -52,24 +53,32 @@ def backup(ctx: Context, dest: str | None) -> None:
 @pass_ctx
 def restore(ctx: Context, source: str, force: bool) -> None:
     """Replace the database with the backup SOURCE (refuses without --force)."""
+    import time
+    from contextlib import closing
     from pathlib import Path
 
     from slatui.store import Store, default_db_path
+    from slatui.store.connection import check_slatui_file, open_read_only
 
+    source_path = Path(source)
     target = Path(ctx.db_path) if ctx.db_path else default_db_path()
-    with Store(source, create_parent=False) as backup_store:  # refuses files that are not slatui databases
-        if target.exists() and target.stat().st_size > 0 and not force:
-            raise SlatuiError(f"{target} exists: add --force to replace it (a copy of it is kept first)")
-        if target.exists() and target.stat().st_size > 0:
-            import time
-
-            with Store(target) as current:
-                kept = current.backup(target.with_name(f"{target.stem}-before-restore-{time.strftime('%Y%m%d-%H%M%S')}.db"))
-            click.echo(f"kept the replaced database as {kept}")
-        with Store(target, create_parent=True) as current:
-            # The backup API writes the whole file under SQLite's locks: readers never see half of it.
-            backup_store.conn.backup(current.conn)
-    click.echo(f"restored {target} from {source}")
+    # Only a whole slatui database, read without changing it (not even its journal mode); checked before the
+    # live file is touched, so a refusal changes neither.
+    check_slatui_file(source_path)
+    if target.exists() and target.samefile(source_path):
+        raise SlatuiError(f"{source} is the database itself: choose a backup")
+    replacing = target.exists() and target.stat().st_size > 0
+    if replacing and not force:
+        raise SlatuiError(f"{target} exists: add --force to replace it (a copy of it is kept first)")
+    with Store(target, create_parent=True) as current, closing(open_read_only(source_path)) as backup_conn:
+        current.require_writable()
+        if replacing:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            kept = current.backup(target.with_name(f"{target.stem}-before-restore-{stamp}.db"))
+            echo(f"kept the replaced database as {kept}")
+        # The backup API writes the whole file under SQLite's locks: readers never see half of it.
+        backup_conn.backup(current.conn)
+    echo(f"restored {target} from {source}")
 
 
 @cli.command("locate")
@@ -78,4 +87,4 @@ def locate(ctx: Context) -> None:
     """Print the database path."""
     from slatui.store import default_db_path
 
-    click.echo(ctx.db_path or default_db_path())
+    echo(str(ctx.db_path or default_db_path()))

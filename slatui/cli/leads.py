@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import click
 
-from slatui.cli.base import OUTCOME_HELP, Context, cli, emit_json, normalise_choice, parse_at, pass_ctx, print_table
+from slatui.cli.base import (
+    OUTCOME_HELP,
+    Context,
+    Number,
+    Whole,
+    cli,
+    echo,
+    emit_json,
+    normalise_choice,
+    parse_at,
+    pass_ctx,
+    print_table,
+)
 from slatui.errors import SlatuiError
 
 
@@ -21,7 +33,7 @@ def lead() -> None:
 @click.option("--tier", default="", help="Quality tier, e.g. CEO or A.")
 @click.option("--source", type=click.Choice(["marketing", "sales"], case_sensitive=False), default="marketing",
               show_default=True, help="Who sourced the lead.")
-@click.option("--value", type=float, help="Value of the lead (default: its tier's value).")
+@click.option("--value", type=Number(), help="Value of the lead (default: its tier's value).")
 @click.option("--rep", "rep_ref", metavar="NAME_OR_ID", help="Rep who owns the lead.")
 @click.option("--at", "when", metavar="WHEN", help="Handoff time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the lead as JSON.")
@@ -53,11 +65,11 @@ def lead_add(ctx: Context, name: str, agreement_ref: str, company: str, email: s
     if as_json:
         emit_json(store.get_lead(lead_id).model_dump(mode="json"))
     else:
-        click.echo(lead_id)
+        echo(str(lead_id))
 
 
 @cli.command("log")
-@click.argument("lead_id", type=int)
+@click.argument("lead_id", type=Whole(1))
 @click.option("--outcome", required=True, callback=lambda c, p, v: normalise_choice(v), help=OUTCOME_HELP + ".")
 @click.option("--channel", default="call", show_default=True, callback=lambda c, p, v: normalise_choice(v),
               help="call, email, social, sms, meeting or other.")
@@ -87,13 +99,13 @@ def log_attempt(ctx: Context, lead_id: int, outcome: str, channel: str, when: st
         emit_json({"id": attempt_id, "lead_id": lead_id, **attempt._asdict(),
                     "at": from_epoch(attempt.at).isoformat().replace("+00:00", "Z")})
     else:
-        click.echo(f"logged attempt #{attempt_id} on lead {lead_id} ({outcome.replace('_', ' ')})")
+        echo(f"logged attempt #{attempt_id} on lead {lead_id} ({outcome.replace('_', ' ')})")
 
 
 @cli.command("leads")
 @click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="Only this agreement's leads.")
 @click.option("--open", "open_only", is_flag=True, help="Only leads still being worked (open or connected).")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many (newest first).")
+@click.option("--limit", type=Whole(1), help="At most this many (newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def leads(ctx: Context, agreement_ref: str | None, open_only: bool, limit: int | None, as_json: bool) -> None:
@@ -112,7 +124,7 @@ def leads(ctx: Context, agreement_ref: str | None, open_only: bool, limit: int |
                                                                      "deadline_at")}} for r in rows])
         return
     if not rows:
-        click.echo("no leads: log one with `slatui lead add NAME --agreement A`")
+        echo("no leads: log one with `slatui lead add NAME --agreement A`")
         return
     from slatui.parsing import format_duration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from slatui.cli.base import Context, cli, emit_json, parse_at, parse_option, pass_ctx
+from slatui.cli.base import Context, Whole, cli, echo, emit_json, parse_as_of, parse_option, pass_ctx
 from slatui.errors import SlatuiError
 
 
@@ -29,7 +29,7 @@ def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_tex
         raise SlatuiError("no active agreements to report: add one with `slatui agreement add NAME` or name one "
                           "with --agreement")
     zone = agreements[0].tz
-    as_of = parse_at(as_of_text, zone, "--as-of")
+    as_of = parse_as_of(as_of_text, zone)
     year, month_number = parse_option("--month", parse_month, month) if month else \
         metrics.local_now(agreements[0], as_of).timetuple()[:2]
     reports = metrics.reports(store, agreements, year, month_number, as_of)
@@ -45,17 +45,20 @@ def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_tex
     else:
         text = render.render_table(reports)
     if out_path:
-        from pathlib import Path
+        from slatui.files import write_private
 
-        Path(out_path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        click.echo(f"wrote {fmt} report to {out_path}", err=True)
+        try:
+            write_private(out_path, text if text.endswith("\n") else text + "\n")
+        except OSError as exc:
+            raise SlatuiError(f"cannot write {out_path}: {exc.strerror}; nothing was written") from None
+        echo(f"wrote {fmt} report to {out_path}", err=True)
     else:
-        click.echo(text, nl=not text.endswith("\n"))
+        echo(text, nl=not text.endswith("\n"))
 
 
 @cli.command("scorecard")
 @click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="One agreement (default: every active one).")
-@click.option("--months", type=click.IntRange(min=1), default=12, show_default=True, help="How many months back.")
+@click.option("--months", type=Whole(1), default=12, show_default=True, help="How many months back.")
 @click.option("--as-of", "as_of_text", metavar="WHEN", help="Up to this instant (default: now).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
@@ -66,7 +69,7 @@ def scorecard(ctx: Context, agreement_ref: str | None, months: int, as_of_text: 
     store = ctx.store
     cards = []
     for terms in [store.terms(agreement_ref)] if agreement_ref else store.list_terms(status="active"):
-        as_of = parse_at(as_of_text, terms.tz, "--as-of")
+        as_of = parse_as_of(as_of_text, terms.tz)
         year, month = metrics.local_now(terms, as_of).timetuple()[:2]
         verdicts = metrics.month_verdicts(store, terms, year, month, as_of)
         cards.append({"agreement": {"id": terms.id, "name": terms.name}, "months": verdicts[-months:],
@@ -77,5 +80,5 @@ def scorecard(ctx: Context, agreement_ref: str | None, months: int, as_of_text: 
     else:
         from slatui.report import render_scorecard
 
-        click.echo(render_scorecard(cards), nl=False)
+        echo(render_scorecard(cards), nl=False)
 

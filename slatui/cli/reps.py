@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from slatui.cli.base import Context, cli, emit_json, pass_ctx, print_table
+from slatui.cli.base import Context, Whole, cli, echo, emit_json, pass_ctx, print_table
 
 
 @cli.group()
@@ -15,14 +15,14 @@ def rep() -> None:
 @rep.command("add")
 @click.argument("name")
 @click.option("--team", default="Sales", show_default=True, help="The rep's team.")
-@click.option("--capacity", type=int, default=50, show_default=True, help="Leads a week the rep can work.")
+@click.option("--capacity", type=Whole(), default=50, show_default=True, help="Leads a week the rep can work.")
 @pass_ctx
 def rep_add(ctx: Context, name: str, team: str, capacity: int) -> None:
     """Add a rep."""
     from slatui.models import Rep
 
     created = ctx.store.add_rep(Rep(name=name, team=team, weekly_capacity=capacity))
-    click.echo(f"added rep #{created.id} {created.name}")
+    echo(f"added rep #{created.id} {created.name}")
 
 
 @rep.command("list")
@@ -34,7 +34,7 @@ def rep_list(ctx: Context, as_json: bool) -> None:
     if as_json:
         emit_json([r.model_dump() for r in reps])
     elif not reps:
-        click.echo("no reps yet: add one with `slatui rep add NAME`")
+        echo("no reps yet: add one with `slatui rep add NAME`")
     else:
         print_table(("id", "name", "team", "capacity/week"),
                      [(f"#{r.id}", r.name, r.team, str(r.weekly_capacity)) for r in reps])

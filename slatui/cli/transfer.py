@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from slatui.cli.base import cli
+from slatui.cli.base import cli, echo
 from slatui.errors import SlatuiError
 
 # Files with at least this many records show a progress bar on stderr.
@@ -132,13 +132,13 @@ def _finish(store: Any, batch: Any, *, dry_run: bool, skip_bad_rows: bool) -> No
         summary = run_import(store, batch, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
     for label, lines in (("rejected", summary.errors), ("note", summary.notes)):
         for line in lines[:LINES_SHOWN]:
-            click.echo(f"{label}: {line}", err=True)
+            echo(f"{label}: {line}", err=True)
         if len(lines) > LINES_SHOWN:
-            click.echo(f"{label}: ... and {len(lines) - LINES_SHOWN} more", err=True)
+            echo(f"{label}: ... and {len(lines) - LINES_SHOWN} more", err=True)
     if summary.errors and not skip_bad_rows:
         rows = f"{summary.rejected} row{'s' * (summary.rejected != 1)}"
         raise SlatuiError(f"{rows} rejected, nothing written: fix them, or pass --skip-bad-rows to import the rest")
-    click.echo(summary.describe())
+    echo(summary.describe())
 
 
 @cli.command("export")
@@ -153,4 +153,4 @@ def export_cli(ctx: Any, fmt: str, out: Path) -> None:
     from slatui.io.export import export
 
     for path in export(ctx.store, fmt.lower(), out):
-        click.echo(path)
+        echo(str(path))

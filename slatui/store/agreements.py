@@ -18,6 +18,7 @@ from slatui.store.facts import Clock
 from slatui.store.rows import (agreement_from_row, agreement_row, model_version, terms_from_rows, version_from_row,
                                version_row)
 from slatui.terms import CLOCK_FIELDS, VERSIONED_FIELDS, Terms, TermsVersion
+from slatui.vocabulary import SQLITE_INT_MAX
 
 if TYPE_CHECKING:
     from slatui.models import Agreement
@@ -127,7 +128,8 @@ class AgreementQueries:
         """A row by its name (any case) or, failing that, its id; NotFound lists the known names."""
         text = str(name_or_id).strip()
         row = self._one(f"SELECT * FROM {table} WHERE name = ? COLLATE NOCASE", (text,))
-        if row is None and text.isdigit():
+        # ASCII digits only ("²" is a digit to isdigit(), not to int()), and an id SQLite can hold.
+        if row is None and text.isascii() and text.isdigit() and int(text) <= SQLITE_INT_MAX:
             row = self._one(f"SELECT * FROM {table} WHERE id = ?", (int(text),))
         if row is None:
             known = ", ".join(r[0] for r in self.conn.execute(f"SELECT name FROM {table} ORDER BY name")) or "none yet"

@@ -17,7 +17,7 @@ from slatui.store import rollups
 from slatui.store.agreements import AgreementQueries
 from slatui.store.attempts import AttemptQueries
 from slatui.store.changelog import ChangeLog
-from slatui.store.connection import backup_file, connect, default_db_path
+from slatui.store.connection import backup_file, connect, default_db_path, explain, stopped_write
 from slatui.store.leads import LeadQueries
 from slatui.store.loading import BulkLoading
 from slatui.store.reps import RepQueries
@@ -32,7 +32,8 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
     def __init__(self, path: str | Path | None = None, *, create_parent: bool | None = None):
         self.path = Path(path) if path is not None else default_db_path()
         # The default location is ours to create; an explicit path with a missing folder is a typo.
-        self.conn = connect(self.path, create_parent=path is None if create_parent is None else create_parent)
+        self.conn, self.read_only = connect(self.path,
+                                            create_parent=path is None if create_parent is None else create_parent)
         self.conn.row_factory = sqlite3.Row
         # Terms by (agreement id, None) and clocks by (agreement id, version's first month); see `clock`.
         self._clocks: dict[tuple[int, str | None], Any] = {}
@@ -57,6 +58,7 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         if self.conn.in_transaction:
             yield self.conn
             return
+        self.require_writable()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -64,13 +66,22 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         try:
             yield self.conn
             rollups.refresh(self.conn)
+            self.conn.execute("COMMIT")
         except BaseException as exc:
-            self.conn.execute("ROLLBACK")
+            # SQLite rolls back by itself after some failures (a full disk among them): roll back only what is open.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.IntegrityError):
                 raise InvalidInput(f"the database refused the change: {exc}") from None
+            if isinstance(exc, sqlite3.OperationalError) and stopped_write(exc):
+                raise DatabaseError(explain(exc, self.path)) from None
             raise
-        else:
-            self.conn.execute("COMMIT")
+
+    def require_writable(self) -> None:
+        """Refuse, before anything starts, to change a file opened read-only."""
+        if self.read_only:
+            raise DatabaseError(f"{self.path} is read-only: slatui can show it (report, leads, scorecard, backup, "
+                                "export) but not change it; fix the permissions of the file and its folder")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -188,7 +188,7 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
         if key in r:
             r[key] = from_epoch(r[key])
     r["connected"] = bool(r["connected"])
-    return Lead(**r)
+    return Lead.model_validate(r, context={"stored": True})
 
 
 def _date(text: str | None) -> date | None:

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
+from slatui.text import printable
 from slatui.tui.commands import SlatuiCommands
 from slatui.tui.data import Data
 
@@ -58,7 +59,7 @@ class SlatuiApp(App[None]):
         self.data = Data(db_path)
         self._overtaken: WeakSet[Worker] = WeakSet()
         self._clock = clock or (lambda: datetime.now(timezone.utc))
-        self.sub_title = Path(db_path).name
+        self.sub_title = printable(Path(db_path).name)
         self.theme = DARK_THEME
 
     def now(self) -> datetime:
@@ -97,6 +98,10 @@ class SlatuiApp(App[None]):
             return callback(*args, **kwargs)
 
         return super().call_from_thread(unless_stale)
+
+    def notify(self, message: str, *, title: str = "", **options: Any) -> None:
+        """Every toast: names and the store's messages in it never reach the terminal as control characters."""
+        super().notify(printable(message, keep="\n"), title=printable(title), **options)
 
     def on_unmount(self) -> None:
         self.data.close()

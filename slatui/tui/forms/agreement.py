@@ -9,14 +9,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from slatui.models import AGREEMENT_KINDS, AGREEMENT_STATUSES, Agreement, Calendar, system_zone
 from slatui.parsing import format_duration, parse_date, parse_duration, parse_percent
+from slatui.text import printable
 from slatui.tui.forms.base import FieldReader, FormScreen, field_row, widget_id
 from slatui.tui.screens.calculator import CalculatorModal, parse_amount
+from slatui.tui.widgets.cells import markup
 
 # Rules that span several fields report no field; send their message to the field it is about.
 # (where pydantic put it, a word of the message, the field to show it under)
@@ -46,11 +47,11 @@ def parse_tier_values(text: str) -> dict[str, float]:
 
 
 def _text_area(text: str, key: str) -> TextArea:
-    return TextArea(text, id=widget_id(key), soft_wrap=True, show_line_numbers=False)
+    return TextArea(printable(text, keep="\n\t"), id=widget_id(key), soft_wrap=True, show_line_numbers=False)
 
 
 def _input(value: object, key: str, placeholder: str = "") -> Input:
-    return Input("" if value is None else str(value), placeholder=placeholder, id=widget_id(key))
+    return Input("" if value is None else printable(str(value)), placeholder=placeholder, id=widget_id(key))
 
 
 def _section(title: str) -> Static:
@@ -77,7 +78,7 @@ class AgreementForm(FormScreen[Agreement]):
         ]
 
     def form_title(self) -> str:
-        return f"Edit agreement '{escape(self.original.name)}'" if self.original else "New agreement"
+        return f"Edit agreement '{markup(self.original.name)}'" if self.original else "New agreement"
 
     # ---- layout -----------------------------------------------------------------------------
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Input, Select
 
 from slatui.models import CHANNELS, Attempt
 from slatui.parsing import parse_when
 from slatui.tui.forms.base import FormScreen, field_row
+from slatui.tui.widgets.cells import markup
 from slatui.tui.widgets.outcome_list import OUTCOME_KEYS, OutcomeList, outcome_label
 
 
@@ -33,7 +33,7 @@ class LogAttemptForm(FormScreen[Attempt]):
         self.tz = tz
 
     def form_title(self) -> str:
-        return f"Log attempt on {escape(self.lead_name)} (#{self.lead_id})"
+        return f"Log attempt on {markup(self.lead_name)} (#{self.lead_id})"
 
     def compose_fields(self) -> ComposeResult:
         keys = " ".join(OUTCOME_KEYS)

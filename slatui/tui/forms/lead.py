@@ -7,12 +7,12 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.markup import escape
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from slatui.models import LEAD_SOURCES, LEAD_STATUSES, Agreement, Lead, Rep
 from slatui.parsing import parse_when
+from slatui.text import printable
 from slatui.tui.forms.attempt import when_hint
 from slatui.tui.forms.base import FormScreen, field_row
 from slatui.tui.screens.calculator import parse_amount
@@ -46,26 +46,27 @@ class LeadForm(FormScreen[Lead]):
         )
 
     def form_title(self) -> str:
-        return f"Edit lead {escape(self.lead.name)} (#{self.lead.id})" if self.lead else "New lead handoff"
+        return f"Edit lead {cells.markup(self.lead.name)} (#{self.lead.id})" if self.lead else "New lead handoff"
 
     def compose_fields(self) -> ComposeResult:
         lead = self.lead
         yield _pair(
-            field_row("Name", Input(lead.name if lead else "", id="name", placeholder="who was handed off")),
-            field_row("Company", Input(lead.company if lead else "", id="company")),
+            field_row("Name", Input(printable(lead.name) if lead else "", id="name", placeholder="who was handed off")),
+            field_row("Company", Input(printable(lead.company) if lead else "", id="company")),
         )
         yield _pair(
-            field_row("Email", Input((lead and lead.email) or "", id="email", placeholder="name@example.com")),
-            field_row("Tier", Input(lead.tier if lead else "", id="tier", placeholder="e.g. CEO, Director"),
+            field_row("Email", Input(printable((lead and lead.email) or ""), id="email",
+                                     placeholder="name@example.com")),
+            field_row("Tier", Input(printable(lead.tier) if lead else "", id="tier", placeholder="e.g. CEO, Director"),
                       hint="a blank Value takes the tier's value"),
         )
         yield _pair(
             field_row("Agreement", Select(
-                [(a.name, a.id) for a in self.agreements.values()], value=self.agreement_id or Select.NULL,
+                [(cells.text(a.name), a.id) for a in self.agreements.values()], value=self.agreement_id or Select.NULL,
                 prompt="choose the agreement", id="agreement_id",
             )),
             field_row("Rep", Select(
-                [(r.name, r.id) for r in self.reps], value=(lead and lead.rep_id) or Select.NULL,
+                [(cells.text(r.name), r.id) for r in self.reps], value=(lead and lead.rep_id) or Select.NULL,
                 prompt="no rep yet", id="rep_id",
             )),
         )

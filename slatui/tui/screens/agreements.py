@@ -8,7 +8,6 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -20,6 +19,7 @@ from slatui.parsing import format_duration
 from slatui.store import Store
 from slatui.tui.forms.agreement import AgreementForm
 from slatui.tui.forms.base import ConfirmScreen
+from slatui.tui.widgets.cells import markup
 
 # (label, width): fixed widths so the table fits 120 columns; details of the selected row go below it.
 COLUMNS = (("Name", 22), ("Status", 12), ("Kind", 10), ("Parties", 18), ("Targets", 22), ("This month", 22))
@@ -68,9 +68,9 @@ def agreement_row(store: Store, agreement: Agreement, now: datetime) -> tuple[tu
     )
     holidays = ", ".join([*c.holiday_countries, *map(str, c.holiday_dates)]) or "none"
     details = "\n".join((
-        f"[b]{escape(agreement.name)}[/b]  {agreement.kind}, {agreement.status}{', ' + period if period else ''}",
-        escape(agreement.summary) or "[dim]no summary[/dim]",
-        f"Parties: {escape(' → '.join(p.name for p in agreement.parties))}",
+        f"[b]{markup(agreement.name)}[/b]  {agreement.kind}, {agreement.status}{', ' + period if period else ''}",
+        markup(agreement.summary) or "[dim]no summary[/dim]",
+        f"Parties: {markup(' → '.join(p.name for p in agreement.parties))}",
         f"Targets: {t.lead_goal} leads a month; first attempt within {format_duration(t.respond_within_seconds)} "
         f"of business time on {t.compliance_threshold:.0%} of leads; at least {t.min_attempts} attempts; "
         f"cancellable after {t.miss_limit} missed months",
@@ -96,7 +96,7 @@ class AgreementTable(DataTable):
         selected = self.selected_id()
         self.clear()
         for agreement_id, cells, _ in rows:
-            self.add_row(*cells, key=str(agreement_id))
+            self.add_row(*map(markup, cells), key=str(agreement_id))  # str cells are markup: a name must not be
         if selected is not None and str(selected) in self.rows:
             self.move_cursor(row=self.get_row_index(str(selected)))
 
@@ -188,10 +188,10 @@ class AgreementsScreen(Screen[None]):
 
     def _saved(self, agreement: Agreement | None) -> None:
         if agreement is not None:
-            self.notify(f"Saved agreement '{escape(agreement.name)}'.")
+            self.notify(f"Saved agreement '{markup(agreement.name)}'.")
 
     def _failed(self, error: SlatuiError) -> None:
-        self.notify(escape(str(error)), severity="error")
+        self.notify(markup(error), severity="error")
         self.load()
 
     # ---- delete -----------------------------------------------------------------------------
@@ -209,7 +209,7 @@ class AgreementsScreen(Screen[None]):
         except SlatuiError as exc:
             self.app.call_from_thread(self._failed, exc)
             return
-        name = escape(agreement.name)
+        name = markup(agreement.name)
         if leads:
             question = (
                 f"Delete agreement '{name}'?\n\nIt has {leads} leads. Deleting it deletes them too, "
@@ -235,5 +235,5 @@ class AgreementsScreen(Screen[None]):
         except SlatuiError as exc:  # e.g. leads were logged since the question was asked
             self.app.call_from_thread(self._failed, exc)
             return
-        self.app.call_from_thread(self.notify, f"Deleted agreement '{escape(agreement.name)}'.")
+        self.app.call_from_thread(self.notify, f"Deleted agreement '{markup(agreement.name)}'.")
         self.app.call_from_thread(self.load)

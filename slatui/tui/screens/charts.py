@@ -15,13 +15,13 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Tabs
 
 from slatui import charts, metrics
 from slatui.terms import Terms
 from slatui.store import Store
+from slatui.tui.widgets.cells import markup
 from slatui.tui.widgets.chart_panel import ChartPanel
 from slatui.tui.widgets.report_export import export_report
 
@@ -169,7 +169,7 @@ class ChartsScreen(Screen[None]):
         position = f"{data.agreement_ids.index(view.agreement_id) + 1}/{len(data.agreement_ids)}"
         empty = "" if data.report["volume"]["actual"] or data.series else " · no leads handed off"
         self.query_one("#charts-header", Static).update(
-            f"[b]{escape(data.agreement_name)}[/b] ({position}) · [b]{view.period[0]:04d}-{view.period[1]:02d}[/b]"
+            f"[b]{markup(data.agreement_name)}[/b] ({position}) · [b]{view.period[0]:04d}-{view.period[1]:02d}[/b]"
             f" · bars per [b]{view.bucket}[/b] over {span} · speed: [b]{self.statistic}[/b]{empty}"
         )
 

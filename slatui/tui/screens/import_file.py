@@ -22,6 +22,7 @@ from slatui.io.csvread import DateReader
 from slatui.models import Agreement
 from slatui.store import Store
 from slatui.tui.forms.base import FormScreen, field_row
+from slatui.tui.widgets import cells
 
 KINDS = (("CSV, any columns", "csv"), ("HubSpot export(s)", "hubspot"), ("Salesforce export(s)", "salesforce"),
          ("slatui JSON export", "json"))
@@ -95,7 +96,7 @@ class ImportForm(FormScreen[Summary]):
                              "with spaces)")
         yield Horizontal(
             field_row("Kind", Select(KINDS, value="csv", allow_blank=False, id="import-kind")),
-            field_row("Agreement", Select([(a.name, a.id) for a in self.agreements],
+            field_row("Agreement", Select([(cells.text(a.name), a.id) for a in self.agreements],
                                           value=self.agreements[0].id if self.agreements else Select.NULL,
                                           prompt="choose the agreement", id="import-agreement"),
                       hint="times without an offset are read in its zone"),

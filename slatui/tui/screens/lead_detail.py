@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from slatui.errors import SlatuiError
 from slatui.store import to_epoch
+from slatui.text import printable
 from slatui.tui.forms.attempt import open_log_attempt
 from slatui.tui.widgets import LEADS_CSS, cells
 
@@ -92,7 +93,7 @@ class LeadDetailScreen(ModalScreen[None]):
             )
             for a in attempts
         ]
-        title = Text.assemble((lead.name, "bold"), f" (#{lead.id})")
+        title = Text.assemble((printable(lead.name), "bold"), f" (#{lead.id})")
         self.app.call_from_thread(self._show, {"id": lead.id, "name": lead.name, "tz": tz}, title, facts, timeline)
 
     def _show(self, lead_ref: dict[str, Any], title: Text, facts: list[tuple[str, Text]], timeline: list) -> None:

@@ -8,7 +8,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
@@ -18,7 +17,7 @@ from slatui.models import LEAD_STATUSES, Lead
 from slatui.tui.forms.attempt import open_log_attempt
 from slatui.tui.forms.base import ConfirmScreen
 from slatui.tui.forms.lead import LeadForm
-from slatui.tui.widgets import LEADS_CSS
+from slatui.tui.widgets import LEADS_CSS, cells
 from slatui.tui.widgets.lead_table import LeadTable, Row
 
 # Typing in the filter waits this long for a pause before querying.
@@ -104,8 +103,8 @@ class LeadsScreen(Screen[None]):
     @work(thread=True, group="leads-choices")
     def _load_choices(self) -> None:
         with self.app.data.store() as store:
-            agreements = [(terms.name, terms.id) for terms in store.list_terms()]
-            reps = [(row["name"], row["id"]) for row in store.rep_rows()]
+            agreements = [(cells.text(terms.name), terms.id) for terms in store.list_terms()]
+            reps = [(cells.text(row["name"]), row["id"]) for row in store.rep_rows()]
         self.app.call_from_thread(self._show_choices, agreements, reps)
 
     def _show_choices(self, agreements: list[Choice], reps: list[Choice]) -> None:
@@ -188,7 +187,7 @@ class LeadsScreen(Screen[None]):
             if answer == "delete":
                 self._delete(lead["id"], lead["name"])
 
-        question = f"Delete lead {escape(lead['name'])} (#{lead['id']}){attempts}? You can undo it with u."
+        question = f"Delete lead {cells.markup(lead['name'])} (#{lead['id']}){attempts}? You can undo it with u."
         # "Keep" comes first, so it has the focus and enter alone deletes nothing.
         answers = [("keep", "Keep"), ("delete", "Delete lead")]
         self.app.push_screen(ConfirmScreen(question, answers, danger="delete"), answered)

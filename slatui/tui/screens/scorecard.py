@@ -8,12 +8,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from slatui import metrics
 from slatui.display import percent
+from slatui.tui.widgets import cells
 from slatui.tui.widgets.report_export import export_report
 
 # Fixed widths that fit 80 columns.
@@ -103,7 +103,7 @@ class ScorecardScreen(Screen[None]):
         for verdict in verdicts:
             table.add_row(*verdict_cells(verdict), key=verdict["month"])
         table.move_cursor(row=len(verdicts) - 1)  # the latest month
-        title = f"[b]{escape(card['name'])}[/b] ({card['ids'].index(card['id']) + 1}/{len(card['ids'])})"
+        title = f"[b]{cells.markup(card['name'])}[/b] ({card['ids'].index(card['id']) + 1}/{len(card['ids'])})"
         if not verdicts:
             header.update(f"{title} · no months to judge yet: no start date and no leads")
             return

@@ -8,11 +8,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, ProgressBar, Static
 
 from slatui.errors import SlatuiError
+from slatui.tui.widgets.cells import markup
 
 DEMO_LEADS = 1500
 # Progress is posted to the event loop in batches: one call per lead would slow the load down.
@@ -79,7 +79,7 @@ class WelcomeScreen(ModalScreen[str | None]):
     def _failed(self, error: SlatuiError) -> None:
         self.loading = False
         self.refresh_bindings()
-        self.query_one("#welcome-status", Static).update(f"[red]{escape(str(error))}[/red] (escape closes)")
+        self.query_one("#welcome-status", Static).update(f"[red]{markup(error)}[/red] (escape closes)")
 
     @work(thread=True, exclusive=True, group="demo")
     def _load_demo(self) -> None:

@@ -10,7 +10,6 @@ from typing import Any, Literal
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.widgets import Sparkline, Static
 
 from slatui import metrics, plan
@@ -106,7 +105,7 @@ class AgreementCard(Vertical, can_focus=True):
         super().__init__(classes=f"agreement-card -{self.standing}")
         self.agreement_id = agreement_id
         self.data = data
-        self.border_title = escape(data["report"]["agreement"]["name"])
+        self.border_title = cells.markup(data["report"]["agreement"]["name"])
         self.border_subtitle = STANDING_LABELS[self.standing]
 
     def compose(self) -> ComposeResult:

@@ -8,9 +8,11 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from textual.markup import escape
 
 from slatui.businesstime import BusinessCalendar
 from slatui.parsing import format_duration
+from slatui.text import printable
 
 Urgency = Literal["ok", "due", "breached", "working"]
 
@@ -64,8 +66,15 @@ def countdown(left: float | None, state: Urgency) -> Text:
 
 
 def text(value: object, style: str = "") -> Text:
-    """A plain cell (never read as markup: names may hold brackets), cut with an ellipsis when too wide."""
-    return Text(MISSING if value in (None, "") else str(value), style=style, no_wrap=True, overflow="ellipsis")
+    """A plain cell (never read as markup: names may hold brackets; no control character reaches the terminal),
+    cut with an ellipsis when too wide."""
+    return Text(MISSING if value in (None, "") else printable(str(value)), style=style, no_wrap=True,
+                overflow="ellipsis")
+
+
+def markup(value: object) -> str:
+    """User data placed in a markup string: shown as typed, never read as markup or sent as a control character."""
+    return escape(printable(str(value)))
 
 
 def status(value: str) -> Text:

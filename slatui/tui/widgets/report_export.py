@@ -11,6 +11,7 @@ from textual.dom import DOMNode
 
 from slatui import metrics
 from slatui.errors import SlatuiError
+from slatui.files import write_private
 from slatui.report import chart_text, render_markdown
 from slatui.store import Store
 
@@ -27,7 +28,7 @@ def write_month_report(store: Store, agreement_id: int, year: int, month: int, a
     first, last = metrics.month_bounds(year, month)
     weekly = metrics.period_series(store, terms, first, last, as_of, "week")
     path = report_path(folder, terms.name, year, month)
-    path.write_text(render_markdown([report], {terms.name: chart_text(report, weekly)}), encoding="utf-8")
+    write_private(path, render_markdown([report], {terms.name: chart_text(report, weekly)}))
     return path
 
 
