@@ -177,6 +177,11 @@ def parse_when(text: str, tz: str, now: datetime | None = None) -> datetime:
     raise ParseError(unreadable)
 
 
+def format_local(epoch: float, tz: str, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant as wall time in the zone `tz`, with the zone's abbreviation: 2026-11-18 16:30 CET."""
+    return datetime.fromtimestamp(epoch, ZoneInfo(tz)).strftime(f"{pattern} %Z")
+
+
 # --- percentages -----------------------------------------------------------
 
 # An optional sign is read so that "-5" gets the range message rather than "can't read".

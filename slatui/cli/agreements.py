@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from slatui.cli.base import Context, cli, emit_json, parse_option, pass_ctx, print_table
+from slatui.cli.base import Context, cli, emit_json, parse_option, pass_ctx, print_table, validated
 from slatui.errors import SlatuiError
 
 
@@ -21,7 +21,7 @@ def _agreement_options(fn):
                      help="A party (team); repeat for each. Default: Marketing and Sales."),
         click.option("--lead-goal", type=int, help="Qualified leads a month marketing hands off."),
         click.option("--respond-within", metavar="DUR", help="Business time to the first attempt, e.g. 1h."),
-        click.option("--compliance", metavar="PCT", help="Share of leads to reach in time, in %, e.g. 90."),
+        click.option("--compliance", metavar="PCT", help="Share of leads to reach in time, in % (default 85)."),
         click.option("--min-attempts", type=int, help="Attempts before giving up on an unreached lead."),
         click.option("--miss-limit", type=int, help="Missed months in a row that allow cancellation (3)."),
         click.option("--quota", "sales_quota", type=float,
@@ -44,6 +44,19 @@ def _agreement_options(fn):
     for option in reversed(options):
         fn = option(fn)
     return fn
+
+
+# The option (or argument) each field of the Agreement model comes from, for its validation messages.
+AGREEMENT_OPTIONS = {
+    "name": "NAME", "kind": "--kind", "status": "--status", "parties": "--party", "parties.name": "--party",
+    "summary": "--summary", "plan_if_missed": "--plan", "cancellation_terms": "--cancellation",
+    "effective_from": "--from", "effective_to": "--to", "review_date": "--review",
+    "targets.lead_goal": "--lead-goal", "targets.respond_within_seconds": "--respond-within",
+    "targets.compliance_threshold": "--compliance", "targets.min_attempts": "--min-attempts",
+    "targets.miss_limit": "--miss-limit", "targets.sales_quota": "--quota", "calendar.tz": "--tz",
+    "calendar.hours": "--hours", "calendar.holiday_countries": "--holidays", "calendar.holiday_dates": "--holiday",
+    "tier_values": "--tier-value",
+}
 
 
 def _apply_agreement_options(base: dict[str, Any], opts: dict[str, Any]) -> dict[str, Any]:
@@ -136,11 +149,12 @@ def agreement() -> None:
 @_agreement_options
 @pass_ctx
 def agreement_add(ctx: Context, name: str, as_json: bool, **opts: Any) -> None:
-    """Create the agreement NAME (defaults: Marketing and Sales, 100 leads, 1h, 90 %, 6 attempts)."""
+    """Create the agreement NAME (defaults: Marketing and Sales, 100 leads, 1h, 85 %, 6 attempts, this computer's
+    time zone, 24×7)."""
     from slatui.models import Agreement, system_zone
 
     data = _apply_agreement_options({"name": name, "calendar": {"tz": system_zone()}}, opts)
-    created = ctx.store.add_agreement(Agreement.model_validate(data))
+    created = ctx.store.add_agreement(validated(Agreement, data, AGREEMENT_OPTIONS))
     _print_agreement(created, as_json) if as_json else click.echo(f"added agreement #{created.id} {created.name}")
 
 
@@ -157,7 +171,7 @@ def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, as_json:
     data = _apply_agreement_options(current.model_dump(), opts)
     if new_name:
         data["name"] = new_name
-    saved = ctx.store.update_agreement(Agreement.model_validate(data))
+    saved = ctx.store.update_agreement(validated(Agreement, data, {**AGREEMENT_OPTIONS, "name": "--name"}))
     _print_agreement(saved, as_json) if as_json else click.echo(f"saved agreement #{saved.id} {saved.name}")
 
 

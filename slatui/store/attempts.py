@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from slatui.errors import InvalidInput
+from slatui.parsing import format_local
 from slatui.store.facts import status_after
-from slatui.store.rows import AttemptValues, attempt_values, from_epoch
+from slatui.store.rows import AttemptValues, attempt_values
 
 if TYPE_CHECKING:
     from slatui.models import Attempt
@@ -22,14 +23,15 @@ class AttemptQueries:
         """Store one validated follow-up attempt and update its lead's derived facts in the same
         transaction; returns its id."""
         lead = self.lead_row(lead_id)
+        terms, calendar = self.clock(lead["agreement_id"])
         if attempt.at < lead["handed_off_at"]:
+            # In the agreement's zone, as the user typed the time.
             raise InvalidInput(
-                f"at: the attempt ({from_epoch(attempt.at):%Y-%m-%d %H:%M} UTC) is before lead {lead_id}'s handoff "
-                f"({from_epoch(lead['handed_off_at']):%Y-%m-%d %H:%M} UTC); check the time"
+                f"at: the attempt ({format_local(attempt.at, terms.tz)}) is before lead {lead_id}'s handoff "
+                f"({format_local(lead['handed_off_at'], terms.tz)}); check the time"
             )
         if attempt.rep_id is not None:
             self.rep_id(attempt.rep_id)
-        _, calendar = self.clock(lead["agreement_id"])
         with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "

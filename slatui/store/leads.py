@@ -6,8 +6,9 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from slatui.errors import InvalidInput, NotFound
+from slatui.parsing import format_local
 from slatui.store.facts import clock_facts
-from slatui.store.rows import LeadValues, from_epoch, lead_from_row, lead_row, lead_values, to_epoch
+from slatui.store.rows import LeadValues, lead_from_row, lead_row, lead_values, to_epoch
 
 if TYPE_CHECKING:
     from slatui.models import Lead
@@ -39,7 +40,7 @@ class LeadQueries:
         first = self._one("SELECT min(at) FROM attempts WHERE lead_id = ?", (lead.id,))[0]
         if first is not None and first < to_epoch(lead.handed_off_at):
             raise InvalidInput(
-                f"handed_off_at: lead {lead.id} has an attempt at {from_epoch(first):%Y-%m-%d %H:%M} UTC, "
+                f"handed_off_at: lead {lead.id} has an attempt at {format_local(first, terms.tz)}, "
                 "before the new handoff time"
             )
         row = lead_row(lead)
