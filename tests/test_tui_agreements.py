@@ -49,7 +49,7 @@ def test_agreements_list_shows_targets_and_this_months_verdict(drive, demo_db):
         assert verdict[0] in "✓✗"
         assert rows["Revenue engine"][3] == "Marketing → Sales → Customer Service"
         details = str(pilot.app.screen.query_one("#agreement-details").render())
-        assert "Europe/Madrid, mon-fri 09:00-14:00,15:00-18:00, holidays ES" in details
+        assert "Clock: Europe/Madrid (now 16:30 CET), mon-fri 09:00-14:00,15:00-18:00, holidays ES" in details
         assert "This month: volume " in details
 
     drive(demo_db, scenario)

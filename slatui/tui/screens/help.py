@@ -1,4 +1,4 @@
-"""The help modal (?): the guide's facts and formulas, and the keys of the app and of the current screen."""
+"""The help modal (?): the keys of the current screen, then the app's, then the guide's facts and formulas."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
+from slatui.tui.screens.base import footer
 
 GUIDE = """\
 ## Why the agreement asks for speed and depth
@@ -57,15 +58,16 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         display = self.app.get_key_display
-        keys = f"## Keys everywhere\n\n{keys_table(self.app.BINDINGS, display)}\n\n"
-        keys += "`ctrl+p` opens the command palette: type `go:`, `agreement:`, `lead:`, `app:` or `data:`.\n"
-        if here := keys_table(type(self.below).BINDINGS, display):
-            keys += f"\n## Keys on {self.below.title}\n\n{here}\n"
+        # This screen's keys first (what the user came for), then the app's, then the guide's notes.
+        here = keys_table(type(self.below).BINDINGS, display)
+        keys = f"## Keys on {self.below.title or 'this screen'}\n\n{here}\n\n" if here else ""
+        keys += f"## Keys everywhere\n\n{keys_table(self.app.BINDINGS, display)}\n\n"
+        keys += "`ctrl+p` opens the command palette: type `go:`, `agreement:`, `lead:`, `app:` or `data:`.\n\n"
         with Vertical(id="help-frame"):
             yield Static("Help", classes="screen-title")
             with VerticalScroll():
-                yield Markdown(GUIDE + "\n" + keys)
-        yield Footer()
+                yield Markdown(keys + GUIDE)
+        yield footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -10,9 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, ProgressBar, Static
+from textual.widgets import Button, ProgressBar, Static
 
 from slatui.errors import SlatuiError
+from slatui.tui.screens.base import footer
 
 DEMO_LEADS = 1500
 # Progress is posted to the event loop in batches: one call per lead would slow the load down.
@@ -50,11 +51,11 @@ class WelcomeScreen(ModalScreen[str | None]):
             yield Static(WELCOME, id="welcome-text")
             with Horizontal(id="welcome-buttons"):
                 yield Button("Load demo data (d)", id="demo", variant="primary")
-                yield Button("Create the first agreement (a)", id="agreement")
+                yield Button("First agreement (a)", id="agreement")
                 yield Button("Start empty (esc)", id="close")
             yield ProgressBar(total=DEMO_LEADS, id="welcome-progress")
             yield Static(id="welcome-status")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#welcome-progress").display = False
