@@ -43,7 +43,10 @@ MIN_PLACES = 5
 # month) are drawn one column wide each, which keeps a gap between neighbours even at 80 columns.
 WIDE_BARS_MAX = 12
 BAR_WIDTH = 0.6
-# The data reaches at most this share of the plot's height: the legend sits above it.
+# Rows of a figure that are not the plot's canvas: its frame, tick labels, axis labels and title.
+FIGURE_ROWS = 5
+# Above the highest tick, room for the legend (a row each, and one more); when the figure's height is not
+# known, this share of the canvas.
 HEADROOM = 1.3
 
 
@@ -95,15 +98,21 @@ def period_label(period: str, bucket: str) -> str:
 
 
 def round_ticks(peak: float) -> list[float]:
-    """Ticks from 0 on a round step (1, 2 or 5 × 10ⁿ), about four of them, the last at or above `peak`."""
+    """Ticks from 0 on a round step (1, 2 or 5 × 10ⁿ, or 25 × 10ⁿ from 25 up: never 2.5 attempts), at most
+    six of them, the last at or above `peak`."""
     peak = peak if peak > 0 else 1
-    magnitude = 10 ** math.floor(math.log10(peak / 4))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= peak / 4)
+    magnitude = 10 ** math.floor(math.log10(peak / 5))
+    steps = (1, 2, 2.5, 5, 10) if magnitude >= 10 else (1, 2, 5, 10)
+    step = next(m * magnitude for m in steps if m * magnitude >= peak / 5)
     return [n * step for n in range(math.ceil(peak / step - 1e-9) + 1)]
 
 
-def _y_axis(plt: Any, ticks: list[float]) -> None:
-    plt.ylim(0, ticks[-1] * HEADROOM)
+def _y_axis(plt: Any, ticks: list[float], legend: int) -> None:
+    """Round ticks from 0, with the `legend`'s entries above the highest one, clear of the data."""
+    _, height = plt.plotsize()
+    canvas = (height or 0) - FIGURE_ROWS
+    headroom = canvas / (canvas - legend - 1) if canvas > 2 * (legend + 1) else HEADROOM
+    plt.ylim(0, ticks[-1] * headroom)
     plt.yticks(ticks, [f"{tick:g}" for tick in ticks])
 
 
@@ -124,25 +133,25 @@ def draw_cumulative(plt: Any, report: dict[str, Any]) -> None:
     plt.title(f"{report['agreement']['name']} · leads {report['month']}")
     plt.plot(days, [r["goal"] for r in rows], label=f"goal ({goal}/month)", color=GOAL_COLOR, marker=GOAL_MARKER)
     actual = [(d, r["actual"]) for d, r in zip(days, rows) if r["actual"] is not None]
-    peak = goal
+    peak, legend = goal, 1
     if actual:
         today, so_far = actual[-1]
         plt.plot([d for d, _ in actual], [a for _, a in actual], label="actual", color=ACTUAL_COLOR,
                  marker=ACTUAL_MARKER)
-        peak = max(peak, so_far)
+        peak, legend = max(peak, so_far), 2
         if today < len(rows):
             plt.vline(today, TODAY_COLOR)
             projected = report["volume"]["projected"]
             plt.plot([today, len(rows)], [so_far, projected], label=f"projected {projected:.0f}",
                      color=ACTUAL_COLOR, marker=PROJECTED_MARKER)
-            peak = max(peak, projected)
+            peak, legend = max(peak, projected), 3
     else:
         plt.text(f"no data for {report['month']} yet", (1 + len(rows)) / 2, goal / 2, alignment="center")
     plt.xlabel("day of month")
     plt.ylabel("leads (cumulative)")
     plt.xlim(1, len(rows))
     plt.xticks([1, 8, 15, 22, len(rows)])
-    _y_axis(plt, round_ticks(peak))
+    _y_axis(plt, round_ticks(peak), legend)
 
 
 def _by_period(span: Span, series: list[dict[str, Any]], value: Callable[[dict[str, Any]], float | None]
@@ -247,7 +256,7 @@ def _bars(plt: Any, labels: list[str], values: list[float | None], label: str, w
     plt.xlim(left, right)
     every = 1 if len(labels) <= WIDE_BARS_MAX else 7
     plt.xticks(list(range(1, len(labels) + 1, every)), labels[::every])
-    _y_axis(plt, ticks or round_ticks(max(peaks)))
+    _y_axis(plt, ticks or round_ticks(max(peaks)), 1 + (reference is not None) + (marks is not None))
 
 
 def render_text(draw: Callable[..., None], *args: Any, width: int = 100, height: int = 24) -> str:

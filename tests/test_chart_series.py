@@ -20,6 +20,9 @@ class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple, dict]] = []
 
+    def plotsize(self) -> tuple[int, int]:
+        return 100, 24  # the figure's columns and rows
+
     def __getattr__(self, name: str):
         return lambda *args, **kwargs: self.calls.append((name, args, kwargs))
 
@@ -85,8 +88,9 @@ def test_a_span_has_a_place_for_every_period_and_a_name():
 
 
 @pytest.mark.parametrize(("peak", "ticks"), [
-    (127.1, [0, 50, 100, 150]), (100, [0, 50, 100]), (7.3, [0, 2, 4, 6, 8]), (6, [0, 2, 4, 6]),
-    (0.4, [0, 0.1, 0.2, 0.3, 0.4]), (0, [0, 0.5, 1]), (1499, [0, 500, 1000, 1500]),
+    (127.1, [0, 50, 100, 150]), (120, [0, 25, 50, 75, 100, 125]), (100, [0, 20, 40, 60, 80, 100]),
+    (7.3, [0, 2, 4, 6, 8]), (6, [0, 2, 4, 6]), (0.4, [0, 0.1, 0.2, 0.3, 0.4]), (0, [0, 0.2, 0.4, 0.6, 0.8, 1]),
+    (1499, [0, 500, 1000, 1500]), (12, [0, 5, 10, 15]),
 ])
 def test_y_axes_tick_on_round_values_from_zero(peak, ticks):
     assert charts.round_ticks(peak) == pytest.approx(ticks)
@@ -112,7 +116,11 @@ def test_waterfall_goal_line_actual_today_and_projection(internal):
     # Told apart by glyph, not only by colour.
     markers = [kwargs["marker"] for _, kwargs in recorder.called("plot")]
     assert len(set(markers)) == 3
-    assert y_ticks(recorder)[0] == 0 and y_ticks(recorder)[-1] >= volume["projected"]
+    ticks = y_ticks(recorder)
+    assert ticks[0] == 0 and ticks[-1] >= volume["projected"]
+    # Above the top tick, a row for each of the 3 legend entries and one more: 19 rows of canvas in 24.
+    (_, top), _ = recorder.called("ylim")[0]
+    assert top == pytest.approx(ticks[-1] * 19 / 15)
 
 
 def test_daily_handoffs_behind_the_dashboard_sparkline_add_up_to_the_month(internal):

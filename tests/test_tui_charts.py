@@ -1,5 +1,5 @@
-"""Charts (5): keys change the agreement, month, buckets and statistic, and what is drawn; ctrl+e exports;
-SVG snapshots of each chart (120x40, frozen clock, demo seed 7)."""
+"""Charts (5): keys change the agreement, month, buckets and statistic, and what is drawn; ctrl+e exports
+(test_tui_snapshots.py has the pictures)."""
 
 from __future__ import annotations
 
@@ -141,18 +141,3 @@ def test_scorecard_from_charts_follows_the_agreement_shown(drive, demo_db, settl
         assert isinstance(pilot.app.screen, ChartsScreen)
 
     drive(demo_db, scenario)
-
-
-# ---- snapshots (120x40, frozen clock, demo seed 7) ------------------------------------------
-
-
-@pytest.mark.parametrize("pane_id", list(CHARTS))
-def test_snapshot_charts(snap_compare, make_app, demo_db, settle, pane_id):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
-        pilot.app.screen.query_one("#charts-tabs").active = pane_id
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_db), terminal_size=(120, 40), run_before=run_before)

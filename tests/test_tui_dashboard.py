@@ -1,5 +1,5 @@
 """Dashboard (1): a card per active agreement, the one in trouble marked, breach counts linking to the
-queue; the scorecard and exports from it; the palette's file import; and its snapshot."""
+queue; the scorecard and exports from it; the palette's file import."""
 
 from __future__ import annotations
 
@@ -168,13 +168,3 @@ def test_without_agreements_every_key_says_what_to_do(drive, empty_db, settle):
         assert messages == ["Nothing to export yet: no agreement is shown."] * 2
 
     drive(empty_db, scenario)
-
-
-# ---- snapshot (120x40, frozen clock, demo seed 7) -------------------------------------------
-
-
-def test_snapshot_dashboard(snap_compare, make_app, dashboard_db, settle):
-    async def run_before(pilot):
-        await settle(pilot)
-
-    assert snap_compare(make_app(dashboard_db), terminal_size=(120, 40), run_before=run_before)

@@ -90,7 +90,7 @@ class GoalCalculator(LiveCalculator):
     def compose(self) -> ComposeResult:
         yield Static("Leads marketing must hand off a month", classes="section-title")
         yield field_row("Sales quota a month ($)", self._input("calc.quota"))
-        yield field_row("Revenue share from marketing leads (%)", self._input("calc.share"))
+        yield field_row("Share from marketing leads (%)", self._input("calc.share"))
         yield field_row("Average deal size ($)", self._input("calc.deal"))
         yield field_row("Lead-to-customer close rate (%)", self._input("calc.close"))
         yield Static(id="calc-result", classes="result")
@@ -113,9 +113,9 @@ class GoalCalculator(LiveCalculator):
         self.query_one("#calc-result", Static).update(
             "Fix the marked field to see the goal."
             if needed is None
-            else f"Marketing revenue goal  [b]{_money(needed.marketing_revenue_goal)}[/b]\n"
-            f"Customers needed        [b]{needed.customers_needed:,}[/b]\n"
-            f"Leads needed            [b]{needed.leads_needed:,} a month[/b]"
+            else f"Revenue goal   [b]{_money(needed.marketing_revenue_goal)}[/b] from marketing\n"
+            f"Customers      [b]{needed.customers_needed:,}[/b]\n"
+            f"Leads a month  [b]{needed.leads_needed:,}[/b]"
         )
 
 
@@ -173,6 +173,7 @@ class CalculatorModal(FormScreen[int]):
     """The calculator over the agreement editor; ctrl+s hands the leads needed back as the lead goal."""
 
     FORM_TITLE = "Calculate the lead goal (ctrl+s uses the result as the agreement's lead goal)"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Use as lead goal", id="form.save")]
 
     def __init__(self, quota: float | None = None):
         super().__init__()

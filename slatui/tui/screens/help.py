@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
+
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown, Static
+
 from slatui.tui.screens.base import footer
 
 GUIDE = """\
@@ -38,13 +42,11 @@ Be specific about availability: 99.999 % allows about 5 minutes of downtime a ye
 """
 
 
-def keys_table(bindings: list[BindingType], key_display) -> str:
-    rows = [
-        f"| `{key_display(b)}` | {b.description} |"
-        for b in Binding.make_bindings(bindings)
-        if b.description
-    ]
-    return "\n".join(["| key | does |", "|---|---|", *rows]) if rows else ""
+def keys_grid(bindings: list[BindingType], key_display: Callable[[Binding], str]) -> str:
+    """Key and what it does, one a line (markup): denser than a Markdown table, so 80×24 shows a screen's keys."""
+    rows = [(key_display(b), b.description) for b in Binding.make_bindings(bindings) if b.description]
+    width = max((len(key) for key, _ in rows), default=0)
+    return "\n".join(f"[b $accent]{escape(key)}[/]{' ' * (width - len(key) + 2)}{does}" for key, does in rows)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -58,15 +60,19 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         display = self.app.get_key_display
-        # This screen's keys first (what the user came for), then the app's, then the guide's notes.
-        here = keys_table(type(self.below).BINDINGS, display)
-        keys = f"## Keys on {self.below.title or 'this screen'}\n\n{here}\n\n" if here else ""
-        keys += f"## Keys everywhere\n\n{keys_table(self.app.BINDINGS, display)}\n\n"
-        keys += "`ctrl+p` opens the command palette: type `go:`, `agreement:`, `lead:`, `app:` or `data:`.\n\n"
         with Vertical(id="help-frame"):
             yield Static("Help", classes="screen-title")
             with VerticalScroll():
-                yield Markdown(keys + GUIDE)
+                # This screen's keys first (what the user came for), then the app's, then the guide's notes.
+                here = [b for b in Binding.make_bindings(type(self.below).BINDINGS) if b.action != "app.help"]
+                if here := keys_grid(here, display):
+                    yield Static(f"Keys on {self.below.title or 'this screen'}", classes="section-title")
+                    yield Static(here, classes="help-keys")
+                yield Static("Keys everywhere", classes="section-title")
+                yield Static(keys_grid(self.app.BINDINGS, display), classes="help-keys")
+                yield Static("[b]ctrl+p[/b] opens the command palette: type go:, agreement:, lead:, app: or data:",
+                             classes="help-keys")
+                yield Markdown(GUIDE)
         yield footer()
 
     def action_close(self) -> None:

@@ -10,8 +10,10 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.widgets import Checkbox, Input, Select
@@ -82,6 +84,7 @@ def rejected_lines(summary: Summary) -> list[str]:
 
 class ImportForm(FormScreen[Summary]):
     FORM_TITLE = "Import leads and attempts from a file"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Import", id="form.save")]
     # The rejected rows are listed at the top: wrap them rather than cut them at the frame.
     DEFAULT_CSS = """
     ImportForm #form-error {
@@ -94,9 +97,9 @@ class ImportForm(FormScreen[Summary]):
         self.agreements = agreements
 
     def compose_fields(self) -> ComposeResult:
-        yield field_row("File", Input(id="import-path", placeholder="~/Downloads/contacts.csv"),
-                        hint="HubSpot and Salesforce take several files: contacts.csv calls.csv (quote names "
-                             "with spaces)")
+        yield field_row("File", Input(id="import-path", placeholder="the file's path"),
+                        hint="e.g. ~/Downloads/contacts.csv; HubSpot and Salesforce take several: contacts.csv "
+                             "calls.csv (quote names with spaces)")
         yield Horizontal(
             field_row("Kind", Select(KINDS, value="csv", allow_blank=False, id="import-kind")),
             field_row("Agreement", Select([(a.name, a.id) for a in self.agreements],
@@ -108,8 +111,8 @@ class ImportForm(FormScreen[Summary]):
         yield Horizontal(
             field_row("Date format", Select(DATE_FORMATS, value="detect", allow_blank=False, id="import-date_format"),
                       hint="for dates such as 03/04/2026"),
-            field_row("Column mapping (CSV)", Input(id="import-map", placeholder="Handoff date=handed_off_at, …"),
-                      hint="columns named like a field map themselves"),
+            field_row("Column mapping (CSV)", Input(id="import-map", placeholder="none"),
+                      hint="e.g. Handoff date=handed_off_at; columns named like a field map themselves"),
             classes="row",
         )
         yield Checkbox("Skip bad rows: import the good ones, list the rest", id="import-skip")

@@ -39,7 +39,10 @@ class LeadDetailScreen(ModalScreen[None]):
     """The facts and attempt timeline of one lead; `a` logs another attempt on it."""
 
     CSS_PATH = LEADS_CSS
+    TITLE = "Lead details"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # A modal screen does not pass keys on to the app's bindings: `?` is its own here.
+        Binding("question_mark", "app.help", "Help", id="detail.help"),
         Binding("escape,q", "close", "Close", id="detail.close"),
         Binding("a", "log_attempt", "Log attempt", id="detail.log"),
     ]

@@ -87,7 +87,7 @@ class QueueScreen(AppScreen):
         waiting = len(entries) - count["working"]
         return (
             f"{waiting} awaiting a first attempt ({count['breached']} breached, {count['due']} due soon) · "
-            f"{count['working']} need more attempts · as of {as_of}, refreshed every {QueueScreen.REFRESH_SECONDS} s"
+            f"{count['working']} need more attempts · as of {as_of} (every {QueueScreen.REFRESH_SECONDS} s)"
         )
 
     def action_log_attempt(self) -> None:

@@ -24,7 +24,9 @@ WELCOME = (
     "slatui keeps the promise between marketing and sales honest: marketing hands off a number of qualified "
     "leads a month, sales follows each one up fast (within the agreed business time) and deep (enough "
     "attempts), and the charts say whether each side keeps its word.\n\n"
-    "This database is empty. Load six months of demo data to look around, or write your first agreement."
+    "This database is empty. Load six months of demo data to look around, or write your first agreement.\n\n"
+    "[$text-muted]Keys: 1–6 switch screens, ? lists the keys of the screen you are on, ctrl+p finds every "
+    "command.[/]"
 )
 
 

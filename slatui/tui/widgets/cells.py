@@ -27,7 +27,7 @@ URGENCY_LABELS: dict[Urgency, str] = {
     "ok": "ok",
     "due": "due soon (last 25 %)",
     "breached": "breached",
-    "working": "followed up, more attempts due",
+    "working": "more attempts due",
 }
 STATUS_STYLES = {"open": "", "connected": "cyan", "customer": "green", "disqualified": "dim"}
 MISSING = "—"
@@ -82,7 +82,7 @@ def legend() -> Text:
     line = Text()
     for state, label in URGENCY_LABELS.items():
         line.append("● ", style=URGENCY_STYLES[state])
-        line.append(f"{label}   ")
+        line.append(f"{label}  ")
     line.append("· time left in business hours", style="dim")
     return line
 
