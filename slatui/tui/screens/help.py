@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.markup import escape
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown, Static
 
@@ -42,11 +42,13 @@ Be specific about availability: 99.999 % allows about 5 minutes of downtime a ye
 """
 
 
-def keys_grid(bindings: list[BindingType], key_display: Callable[[Binding], str]) -> str:
-    """Key and what it does, one a line (markup): denser than a Markdown table, so 80×24 shows a screen's keys."""
+def keys_grid(bindings: list[BindingType], key_display: Callable[[Binding], str]) -> Content:
+    """Key and what it does, one a line: denser than a Markdown table, so 80×24 shows a screen's keys."""
     rows = [(key_display(b), b.description) for b in Binding.make_bindings(bindings) if b.description]
     width = max((len(key) for key, _ in rows), default=0)
-    return "\n".join(f"[b $accent]{escape(key)}[/]{' ' * (width - len(key) + 2)}{does}" for key, does in rows)
+    # Content, not markup: keys such as [ and ] are text.
+    return Content("\n").join(Content.assemble((key, "bold $accent"), " " * (width - len(key) + 2), does)
+                               for key, does in rows)
 
 
 class HelpScreen(ModalScreen[None]):
