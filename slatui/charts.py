@@ -171,7 +171,8 @@ def draw_speed(plt: Any, series: list[dict[str, Any]], span: Span, statistic: st
     plt.title(f"Speed · {statistic} time to first attempt per {span.bucket}")
     labels, values = _by_period(span, series, lambda s: None if s["speed"][key] is None else s["speed"][key] / scale)
     plt.ylabel(unit)
-    _bars(plt, labels, values, f"{statistic} response", span.name, (target / scale, f"target {target / scale:g} {unit}"))
+    _bars(plt, labels, values, f"{statistic} response", span.name,
+          (target / scale, f"target {target / scale:g} {unit}"))
 
 
 def draw_compliance(plt: Any, series: list[dict[str, Any]], span: Span) -> None:

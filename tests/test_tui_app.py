@@ -154,7 +154,7 @@ def test_calculator_is_live_and_shows_100_leads_for_the_guides_example(drive, de
 
 
 def test_at_80x24_the_columns_that_matter_stay_and_help_leads_every_footer(drive, demo_db, settle):
-    from textual.widgets import Footer, Select
+    from textual.widgets import Footer
     from textual.widgets._footer import FooterKey
 
     from slatui.tui.widgets.lead_table import LeadTable

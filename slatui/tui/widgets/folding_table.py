@@ -51,6 +51,7 @@ class FoldingTable(DataTable):
         super().__init__(**kwargs)
         self._cells: dict[str, tuple[Any, ...]] = {}  # every row's cells, by row key
         self._layout: list[tuple[Column, int]] = []
+        self._picks: list[int] = []  # the positions in COLUMNS of the columns shown
 
     def on_mount(self) -> None:
         # A first guess (the screen's width) until the first resize says how wide the table really is.
@@ -68,6 +69,7 @@ class FoldingTable(DataTable):
         if layout == self._layout:
             return
         self._layout = layout
+        self._picks = [self.COLUMNS.index(column) for column, _ in layout]
         row = self.cursor_row
         super().clear(columns=True)
         for column, column_width in layout:
@@ -78,8 +80,7 @@ class FoldingTable(DataTable):
             self.move_cursor(row=min(row, self.row_count - 1))
 
     def _shown(self, cells: Sequence[Any]) -> list[Any]:
-        index = {column.key: n for n, column in enumerate(self.COLUMNS)}
-        return [cells[index[column.key]] for column, _ in self._layout]
+        return [cells[n] for n in self._picks]
 
     def add_cells(self, key: str, cells: Iterable[Any]) -> None:
         self._cells[key] = tuple(cells)
