@@ -253,9 +253,9 @@ async def chart_redraws(db: Path) -> dict[str, object]:
         agreement = store.list_terms()[0]
         view = View(agreement.id, tuple(metrics.local_now(agreement, now).timetuple()[:2]))
         began = time.perf_counter()
-        report, series = load_chart_data(store, agreement, view, now)
+        report, span, series = load_chart_data(store, agreement, view, now)
         loaded = time.perf_counter() - began
-    data = ChartData(view, [agreement.id], agreement.name, report, series)
+    data = ChartData(view, [agreement.id], agreement.name, report, span, series)
 
     class Charts(App[None]):
         def compose(self):

@@ -1,14 +1,16 @@
 """Regenerate screenshots/*.svg: every screen of the app on the demo data, 120×40, with a frozen clock.
 
-    .venv/bin/python scripts/screenshots.py [OUT_DIR]
+    .venv/bin/python scripts/screenshots.py [OUT_DIR] [--size 80x24]
+
+Another size (e.g. a laptop's 80×24) into another folder shows how the screens fold; the README's stay 120×40.
 
 Same seed and same instant as the tests (FROZEN_NOW), so the pictures only change when the app does.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,10 +56,10 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-async def shoot(db: Path, out: Path) -> list[Path]:
+async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
     app = SlatuiApp(db, clock=lambda: NOW)
     saved = []
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for name, steps in SHOTS:
             for step in steps:
@@ -71,13 +73,17 @@ async def shoot(db: Path, out: Path) -> list[Path]:
 
 
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
-    out.mkdir(parents=True, exist_ok=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=OUT, help="folder for the SVG files")
+    parser.add_argument("--size", default="x".join(map(str, SIZE)), help="terminal COLUMNSxROWS")
+    args = parser.parse_args()
+    size = tuple(int(n) for n in args.size.split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "demo.db"
         with Store(db) as store:
             generate_demo(store, seed=7, now=NOW)
-        for path in asyncio.run(shoot(db, out)):
+        for path in asyncio.run(shoot(db, args.out, size)):
             print(path)
 
 

@@ -49,7 +49,7 @@ def month_report(store: Store, agreement: Agreement | Terms, year: int, month: i
     first, last = month_bounds(year, month)
     as_ts = int(as_of.timestamp())
     args = (store.conn, terms.id, first.isoformat(), last.isoformat(), as_ts)
-    history_first = _history_start(store, terms)
+    history_first = history_start(store, terms)
     # One pass over the index, from the first counted month (or this one), gives this month's figures, its
     # days and its reps, and every month's verdict.
     since = first if history_first is None else min(first, history_first)
@@ -241,7 +241,7 @@ def month_verdicts(
     """Verdict of every tracked month from the agreement's start (or first lead) to (year, month),
     oldest first, from one grouped query."""
     terms = as_terms(agreement)
-    history_first = _history_start(store, terms)
+    history_first = history_start(store, terms)
     _, last = month_bounds(year, month)
     if history_first is None or history_first > last:
         return []
@@ -250,7 +250,7 @@ def month_verdicts(
     return _verdicts(terms, rows, history_first, year, month, as_of)
 
 
-def _history_start(store: Store, terms: Terms) -> date | None:
+def history_start(store: Store, terms: Terms) -> date | None:
     """First day of the first month that is judged: the month of the agreement's first lead (before it, slatui
     was not tracking the agreement), and never before the agreement's start."""
     first_lead = _parse_day(sql.first_handoff_day(store.conn, terms.id))

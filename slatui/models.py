@@ -96,6 +96,11 @@ Day = Annotated[date, AfterValidator(_plausible_day)]
 Count = Annotated[int, Field(le=SQLITE_INT_MAX)]
 
 
+# Names of UTC itself (a machine set to UTC links /etc/localtime to Etc/UTC): shown as plain UTC.
+_UTC_NAMES = frozenset({"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Etc/GMT", "UCT", "Universal", "Zulu",
+                        "GMT"})
+
+
 def system_zone() -> str:
     """This machine's IANA zone name (the default for new agreements), UTC if it cannot be told."""
     import os
@@ -105,14 +110,18 @@ def system_zone() -> str:
         try:
             name = os.path.realpath("/etc/localtime").split("zoneinfo/", 1)[1]
         except (IndexError, OSError):
-            name = "UTC"
+            try:  # Debian and Ubuntu also name it here, where /etc/localtime is a copy rather than a link
+                with open("/etc/timezone", encoding="utf-8") as file:
+                    name = file.read().strip()
+            except OSError:
+                name = "UTC"
     try:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(name)
     except (ValueError, KeyError, OSError):
         return "UTC"
-    return name
+    return "UTC" if name in _UTC_NAMES else name
 
 
 class Party(_Model):
@@ -133,7 +142,8 @@ class Contact(_Model):
 class Targets(_Model):
     lead_goal: Count = Field(default=100, ge=0, description="qualified leads marketing hands off per month")
     respond_within_seconds: Count = Field(default=3600, gt=0, description="business time to the first attempt")
-    compliance_threshold: float = Field(default=0.9, ge=0, le=1, description="share of leads followed up in time")
+    # 85 %: the guide's example.
+    compliance_threshold: float = Field(default=0.85, ge=0, le=1, description="share of leads followed up in time")
     min_attempts: Count = Field(default=6, ge=0, description="attempts before giving up on an unreached lead")
     miss_limit: Count = Field(default=3, ge=1, description="consecutive missed months that allow cancellation")
     sales_quota: float | None = Field(default=None, ge=0, allow_inf_nan=False,
@@ -215,7 +225,7 @@ class Agreement(_Model):
     def _consistent(self) -> Agreement:
         names = [p.name.casefold() for p in self.parties]
         if len(self.parties) < 2:
-            raise ValueError("an agreement needs at least two parties (e.g. --party Marketing --party Sales)")
+            raise ValueError("an agreement needs at least two parties, e.g. Marketing and Sales")
         if len(set(names)) != len(names):
             raise ValueError("party names must differ from each other")
         if self.kind == "multilevel" and len(self.parties) < 3:
@@ -305,20 +315,58 @@ class Attempt(_Model):
     external_id: str | None = None
 
 
+# pydantic's checks in words a person reads after a field's name ("--lead-goal must be 0 or more").
+_PROBLEMS = {
+    "greater_than_equal": "must be {ge} or more",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be {le} or less",
+    "less_than": "must be less than {lt}",
+    "string_too_long": "must be at most {max_length} characters",
+    "too_long": "must have at most {max_length} items",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_type": "must be a date written YYYY-MM-DD",
+    "missing": "is required",
+    "extra_forbidden": "is not a field slatui knows",
+}
+
+
 def problem_message(item: dict) -> str:
     """One of pydantic's problems as a person reads it, on one line (without the field name)."""
-    message = item["msg"].removeprefix("Value error, ")
-    if item["type"] == "literal_error":
-        message = f"'{item['input']}' is not allowed; {message.lower()}"
+    kind, ctx = item["type"], item.get("ctx") or {}
+    if kind == "string_too_short":
+        message = "can't be empty" if ctx.get("min_length") == 1 else "must be at least {min_length} characters"
+    elif kind == "literal_error":
+        message = f"'{item['input']}' is not allowed; use {ctx.get('expected', 'one of the listed values')}"
+    else:
+        message = _PROBLEMS.get(kind, item["msg"].removeprefix("Value error, "))
+    try:
+        message = message.format(**{k: f"{v:g}" if isinstance(v, float) else v for k, v in ctx.items()})
+    except (KeyError, IndexError, ValueError):
+        pass  # a message of our own validators may hold braces
     return " ".join(message.split())
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """One line for all problems, each naming its field: what the CLI shows."""
+def describe_validation_error(error: ValidationError, names: dict[str, str] | None = None) -> str:
+    """One line for all problems, each naming its field: by the name the user knows it by in `names` (keyed by
+    the model path, list positions left out: "targets.lead_goal": "--lead-goal"), else by its model path."""
     parts = []
     for item in error.errors():
         # Field names come from input too (CSV headers, JSON keys): show odd ones quoted, on one line.
-        field = ".".join(p if p.isprintable() else repr(p) for p in item["loc"] if isinstance(p, str))
+        path = [p if p.isprintable() else repr(p) for p in item["loc"] if isinstance(p, str)]
+        field = (names or {}).get(".".join(path), ".".join(path))
         message = problem_message(item)
-        parts.append(f"{field}: {message}" if field else message)
+        if not field:
+            parts.append(message)
+        elif message.startswith(("must ", "can't ", "is ")):
+            parts.append(f"{field} {message}")
+        else:
+            parts.append(f"{field}: {message}")
     return "; ".join(parts)

@@ -203,6 +203,9 @@ def parse_past(text: str, tz: str, now: datetime | None = None) -> datetime:
         raise ParseError(f"{text.strip()!r} is {moment.astimezone(zone):%Y-%m-%d %H:%M} in {tz}, later than now "
                          f"({now.astimezone(zone):%Y-%m-%d %H:%M}): log it once it has happened")
     return moment
+def format_local(epoch: float, tz: str, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant as wall time in the zone `tz`, with the zone's abbreviation: 2026-11-18 16:30 CET."""
+    return datetime.fromtimestamp(epoch, ZoneInfo(tz)).strftime(f"{pattern} %Z")
 
 
 # --- percentages -----------------------------------------------------------

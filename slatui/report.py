@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime
 from typing import Any
 
 from slatui.display import percent
-from slatui.parsing import format_duration
+from slatui.parsing import format_duration, format_local
 from slatui.text import json_text, printable
 
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Sheets.
@@ -60,6 +61,11 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def _as_of(report: dict[str, Any]) -> str:
+    """The report's instant on the agreement's clock: 2026-11-18 16:30 CET."""
+    return format_local(datetime.fromisoformat(report["as_of"]).timestamp(), report["time_zone"])
+
+
 def _mark(met: bool, in_progress: bool = False) -> str:
     # A month still running is never missed: its targets are on track or behind so far.
     if in_progress:
@@ -104,13 +110,18 @@ def verdict_line(report: dict[str, Any]) -> str:
 
 
 def chart_text(report: dict[str, Any], weekly: list[dict[str, Any]], width: int = 90) -> str:
-    """The month's waterfall and weekly speed/depth charts as plain text, for the exports."""
-    from slatui import charts
+    """The month's waterfall and weekly speed/depth charts as plain text, for the exports.
 
+    The lines differ by glyph (goal ⢕ thin, actual ▞ thick, projection •, targets ─ over █ bars),
+    so the charts read without colour."""
+    from slatui import charts
+    from slatui.metrics import month_bounds
+
+    weeks = charts.Span(*month_bounds(*map(int, report["month"].split("-"))), "week")
     return "\n\n".join([
         charts.render_text(charts.draw_cumulative, report, width=width, height=22),
-        charts.render_text(charts.draw_compliance, weekly, "week", width=width, height=16),
-        charts.render_text(charts.draw_depth, weekly, "week", width=width, height=16),
+        charts.render_text(charts.draw_compliance, weekly, weeks, width=width, height=16),
+        charts.render_text(charts.draw_depth, weekly, weeks, width=width, height=16),
     ])
 
 
@@ -121,7 +132,7 @@ def render_table(reports: list[dict[str, Any]]) -> str:
 
     console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
     for report in reports:
-        title = f"{printable(report['agreement']['name'])} — {report['month']} (as of {report['as_of'][:16]} UTC)"
+        title = f"{printable(report['agreement']['name'])} — {report['month']} (as of {_as_of(report)})"
         table = Table(title=Text(title), caption=verdict_line(report), title_justify="left", caption_justify="left")
         for column in ("Measure", "Target", "Actual", "Verdict"):
             table.add_column(column)
@@ -146,7 +157,7 @@ def render_markdown(reports: list[dict[str, Any]], charts: dict[str, str] | None
     lines = []
     for report in reports:
         lines += [f"## {markdown_text(report['agreement']['name'])} — {report['month']}", "",
-                  f"As of {report['as_of'][:16]} UTC, times in {report['time_zone']}.", "",
+                  f"As of {_as_of(report)}, times in {report['time_zone']}.", "",
                   f"**{verdict_line(report)}**", "",
                   "| Measure | Target | Actual | Verdict |", "|---|---|---|---|"]
         lines += [f"| {' | '.join(row)} |" for row in key_figures(report)]
@@ -199,7 +210,7 @@ def render_html(reports: list[dict[str, Any]], charts: dict[str, str] | None = N
              "</style></head><body>"]
     for report in reports:
         parts.append(f"<h2>{html_text(report['agreement']['name'])} — {report['month']}</h2>")
-        parts.append(f"<p>As of {report['as_of'][:16]} UTC, times in {escape(report['time_zone'])}.</p>")
+        parts.append(f"<p>As of {escape(_as_of(report))}, times in {escape(report['time_zone'])}.</p>")
         verdict = "missed" if report["month_status"] == "missed" or report["on_track"] is False else "met"
         parts.append(f"<p class='{verdict}'>{escape(verdict_line(report))}</p>")
         parts.append("<table><tr><th>Measure</th><th>Target</th><th>Actual</th><th>Verdict</th></tr>")

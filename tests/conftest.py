@@ -82,13 +82,14 @@ def settle() -> Callable[..., Awaitable[None]]:
 
 
 @pytest.fixture
-def drive(make_app) -> Callable[[Path, Callable[..., Awaitable[None]]], None]:
-    """Run `scenario(pilot)` against an app on `db_path` at the standard size (no async test plugin needed)."""
+def drive(make_app) -> Callable[..., None]:
+    """Run `scenario(pilot)` against an app on `db_path` at the standard size, or `size` (no async test plugin
+    needed)."""
 
-    def run(db_path: Path, scenario: Callable[..., Awaitable[None]]) -> None:
+    def run(db_path: Path, scenario: Callable[..., Awaitable[None]], size: tuple[int, int] = SIZE) -> None:
         async def main() -> None:
             app = make_app(db_path)
-            async with app.run_test(size=SIZE) as pilot:
+            async with app.run_test(size=size) as pilot:
                 await _settle(pilot)
                 await scenario(pilot)
 

@@ -29,7 +29,7 @@ def test_daily_loop(agreement, run):
     assert run("rep", "add", "Ana", "--capacity", "40")[0] == 0
     code, out, _ = run("lead", "add", "Bob Smith", "--agreement", agreement, "--company", "Acme", "--rep", "Ana",
                        "--at", "2026-11-20T10:00")
-    assert code == 0 and out.strip() == "1"
+    assert code == 0 and out == "added lead #1 Bob Smith\n"
     assert run("log", "1", "--outcome", "no-answer", "--at", "2026-11-20T10:20")[0] == 0
     code, out, _ = run("log", "1", "--outcome", "connected", "--at", "2026-11-20T11:00", "--json")
     assert code == 0 and json.loads(out)["outcome"] == "connected"
@@ -41,12 +41,37 @@ def test_daily_loop(agreement, run):
     assert lead["first_attempt_at"] == "2026-11-20T09:20:00+00:00"
     assert lead["response_seconds"] == 20 * 60
     code, out, _ = run("leads")
+    # The table reads on the agreement's clock, with its zone's abbreviation.
     assert "Bob Smith" in out and "20m" in out
+    assert "2026-11-20 10:00 CET" in out and "2026-11-20 10:20 CET" in out and "UTC" not in out
 
 
 def test_lead_add_json_has_id(agreement, run):
     code, out, _ = run("lead", "add", "Eve", "--agreement", agreement, "--json")
     assert code == 0 and json.loads(out)["id"] == 1
+    assert run("lead", "add", "Fay", "--agreement", agreement, "--quiet")[:2] == (0, "2\n")
+
+
+def test_report_and_scorecard_take_the_agreement_as_an_argument(agreement, run):
+    assert run("lead", "add", "Bob", "--agreement", agreement, "--at", "2026-11-20T10:00")[0] == 0
+    as_argument = run("report", agreement, "--month", "2026-11", "--as-of", "2026-11-21T12:00", "--format", "json")
+    as_option = run("report", "--agreement", agreement, "--month", "2026-11", "--as-of", "2026-11-21T12:00",
+                    "--format", "json")
+    assert as_argument == as_option and json.loads(as_argument[1])["volume"]["actual"] == 1
+    code, out, _ = run("scorecard", agreement, "--as-of", "2026-11-21T12:00")
+    assert code == 0 and out.startswith(f"{agreement} — missed in a row")
+    code, _, err = run("scorecard", agreement, "--agreement", "Other")
+    assert code == 2 and "two agreements given" in err
+
+
+def test_times_users_read_are_on_the_agreements_clock(agreement, run):
+    assert run("lead", "add", "Bob", "--agreement", agreement, "--at", "2026-11-20T10:00")[0] == 0
+    code, _, err = run("log", "1", "--outcome", "no_answer", "--at", "2026-11-20T09:00")
+    assert code == 2
+    assert err == ("error: at: the attempt (2026-11-20 09:00 CET) is before lead 1's handoff (2026-11-20 10:00 CET); "
+                   "check the time\n")
+    code, out, _ = run("report", agreement, "--month", "2026-11", "--as-of", "2026-11-21T12:00")
+    assert "(as of 2026-11-21 12:00 CET)" in out
 
 
 def test_agreement_show_edit_and_list(agreement, run):
@@ -68,22 +93,23 @@ def test_agreement_show_edit_and_list(agreement, run):
     [
         (("lead", "add", "X", "--agreement", "Nope"), "no agreement 'Nope'"),
         (("log", "99", "--outcome", "connected"), "no lead with id 99"),
-        (("log", "1", "--outcome", "maybe"), "outcome: 'maybe' is not allowed"),
+        (("log", "1", "--outcome", "maybe"), "--outcome: 'maybe' is not allowed"),
         (("log", "1", "--outcome", "connected", "--at", "whenever"), "--at: can't read time 'whenever'"),
         (("log", "1", "--outcome", "connected", "--at", "2026-11-20T09:00"), "before lead 1's handoff"),
         (("agreement", "add", "Z", "--tz", "Mars/Olympus"), "unknown time zone 'Mars/Olympus'"),
         (("agreement", "add", "Z", "--kind", "weird"), "'weird' is not one of"),
         (("agreement", "add", "Z", "--hours", "mon-fri 17:00-09:00"), "end before they start"),
         (("agreement", "add", "Z", "--compliance", "120"), "--compliance: percentage must be between 0 and 100"),
-        (("agreement", "add", "Z", "--lead-goal", "-5"), "targets.lead_goal"),
+        (("agreement", "add", "Z", "--lead-goal", "-5"), "error: --lead-goal must be 0 or more\n"),
         (("agreement", "add", "mql to sql"), "already exists"),
         (("agreement", "add", "Z", "--respond-within", "soon"), "--respond-within"),
         (("lead", "add", "X", "--agreement", "1", "--rep", "Nobody"), "no rep 'Nobody'"),
-        (("lead", "add", "  ", "--agreement", "1"), "name: give the lead a name of 1 to 200 characters"),
-        (("lead", "add", "X" * 201, "--agreement", "1"), "name: give the lead a name of 1 to 200 characters"),
-        (("lead", "add", "X", "--agreement", "1", "--email", "bob@"), "email: 'bob@' is not an email address"),
-        (("lead", "add", "X", "--agreement", "1", "--value", "-3"), "value: -3.0 is negative"),
-        (("log", "1", "--outcome", "connected", "--channel", "fax"), "channel: 'fax' is not allowed; use one of call"),
+        (("lead", "add", "  ", "--agreement", "1"), "NAME must be 1 to 200 characters"),
+        (("lead", "add", "X" * 201, "--agreement", "1"), "NAME must be 1 to 200 characters"),
+        (("lead", "add", "X", "--agreement", "1", "--email", "bob@"), "--email: 'bob@' is not an email address"),
+        (("lead", "add", "X", "--agreement", "1", "--value", "-3"), "--value must be 0 or more, got -3"),
+        (("log", "1", "--outcome", "connected", "--channel", "fax"), "--channel: 'fax' is not allowed; use one of"),
+        (("rep", "add", "Zed", "--capacity", "-1"), "error: --capacity must be 0 or more\n"),
     ],
 )
 def test_bad_input_is_refused_cleanly(agreement, run, db, args, message):

@@ -50,7 +50,7 @@ def test_agreements_list_shows_targets_and_this_months_verdict(drive, demo_db):
         assert verdict == "on track" or verdict.startswith("behind: ")
         assert rows["Revenue engine"][3] == "Marketing → Sales → Customer Service"
         details = str(pilot.app.screen.query_one("#agreement-details").render())
-        assert "Europe/Madrid, mon-fri 09:00-14:00,15:00-18:00, holidays ES" in details
+        assert "Clock: Europe/Madrid (now 16:30 CET), mon-fri 09:00-14:00,15:00-18:00, holidays ES" in details
         assert "This month: volume " in details
 
     drive(demo_db, scenario)
@@ -230,29 +230,6 @@ def test_delete_agreement_with_leads_asks_and_cascades(drive, demo_db, settle):
         assert store.count_leads() == 300 - leads
 
 
-# ---- snapshots (120x40, frozen clock, demo seed 7) ------------------------------------------
-
-
-def test_snapshot_agreements(snap_compare, make_app, demo_db, settle):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_db), terminal_size=(120, 40), run_before=run_before)
-
-
-def test_snapshot_agreement_editor(snap_compare, make_app, demo_db, settle):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_db), terminal_size=(120, 40), run_before=run_before)
-
-
 def test_palette_edit_from_another_screen_waits_for_the_list(drive, demo_db, settle):
     async def scenario(pilot):
         await pilot.press("ctrl+p", *"agreement: edit")
@@ -287,3 +264,35 @@ def test_delete_agreement_without_leads(drive, demo_db, settle):
     drive(demo_db, scenario)
     with Store(demo_db) as store:
         assert "Unused SLA" not in [a.name for a in store.list_agreements()]
+
+
+def test_a_new_agreement_starts_from_the_guide_and_ctrl_o_jumps_to_a_section(drive, demo_db, settle):
+    from slatui.models import system_zone
+    from slatui.tui.forms.agreement import NO_HOURS, JumpList
+
+    async def scenario(pilot):
+        await _open_agreements(pilot, settle)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert form.query_one("#targets-compliance_threshold", Input).value == "85"
+        assert form.query_one("#calendar-tz", Input).value == system_zone() != "Etc/UTC"
+        hours = form.query_one("#calendar-hours", Input)
+        assert (hours.value, hours.placeholder) == ("", NO_HOURS)
+        # The targets come right after the name, before the guide's prose.
+        sections = [section.id for section in form.query(".section")]
+        assert sections[:2] == ["section-targets", "section-calendar"] and sections[-1] == "section-cancellation"
+
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, JumpList)
+        await pilot.press("5")
+        await settle(pilot)
+        assert pilot.app.screen is form and form.focused.id == "plan_if_missed"
+        await pilot.press("ctrl+o", "c")
+        await settle(pilot)
+        assert form.focused.id == "calendar-tz"
+        body = form.query_one("#form-body")
+        assert form.query_one("#section-calendar").region.y == body.region.y  # its title at the top
+
+    drive(demo_db, scenario, size=(80, 24))

@@ -44,3 +44,15 @@ def test_a_refresh_rewrites_only_what_changed(drive, demo_db, settle):
         assert table.get_cell(str(lead_id), "name").plain == "Renamed Elsewhere"
 
     drive(demo_db, scenario)
+
+
+def test_columns_fold_away_by_priority_and_the_growing_ones_share_the_rest():
+    from slatui.tui.widgets.folding_table import fit
+
+    narrow = fit(LeadTable.COLUMNS, 79, 2)
+    assert [column.key for column, _ in narrow] == ["id", "name", "handed_off_at", "response", "attempts", "status"]
+    assert sum(width + 2 for _, width in narrow) <= 79
+    wide = fit(LeadTable.COLUMNS, 119, 2)
+    assert [column for column, _ in wide] == list(LeadTable.COLUMNS)
+    assert sum(width + 2 for _, width in wide) == 119  # the spare width went to the names
+    assert all(width == column.width for column, width in wide if not column.grow)

@@ -1,10 +1,10 @@
-"""The Leads screen (3): new handoff, delete + undo, filter, paging, lead detail; and its snapshots."""
+"""The Leads screen (3): new handoff, delete + undo, filter, paging, lead detail."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import FROZEN_NOW, SIZE
+from conftest import FROZEN_NOW
 from textual.widgets import Input, Select
 
 from slatui.errors import NotFound
@@ -225,37 +225,3 @@ def test_enter_opens_the_lead_detail_where_a_logs_an_attempt(drive, demo_db, set
         assert table.rows_by_id[lead_id]["attempts"] == len(attempts) + 1
 
     drive(demo_db, scenario)
-
-
-# ---- snapshots (frozen clock, demo seed 7) ----------------------------------------------------
-
-
-def test_snapshot_leads_screen(snap_compare, make_app, demo_db, settle):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
-
-
-def test_snapshot_lead_detail(snap_compare, make_app, demo_db, settle):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("down", "enter")
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
-
-
-def test_snapshot_new_lead_form(snap_compare, make_app, demo_db, settle):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)

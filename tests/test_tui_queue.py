@@ -1,11 +1,11 @@
-"""The Queue screen (2): quick-log in three keys, outcome letters, countdown maths; and its snapshots."""
+"""The Queue screen (2): quick-log in three keys, outcome letters, countdown maths."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import FROZEN_NOW, SIZE
+from conftest import FROZEN_NOW
 
 from slatui.businesstime import BusinessCalendar, parse_hours_spec
 from slatui.models import OUTCOMES, Lead
@@ -207,26 +207,3 @@ def test_queue_entries_count_first_responses_down_to_their_deadline_and_follow_u
     assert [(e["id"], e["urgency"], e["left"]) for e in entries] == [
         (3, "breached", -1800), (4, "due", 600), (1, "ok", 3000), (2, "due", -60), (5, "working", 7200),
     ]
-
-
-# ---- snapshots (frozen clock, demo seed 7) ----------------------------------------------------
-
-
-def test_snapshot_queue_screen(snap_compare, make_app, queue_db, settle):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-
-    assert snap_compare(make_app(queue_db), terminal_size=SIZE, run_before=run_before)
-
-
-def test_snapshot_log_attempt_form(snap_compare, make_app, queue_db, settle):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("a", "c")
-        await settle(pilot)
-
-    assert snap_compare(make_app(queue_db), terminal_size=SIZE, run_before=run_before)

@@ -18,6 +18,7 @@ from slatui.cli.base import (
     pass_ctx,
     print_table,
     recompute_progress,
+    validated,
 )
 from slatui.errors import SlatuiError
 
@@ -33,7 +34,7 @@ def _agreement_options(fn):
                      help="A party (team); repeat for each. Default: Marketing and Sales."),
         click.option("--lead-goal", type=Whole(), help="Qualified leads a month marketing hands off."),
         click.option("--respond-within", metavar="DUR", help="Business time to the first attempt, e.g. 1h."),
-        click.option("--compliance", metavar="PCT", help="Share of leads to reach in time, in %, e.g. 90."),
+        click.option("--compliance", metavar="PCT", help="Share of leads to reach in time, in % (default 85)."),
         click.option("--min-attempts", type=Whole(), help="Attempts before giving up on an unreached lead."),
         click.option("--miss-limit", type=Whole(), help="Missed months in a row that allow cancellation (3)."),
         click.option("--cadence", metavar="GAPS",
@@ -58,6 +59,20 @@ def _agreement_options(fn):
     for option in reversed(options):
         fn = option(fn)
     return fn
+
+
+# The option (or argument) each field of the Agreement model comes from, for its validation messages.
+AGREEMENT_OPTIONS = {
+    "name": "NAME", "kind": "--kind", "status": "--status", "parties": "--party", "parties.name": "--party",
+    "summary": "--summary", "plan_if_missed": "--plan", "cancellation_terms": "--cancellation",
+    "effective_from": "--from", "effective_to": "--to", "review_date": "--review",
+    "targets.lead_goal": "--lead-goal", "targets.respond_within_seconds": "--respond-within",
+    "targets.compliance_threshold": "--compliance", "targets.min_attempts": "--min-attempts",
+    "targets.miss_limit": "--miss-limit", "targets.sales_quota": "--quota", "targets.cadence": "--cadence",
+    "calendar.tz": "--tz",
+    "calendar.hours": "--hours", "calendar.holiday_countries": "--holidays", "calendar.holiday_dates": "--holiday",
+    "tier_values": "--tier-value",
+}
 
 
 def _apply_agreement_options(base: dict[str, Any], opts: dict[str, Any]) -> dict[str, Any]:
@@ -202,11 +217,12 @@ def agreement() -> None:
 @_agreement_options
 @pass_ctx
 def agreement_add(ctx: Context, name: str, as_json: bool, **opts: Any) -> None:
-    """Create the agreement NAME (defaults: Marketing and Sales, 100 leads, 1h, 90 %, 6 attempts)."""
+    """Create the agreement NAME (defaults: Marketing and Sales, 100 leads, 1h, 85 %, 6 attempts, this computer's
+    time zone, 24×7)."""
     from slatui.models import Agreement, system_zone
 
     data = _apply_agreement_options({"name": name, "calendar": {"tz": system_zone()}}, opts)
-    created = ctx.store.add_agreement(Agreement.model_validate(data))
+    created = ctx.store.add_agreement(validated(Agreement, data, AGREEMENT_OPTIONS))
     if as_json:
         _print_agreement(ctx.store, created, as_json)
     else:
@@ -235,7 +251,8 @@ def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, effectiv
         data["name"] = new_name
     with recompute_progress() as progress:
         judged_again = store.months_judged_again(current.id, month) if month and month != "all" else 0
-        saved = store.update_agreement(Agreement.model_validate(data), effective=month, progress=progress)
+        saved = store.update_agreement(validated(Agreement, data, {**AGREEMENT_OPTIONS, "name": "--name"}),
+                                       effective=month, progress=progress)
     if as_json:
         _print_agreement(store, saved, as_json)
         return
@@ -244,7 +261,7 @@ def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, effectiv
         echo("  changed targets and clock apply to every month (history rewritten)")
     elif judged_again:
         echo(f"  changed targets and clock apply from {month} on: {judged_again} past month"
-                   f"{'s' * (judged_again != 1)} judged again")
+             f"{'s' * (judged_again != 1)} judged again")
 
 
 def _effective(text: str | None) -> str | None:

@@ -138,6 +138,19 @@ def parse_option(option: str, parser: Any, text: str, *args: Any) -> Any:
         raise SlatuiError(f"{option}: {exc}") from None
 
 
+def validated(model: Any, data: dict[str, Any], names: dict[str, str]) -> Any:
+    """`model` built from `data`; pydantic's problems become one line naming the command's own options
+    (`names` maps model paths to them, e.g. "targets.lead_goal": "--lead-goal")."""
+    from pydantic import ValidationError
+
+    from slatui.models import describe_validation_error
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise SlatuiError(describe_validation_error(exc, names)) from None
+
+
 def parse_at(text: str | None, tz: str) -> datetime:
     """--at WHEN (default: now) read in the zone `tz`: a handoff or attempt that has happened, so not later
     than now."""

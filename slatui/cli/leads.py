@@ -37,10 +37,11 @@ def lead() -> None:
 @click.option("--rep", "rep_ref", metavar="NAME_OR_ID", help="Rep who owns the lead.")
 @click.option("--at", "when", metavar="WHEN", help="Handoff time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the lead as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the new lead's id (for scripts).")
 @pass_ctx
 def lead_add(ctx: Context, name: str, agreement_ref: str, company: str, email: str | None, tier: str, source: str,
-             value: float | None, rep_ref: str | None, when: str | None, as_json: bool) -> None:
-    """Log the handoff of lead NAME; prints its id."""
+             value: float | None, rep_ref: str | None, when: str | None, as_json: bool, quiet: bool) -> None:
+    """Log the handoff of lead NAME: "added lead #ID NAME" (--quiet: the id alone)."""
     from slatui.parsing import is_email
     from slatui.store import LeadValues, to_epoch
     from slatui.vocabulary import LEAD_NAME_MAX
@@ -48,11 +49,11 @@ def lead_add(ctx: Context, name: str, agreement_ref: str, company: str, email: s
     # The Lead model's rules, checked here because loading pydantic would double this command's time.
     name, company, tier, email = name.strip(), company.strip(), tier.strip(), (email or "").strip() or None
     if not 0 < len(name) <= LEAD_NAME_MAX:
-        raise SlatuiError(f"name: give the lead a name of 1 to {LEAD_NAME_MAX} characters")
+        raise SlatuiError(f"NAME must be 1 to {LEAD_NAME_MAX} characters: give the lead a name")
     if email and not is_email(email):
-        raise SlatuiError(f"email: '{email}' is not an email address (want name@example.com)")
+        raise SlatuiError(f"--email: '{email}' is not an email address (want name@example.com)")
     if value is not None and not value >= 0:
-        raise SlatuiError(f"value: {value} is negative; a lead's value is 0 or more")
+        raise SlatuiError(f"--value must be 0 or more, got {value:g}")
     store = ctx.store
     terms = store.terms(agreement_ref)
     if value is None and tier:
@@ -64,8 +65,10 @@ def lead_add(ctx: Context, name: str, agreement_ref: str, company: str, email: s
     ))
     if as_json:
         emit_json(store.get_lead(lead_id).model_dump(mode="json"))
-    else:
+    elif quiet:
         echo(str(lead_id))
+    else:
+        echo(f"added lead #{lead_id} {name}")
 
 
 @cli.command("log")
@@ -85,9 +88,9 @@ def log_attempt(ctx: Context, lead_id: int, outcome: str, channel: str, when: st
     from slatui.vocabulary import CHANNELS, OUTCOMES
 
     # The Attempt model's rules, checked here because loading pydantic would double this command's time.
-    for field, value, allowed in (("outcome", outcome, OUTCOMES), ("channel", channel, CHANNELS)):
+    for option, value, allowed in (("--outcome", outcome, OUTCOMES), ("--channel", channel, CHANNELS)):
         if value not in allowed:
-            raise SlatuiError(f"{field}: '{value}' is not allowed; use one of {', '.join(allowed)}")
+            raise SlatuiError(f"{option}: '{value}' is not allowed; use one of {', '.join(allowed)}")
     store = ctx.store
     terms = store.agreement_terms(store.lead_row(lead_id)["agreement_id"])
     attempt = AttemptValues(at=to_epoch(parse_at(when, terms.tz)), channel=channel, outcome=outcome,
@@ -109,28 +112,30 @@ def log_attempt(ctx: Context, lead_id: int, outcome: str, channel: str, when: st
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def leads(ctx: Context, agreement_ref: str | None, open_only: bool, limit: int | None, as_json: bool) -> None:
-    """List leads, newest handoff first, with attempts and first attempt time."""
-    from slatui.store import from_epoch
-
+    """List leads, newest handoff first, with attempts and first attempt time (in each agreement's zone; the
+    JSON gives UTC instants)."""
     store = ctx.store
     agreement_id = store.terms(agreement_ref).id if agreement_ref else None
     rows = store.lead_rows(agreement_id=agreement_id, open_only=open_only, limit=limit)
-    for row in rows:
-        for key in ("handed_off_at", "first_attempt_at", "deadline_at"):
-            row[key] = from_epoch(row[key])
-        row["connected"] = bool(row["connected"])
     if as_json:
-        emit_json([{**r, **{k: r[k] and r[k].isoformat() for k in ("handed_off_at", "first_attempt_at",
-                                                                     "deadline_at")}} for r in rows])
+        from slatui.store import from_epoch
+
+        instants = ("handed_off_at", "first_attempt_at", "deadline_at")
+        emit_json([{**r, "connected": bool(r["connected"]),
+                    **{k: None if r[k] is None else from_epoch(r[k]).isoformat() for k in instants}}
+                   for r in rows])
         return
     if not rows:
         echo("no leads: log one with `slatui lead add NAME --agreement A`")
         return
-    from slatui.parsing import format_duration
+    from slatui.parsing import format_duration, format_local
+
+    def local(epoch: int | None, tz: str) -> str:
+        return "-" if epoch is None else format_local(epoch, tz)
 
     print_table(
-        ("id", "name", "agreement", "handed off (UTC)", "status", "attempts", "first attempt (UTC)", "response"),
-        [(str(r["id"]), r["name"], r["agreement"], f"{r['handed_off_at']:%Y-%m-%d %H:%M}", r["status"],
-          str(r["attempts"]), f"{r['first_attempt_at']:%Y-%m-%d %H:%M}" if r["first_attempt_at"] else "-",
+        ("id", "name", "agreement", "handed off", "status", "attempts", "first attempt", "response"),
+        [(str(r["id"]), r["name"], r["agreement"], local(r["handed_off_at"], r["tz"]), r["status"],
+          str(r["attempts"]), local(r["first_attempt_at"], r["tz"]),
           format_duration(r["response_seconds"]) if r["response_seconds"] is not None else "-") for r in rows],
     )

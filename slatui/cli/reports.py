@@ -8,7 +8,15 @@ from slatui.cli.base import Context, Whole, cli, echo, emit_json, parse_as_of, p
 from slatui.errors import SlatuiError
 
 
+def _agreement_ref(argument: str | None, option: str | None) -> str | None:
+    """The agreement named as the argument (like `agreement show`) or with --agreement; not two different ones."""
+    if argument and option and argument != option:
+        raise SlatuiError(f"two agreements given ('{argument}' and --agreement '{option}'): name one")
+    return argument or option
+
+
 @cli.command("report")
+@click.argument("agreement_arg", metavar="[AGREEMENT]", required=False)
 @click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="One agreement (default: every active one).")
 @click.option("--month", metavar="YYYY-MM", help="The month to report (default: this month).")
 @click.option("--as-of", "as_of_text", metavar="WHEN", help="Report as of this instant (default: now).")
@@ -16,13 +24,15 @@ from slatui.errors import SlatuiError
               show_default=True, help="Output format (md and html include the charts).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @pass_ctx
-def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_text: str | None, fmt: str,
-           out_path: str | None) -> None:
-    """SLA compliance for a month: volume vs goal, speed, depth, verdict and missed months."""
+def report(ctx: Context, agreement_arg: str | None, agreement_ref: str | None, month: str | None,
+           as_of_text: str | None, fmt: str, out_path: str | None) -> None:
+    """SLA compliance for a month of AGREEMENT (name or id; default: every active one): volume vs goal, speed,
+    depth, verdict and missed months."""
     from slatui import metrics
     from slatui import report as render
     from slatui.parsing import parse_month
 
+    agreement_ref = _agreement_ref(agreement_arg, agreement_ref)
     store = ctx.store
     agreements = [store.terms(agreement_ref)] if agreement_ref else store.list_terms(status="active")
     if not agreements:
@@ -57,15 +67,19 @@ def report(ctx: Context, agreement_ref: str | None, month: str | None, as_of_tex
 
 
 @cli.command("scorecard")
+@click.argument("agreement_arg", metavar="[AGREEMENT]", required=False)
 @click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="One agreement (default: every active one).")
 @click.option("--months", type=Whole(1), default=12, show_default=True, help="How many months back.")
 @click.option("--as-of", "as_of_text", metavar="WHEN", help="Up to this instant (default: now).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
-def scorecard(ctx: Context, agreement_ref: str | None, months: int, as_of_text: str | None, fmt: str) -> None:
-    """Months × targets: which months met the agreement, since it started."""
+def scorecard(ctx: Context, agreement_arg: str | None, agreement_ref: str | None, months: int,
+              as_of_text: str | None, fmt: str) -> None:
+    """Months × targets of AGREEMENT (name or id; default: every active one): which months met it, since it
+    started."""
     from slatui import metrics
 
+    agreement_ref = _agreement_ref(agreement_arg, agreement_ref)
     store = ctx.store
     cards = []
     for terms in [store.terms(agreement_ref)] if agreement_ref else store.list_terms(status="active"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from slatui.cli.base import Context, Whole, cli, echo, emit_json, pass_ctx, print_table
+from slatui.cli.base import Context, Whole, cli, echo, emit_json, pass_ctx, print_table, validated
 
 
 @cli.group()
@@ -21,7 +21,9 @@ def rep_add(ctx: Context, name: str, team: str, capacity: int) -> None:
     """Add a rep."""
     from slatui.models import Rep
 
-    created = ctx.store.add_rep(Rep(name=name, team=team, weekly_capacity=capacity))
+    rep = validated(Rep, {"name": name, "team": team, "weekly_capacity": capacity},
+                    {"name": "NAME", "team": "--team", "weekly_capacity": "--capacity"})
+    created = ctx.store.add_rep(rep)
     echo(f"added rep #{created.id} {created.name}")
 
 

@@ -177,6 +177,15 @@ class Cells:
             raise CellError(str(exc), column or "") from None
 
 
+class DateOrderError(SlatuiError):
+    """Dates that may be day-first or month-first; `problem` says which, without the CLI's --date-format advice
+    (the app points to its own field instead)."""
+
+    def __init__(self, problem: str):
+        super().__init__(f"{problem}: pass --date-format dd/mm/yyyy or mm/dd/yyyy")
+        self.problem = problem
+
+
 class DateReader:
     """Reads the dates of one import, wall times in the agreement's zone unless they carry an offset.
 
@@ -217,16 +226,11 @@ class DateReader:
                 elif a != b:
                     ambiguous = ambiguous or f"{where}: {value}"
         if day_first and month_first:
-            raise SlatuiError(
-                f"the dates mix day-first ({day_first}) and month-first ({month_first}): "
-                "pass --date-format dd/mm/yyyy or mm/dd/yyyy"
-            )
+            raise DateOrderError(f"the dates mix day-first ({day_first}) and month-first ({month_first})")
         if day_first or month_first:
             self.order = "dmy" if day_first else "mdy"
         elif ambiguous:
-            raise SlatuiError(
-                f"{ambiguous} could be day-first or month-first: pass --date-format dd/mm/yyyy or mm/dd/yyyy"
-            )
+            raise DateOrderError(f"{ambiguous} could be day-first or month-first")
 
     def parse(self, text: str) -> datetime:
         """An aware UTC instant; raises CellError with what was wanted."""

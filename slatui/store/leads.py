@@ -7,8 +7,9 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from slatui.errors import InvalidInput, NotFound
+from slatui.parsing import format_local
 from slatui.store.facts import AttemptSummary, Clock, attempt_facts, handoff_facts
-from slatui.store.rows import LEAD_ZONE_SQL, LeadValues, from_epoch, lead_from_row, lead_values, user_columns
+from slatui.store.rows import LEAD_ZONE_SQL, LeadValues, lead_from_row, lead_values, user_columns
 
 if TYPE_CHECKING:
     from slatui.models import Lead
@@ -149,8 +150,7 @@ class LeadQueries:
 
     def local_time(self, lead: sqlite3.Row | dict[str, Any], instant: int) -> str:
         """An instant as the lead's agreement's clock shows it (for messages), e.g. 2026-03-02 09:30 CET."""
-        zone = self.clock(lead["agreement_id"], lead["handed_off_at"]).zone
-        return from_epoch(instant).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        return format_local(instant, self.clock(lead["agreement_id"], lead["handed_off_at"]).version.tz)
 
     # ---- derived facts -------------------------------------------------------------------------
 

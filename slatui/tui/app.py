@@ -21,6 +21,7 @@ from slatui.tui.commands import SlatuiCommands
 from slatui.tui.data import Data
 
 DARK_THEME = "textual-dark"
+SCREEN_KEYS = Binding.Group("Screens")
 LIGHT_THEME = "textual-light"
 
 
@@ -43,12 +44,13 @@ class SlatuiApp(App[None]):
     }
     DEFAULT_MODE = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "go('dashboard')", "Dashboard", id="go.dashboard"),
-        Binding("2", "go('queue')", "Queue", id="go.queue"),
-        Binding("3", "go('leads')", "Leads", id="go.leads"),
-        Binding("4", "go('agreements')", "Agreements", id="go.agreements"),
-        Binding("5", "go('charts')", "Charts", id="go.charts"),
-        Binding("6", "go('calculator')", "Calculator", id="go.calculator"),
+        # One footer entry for the six (the help screen lists each).
+        Binding("1", "go('dashboard')", "Dashboard", id="go.dashboard", group=SCREEN_KEYS),
+        Binding("2", "go('queue')", "Queue", id="go.queue", group=SCREEN_KEYS),
+        Binding("3", "go('leads')", "Leads", id="go.leads", group=SCREEN_KEYS),
+        Binding("4", "go('agreements')", "Agreements", id="go.agreements", group=SCREEN_KEYS),
+        Binding("5", "go('charts')", "Charts", id="go.charts", group=SCREEN_KEYS),
+        Binding("6", "go('calculator')", "Calculator", id="go.calculator", group=SCREEN_KEYS),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.toggle_theme", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),

@@ -1,4 +1,5 @@
-"""The agreement editor: every field of the model, in the guide's six sections plus period, targets and clock."""
+"""The agreement editor: every field of the model; the targets and the clock first, then period and review and
+the guide's six sections; ctrl+o jumps to a section."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from rich.text import Text
 from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
 
 from slatui.models import AGREEMENT_KINDS, AGREEMENT_STATUSES, Agreement, Calendar, system_zone
 from slatui.parsing import format_duration, parse_date, parse_duration, parse_percent
 from slatui.text import printable
 from slatui.tui.forms.base import FieldReader, FormScreen, field_row, widget_id
+from slatui.tui.screens.base import footer
 from slatui.tui.screens.calculator import CalculatorModal, parse_amount
 from slatui.tui.widgets.cells import markup
 
@@ -51,26 +56,70 @@ def _text_area(text: str, key: str) -> TextArea:
 
 
 def _input(value: object, key: str, placeholder: str = "") -> Input:
+    # Examples go in a hint under the field: a grey example inside it looks like a value.
     return Input("" if value is None else printable(str(value)), placeholder=placeholder, id=widget_id(key))
 
 
-def _section(title: str) -> Static:
-    return Static(title, classes="section-title")
+def _row(*fields: Widget, classes: str = "") -> Horizontal:
+    return Horizontal(*fields, classes=f"row {classes}")
 
 
-def _row(*fields: Widget) -> Horizontal:
-    return Horizontal(*fields, classes="row")
+# The jump list (ctrl+o): section id, its key in the list, its title. The numbers come first (what a lead
+# changes most), then the guide's six sections of prose.
+SECTIONS = (
+    ("targets", "t", "Targets: lead goal, response time, compliance, attempts"),
+    ("calendar", "c", "Calendar: the clock response time is measured on"),
+    ("period", "p", "Period and review"),
+    ("summary", "1", "Summary: what service, to whom, how success is measured"),
+    ("goals", "2", "Goals of each party"),
+    ("requirements", "3", "Requirements of each party: what each needs from the others"),
+    ("contacts", "4", "Points of contact: who is responsible, who reports to whom"),
+    ("plan", "5", "Plan if goals are not met: consequences, service credits, strikes"),
+    ("cancellation", "6", "Cancellation conditions"),
+)
+# The guide's sections keep its numbers in their titles.
+_TITLES = {section: f"{key} · {title}" if key.isdigit() else title for section, key, title in SECTIONS}
+NO_HOURS = "24×7 (no working hours)"
+
+
+def _section(section: str, *children: Widget) -> Vertical:
+    """A section of the form: its title, then its fields; `section-<id>` is where the jump list goes."""
+    return Vertical(Static(_TITLES[section], classes="section-title"), *children, id=f"section-{section}",
+                    classes="section")
+
+
+class JumpList(ModalScreen[str | None]):
+    """The sections of the agreement editor: a key (or the arrows and enter) picks one; escape stays put."""
+
+    CSS_PATH = FormScreen.CSS_PATH
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Back", id="jump.close"),
+        *(Binding(key, f"dismiss('{section}')", title, show=False, id=f"jump.{section}")
+          for section, key, title in SECTIONS),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="jump-frame"):
+            yield Static("Jump to a section", classes="screen-title")
+            yield OptionList(*(Option(Text.assemble((key, "bold"), f"  {title}"), id=section)
+                               for section, key, title in SECTIONS), id="jump-list")
+        yield footer()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
 
 
 class AgreementForm(FormScreen[Agreement]):
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "jump", "Sections", id="agreement.jump"),
         Binding("ctrl+g", "calculate_goal", "Calculate goal", id="agreement.calculate_goal"),
     ]
 
     def __init__(self, agreement: Agreement | None = None):
         super().__init__()
         self.original = agreement
-        # A new agreement starts from the model's defaults (the name is left blank below).
+        # A new agreement starts from the model's defaults (the guide's example; the name is left blank below).
         self.initial = agreement or Agreement(name="new", calendar=Calendar(tz=system_zone()))
         self.parties: list[dict[str, str]] = [p.model_dump() for p in self.initial.parties]
         self.contacts: list[dict[str, str]] = [
@@ -78,76 +127,100 @@ class AgreementForm(FormScreen[Agreement]):
         ]
 
     def form_title(self) -> str:
-        return f"Edit agreement '{markup(self.original.name)}'" if self.original else "New agreement"
+        title = f"Edit agreement '{markup(self.original.name)}'" if self.original else "New agreement"
+        return f"{title}  [$text-muted](ctrl+o jumps to a section)[/]"
 
     # ---- layout -----------------------------------------------------------------------------
 
     def compose_fields(self) -> ComposeResult:
         a, t, c = self.initial, self.initial.targets, self.initial.calendar
-        yield _section("1 · Summary: what service, to whom, how success is measured")
-        yield field_row("Name", _input(a.name if self.original else "", "name", "MQL to SQL handoff"))
         yield _row(
-            field_row("Kind", Select([(k, k) for k in AGREEMENT_KINDS], value=a.kind, allow_blank=False, id="kind")),
+            field_row("Name", _input(a.name if self.original else "", "name"),
+                      hint="" if self.original else "e.g. MQL to SQL handoff"),
             field_row("Status", Select([(s, s) for s in AGREEMENT_STATUSES], value=a.status, allow_blank=False,
                                        id="status")),
+            classes="name-row",
         )
-        yield field_row("Summary", _text_area(a.summary, "summary"))
-
-        yield _section("2 · Goals of each party")
-        yield Vertical(id="party-goals", classes="rows")
-        yield Label("", id="parties-error", classes="error")
-        yield Button("Add party", id="add-party")
-        yield _section("3 · Requirements of each party: what each needs from the others")
-        yield Vertical(id="party-requirements", classes="rows")
-
-        yield _section("4 · Points of contact: who is responsible, who reports to whom")
-        yield Vertical(id="contact-rows", classes="rows")
-        yield Label("", id="contacts-error", classes="error")
-        yield Button("Add contact", id="add-contact")
-
-        yield _section("5 · Plan if goals are not met: consequences, service credits, strikes")
-        yield field_row("Plan if missed", _text_area(a.plan_if_missed, "plan_if_missed"))
-
-        yield _section("6 · Cancellation conditions")
-        yield field_row("Cancellation terms", _text_area(a.cancellation_terms, "cancellation_terms"))
-        yield field_row("Missed months in a row that allow cancellation", _input(t.miss_limit, "targets.miss_limit"))
-
-        yield _section("Period and review")
-        yield _row(
-            field_row("Effective from", _input(a.effective_from, "effective_from", "YYYY-MM-DD")),
-            field_row("Effective to", _input(a.effective_to, "effective_to", "YYYY-MM-DD")),
-            field_row("Review date", _input(a.review_date, "review_date", "YYYY-MM-DD")),
+        yield _section(
+            "targets",
+            _row(
+                field_row("Lead goal a month", _input(t.lead_goal, "targets.lead_goal")),
+                Button("Calculate goal (ctrl+g)", id="calculate-goal"),
+            ),
+            _row(
+                field_row("Respond within", _input(format_duration(t.respond_within_seconds),
+                                                   "targets.respond_within_seconds"),
+                          hint="business time, e.g. 1h or 90m"),
+                field_row("Compliance (% of leads in time)",
+                          _input(f"{t.compliance_threshold * 100:g}", "targets.compliance_threshold")),
+            ),
+            _row(
+                field_row("Minimum attempts", _input(t.min_attempts, "targets.min_attempts"),
+                          hint="before giving up on a lead"),
+                field_row("Sales quota a month ($)",
+                          _input(None if t.sales_quota is None else f"{t.sales_quota:g}", "targets.sales_quota",
+                                 "none"), hint="optional, for the goal"),
+            ),
+            field_row("Lead value by tier", _input(", ".join(f"{k}={v:g}" for k, v in a.tier_values.items()),
+                                                   "tier_values", "none"), hint="e.g. CEO=100, Director=50"),
+        )
+        yield _section(
+            "calendar",
+            _row(
+                field_row("Time zone", _input(c.tz, "calendar.tz"), hint="IANA name, e.g. Europe/Madrid"),
+                field_row("Working hours", _input(c.hours, "calendar.hours", NO_HOURS),
+                          hint="e.g. mon-fri 09:00-17:00"),
+            ),
+            _row(
+                field_row("Holiday countries", _input(", ".join(c.holiday_countries), "calendar.holiday_countries",
+                                                      "none"), hint="e.g. ES, US-NY"),
+                field_row("Extra closed dates", _input(", ".join(map(str, c.holiday_dates)),
+                                                       "calendar.holiday_dates", "none"),
+                          hint="e.g. 2026-12-24, 2026-12-31"),
+            ),
+        )
+        yield _section(
+            "period",
+            _row(
+                field_row("Effective from", _input(a.effective_from, "effective_from", "YYYY-MM-DD")),
+                field_row("Effective to", _input(a.effective_to, "effective_to", "YYYY-MM-DD")),
+                field_row("Review date", _input(a.review_date, "review_date", "YYYY-MM-DD")),
+            ),
+        )
+        yield _section("summary", field_row("Summary", _text_area(a.summary, "summary")))
+        yield _section(
+            "goals",
+            field_row("Kind", Select([(k, k) for k in AGREEMENT_KINDS], value=a.kind, allow_blank=False, id="kind"),
+                      hint="multilevel: three or more parties"),
+            Vertical(id="party-goals", classes="rows"),
+            Label("", id="parties-error", classes="error"),
+            Button("Add party", id="add-party"),
+        )
+        yield _section("requirements", Vertical(id="party-requirements", classes="rows"))
+        yield _section(
+            "contacts",
+            Vertical(id="contact-rows", classes="rows"),
+            Label("", id="contacts-error", classes="error"),
+            Button("Add contact", id="add-contact"),
+        )
+        yield _section("plan", field_row("Plan if missed", _text_area(a.plan_if_missed, "plan_if_missed")))
+        yield _section(
+            "cancellation",
+            field_row("Cancellation terms", _text_area(a.cancellation_terms, "cancellation_terms")),
+            field_row("Missed months in a row that allow cancellation", _input(t.miss_limit, "targets.miss_limit")),
         )
 
-        yield _section("Targets")
-        yield _row(
-            field_row("Lead goal a month", _input(t.lead_goal, "targets.lead_goal")),
-            Button("Calculate goal (ctrl+g)", id="calculate-goal"),
-        )
-        yield _row(
-            field_row("Respond within (business time)",
-                      _input(format_duration(t.respond_within_seconds), "targets.respond_within_seconds", "1h30m")),
-            field_row("Compliance (%)", _input(f"{t.compliance_threshold * 100:g}", "targets.compliance_threshold")),
-            field_row("Minimum attempts", _input(t.min_attempts, "targets.min_attempts")),
-        )
-        yield _row(
-            field_row("Sales quota a month ($, optional)",
-                      _input(None if t.sales_quota is None else f"{t.sales_quota:g}", "targets.sales_quota")),
-            field_row("Lead value by tier", _input(
-                ", ".join(f"{k}={v:g}" for k, v in a.tier_values.items()), "tier_values", "CEO=100, Director=50")),
-        )
+    def action_jump(self) -> None:
+        def jump(section: str | None) -> None:
+            if section is None:
+                return
+            target = self.query_one(f"#section-{section}")
+            self.query_one("#form-body").scroll_to_widget(target, top=True, animate=False)
+            field = next((w for w in target.query("*") if w.focusable), None)
+            if field is not None:
+                field.focus(scroll_visible=False)
 
-        yield _section("Calendar: the clock response time is measured on")
-        yield _row(
-            field_row("Time zone", _input(c.tz, "calendar.tz", "Europe/Madrid")),
-            field_row("Working hours (blank: 24x7)", _input(c.hours, "calendar.hours", "mon-fri 09:00-17:00")),
-        )
-        yield _row(
-            field_row("Holiday countries", _input(", ".join(c.holiday_countries), "calendar.holiday_countries",
-                                                  "ES, US-NY")),
-            field_row("Holiday dates", _input(", ".join(map(str, c.holiday_dates)), "calendar.holiday_dates",
-                                              "2026-12-24, 2026-12-31")),
-        )
+        self.app.push_screen(JumpList(), jump)
 
     async def on_mount(self) -> None:
         await self._render_parties()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Select
 
@@ -17,7 +18,7 @@ from slatui.tui.widgets.outcome_list import OUTCOME_KEYS, OutcomeList, outcome_l
 
 def when_hint(zone: str) -> str:
     """The WHEN forms parse_when reads (as the CLI's --at)."""
-    return f"now, 15m ago, today 09:30, yesterday 16:00, 2026-03-01T09:30 · in {zone}"
+    return f"now, 15m ago, today 09:30, yesterday 16:00 or 2026-03-01 09:30, in {zone}"
 
 
 class LogAttemptForm(FormScreen[Attempt]):
@@ -38,8 +39,11 @@ class LogAttemptForm(FormScreen[Attempt]):
     def compose_fields(self) -> ComposeResult:
         keys = " ".join(OUTCOME_KEYS)
         yield field_row(f"Outcome ({keys} or arrows)", OutcomeList(id="outcome"))
-        yield field_row("When", Input("now", id="at"), hint=when_hint(self.tz))
-        yield field_row("Channel", Select([(c, c) for c in CHANNELS], value="call", allow_blank=False, id="channel"))
+        yield Horizontal(
+            field_row("When", Input("now", id="at"), hint=when_hint(self.tz)),
+            field_row("Channel", Select([(c, c) for c in CHANNELS], value="call", allow_blank=False, id="channel")),
+            classes="row",
+        )
         yield field_row("Note", Input(id="note", placeholder="optional"))
 
     def read_form(self) -> Attempt:

@@ -22,10 +22,11 @@ from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from slatui.errors import SlatuiError
 from slatui.models import problem_message
+from slatui.tui.screens.base import footer
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -133,7 +134,7 @@ class FormScreen(ModalScreen[T | None]):
             # Not focusable itself: tab goes from field to field, and the first field gets focus on open.
             with VerticalScroll(id="form-body", can_focus=False):
                 yield from self.compose_fields()
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         # Focusing the first field on open can scroll the body past the first section's title.
@@ -264,7 +265,7 @@ class ConfirmScreen(ModalScreen[str | None]):
             with Horizontal(id="confirm-buttons"):
                 for answer, label in self.answers:
                     yield Button(label, id=f"answer-{answer}", variant="error" if answer == self.danger else "default")
-        yield Footer()
+        yield footer()
 
     @on(Button.Pressed)
     def _answer(self, event: Button.Pressed) -> None:

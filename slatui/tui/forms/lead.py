@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -41,8 +42,8 @@ class LeadForm(FormScreen[Lead]):
             self.agreement_id = next(iter(self.agreements), None)
         # An edit keeps the stored instant unless the text is changed (the text drops the seconds).
         self.initial_when = (
-            cells.local_time(lead.handed_off_at.timestamp(), self.agreements[lead.agreement_id].calendar.tz)
-            if lead else "now"
+            lead.handed_off_at.astimezone(ZoneInfo(self.agreements[lead.agreement_id].calendar.tz))
+            .strftime("%Y-%m-%d %H:%M") if lead else "now"
         )
 
     def form_title(self) -> str:

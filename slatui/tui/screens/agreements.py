@@ -8,21 +8,21 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from slatui.display import percent
 from slatui.errors import SlatuiError
 from slatui.metrics import local_now, month_report
 from slatui.models import Agreement
-from slatui.parsing import format_duration
+from slatui.parsing import format_duration, format_local
 from slatui.store import Store
 from slatui.tui.forms.agreement import AgreementForm
 from slatui.tui.forms.base import ConfirmScreen
+from slatui.tui.screens.base import AppScreen, footer
 from slatui.tui.widgets.cells import markup
+from slatui.tui.widgets.folding_table import Column, FoldingTable
 
-# (label, width): fixed widths so the table fits 120 columns; details of the selected row go below it.
-COLUMNS = (("Name", 22), ("Status", 12), ("Kind", 10), ("Parties", 18), ("Targets", 22), ("This month", 22))
+
 
 
 def _month(store: Store, agreement: Agreement, now: datetime) -> tuple[str, str]:
@@ -74,7 +74,8 @@ def agreement_row(store: Store, agreement: Agreement, now: datetime) -> tuple[tu
         f"Targets: {t.lead_goal} leads a month; first attempt within {format_duration(t.respond_within_seconds)} "
         f"of business time on {t.compliance_threshold:.0%} of leads; at least {t.min_attempts} attempts; "
         f"cancellable after {t.miss_limit} missed months",
-        f"Clock: {c.tz}, {c.hours or '24x7'}, holidays {holidays}",
+        f"Clock: {c.tz} (now {format_local(now.timestamp(), c.tz, '%H:%M')}), "
+        f"{c.hours or '24×7 (no working hours)'}, holidays {holidays}",
         f"This month: {figures}",
     ))
     return cells, details
@@ -83,20 +84,27 @@ def agreement_row(store: Store, agreement: Agreement, now: datetime) -> tuple[tu
 Row = tuple[int, tuple[str, ...], str]
 
 
-class AgreementTable(DataTable):
-    """Agreements by row key = id; keeps the cursor on the same agreement across reloads."""
+class AgreementTable(FoldingTable):
+    """Agreements by row key = id; keeps the cursor on the same agreement across reloads. The details of the
+    selected row go below the table, so 80 columns need only the name, this month's verdict and the targets."""
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.zebra_stripes = True
-        for label, width in COLUMNS:
-            self.add_column(label, width=width)
+    COLUMNS = (
+        Column("name", "Name", 16, grow=True),
+        Column("status", "Status", 8, fold=3),
+        Column("kind", "Kind", 10, fold=4),
+        Column("parties", "Parties", 14, fold=2, grow=True),
+        Column("targets", "Targets", 22, fold=1),
+        Column("month", "This month", 22, grow=True),
+    )
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
 
     def show(self, rows: list[Row]) -> None:
         selected = self.selected_id()
         self.clear()
         for agreement_id, cells, _ in rows:
-            self.add_row(*map(markup, cells), key=str(agreement_id))  # str cells are markup: a name must not be
+            self.add_cells(str(agreement_id), map(markup, cells))  # str cells are markup; names are not
         if selected is not None and str(selected) in self.rows:
             self.move_cursor(row=self.get_row_index(str(selected)))
 
@@ -113,7 +121,7 @@ def load_rows(app, status: str | None = None) -> list[Row]:
         return [(a.id, *agreement_row(store, a, now)) for a in store.list_agreements(status=status)]
 
 
-class AgreementsScreen(Screen[None]):
+class AgreementsScreen(AppScreen):
     TITLE = "Agreements"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="agreements.new"),
@@ -132,7 +140,7 @@ class AgreementsScreen(Screen[None]):
         yield Header()
         yield AgreementTable(id="agreements")
         yield Static("", id="agreement-details", classes="details")
-        yield Footer()
+        yield footer()
 
     def on_screen_resume(self) -> None:
         self.load()

@@ -9,8 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from slatui.goals import LeadsNeeded, allowed_downtime, leads_needed
 from slatui.parsing import format_duration, parse_percent
@@ -23,6 +22,7 @@ from slatui.tui.forms.base import (
     show_field_errors,
     widget_id,
 )
+from slatui.tui.screens.base import AppScreen, footer
 
 # Which input each of goals.leads_needed's complaints is about (its messages start with the name).
 _GOAL_FIELDS = {
@@ -59,7 +59,8 @@ class LiveCalculator(Vertical):
         self.values = values
 
     def _input(self, key: str) -> Input:
-        return Input(self.values[key], placeholder=self.values[key], id=widget_id(key))
+        # Compact (one line): inputs and results fit an 80×24 terminal together.
+        return Input(self.values[key], placeholder=self.values[key], id=widget_id(key), compact=True)
 
     def on_mount(self) -> None:
         self.recalculate()
@@ -89,7 +90,7 @@ class GoalCalculator(LiveCalculator):
     def compose(self) -> ComposeResult:
         yield Static("Leads marketing must hand off a month", classes="section-title")
         yield field_row("Sales quota a month ($)", self._input("calc.quota"))
-        yield field_row("Share of revenue from marketing leads (%)", self._input("calc.share"))
+        yield field_row("Share from marketing leads (%)", self._input("calc.share"))
         yield field_row("Average deal size ($)", self._input("calc.deal"))
         yield field_row("Lead-to-customer close rate (%)", self._input("calc.close"))
         yield Static(id="calc-result", classes="result")
@@ -112,9 +113,9 @@ class GoalCalculator(LiveCalculator):
         self.query_one("#calc-result", Static).update(
             "Fix the marked field to see the goal."
             if needed is None
-            else f"Marketing revenue goal  [b]{_money(needed.marketing_revenue_goal)}[/b]\n"
-            f"Customers needed        [b]{needed.customers_needed:,}[/b]\n"
-            f"Leads needed            [b]{needed.leads_needed:,} a month[/b]"
+            else f"Revenue goal   [b]{_money(needed.marketing_revenue_goal)}[/b] from marketing\n"
+            f"Customers      [b]{needed.customers_needed:,}[/b]\n"
+            f"Leads a month  [b]{needed.leads_needed:,}[/b]"
         )
 
 
@@ -125,7 +126,7 @@ class NinesHelper(LiveCalculator):
         super().__init__({"calc.availability": "99.9"}, id="nines-helper")
 
     def compose(self) -> ComposeResult:
-        yield Static("Be specific: availability → allowed downtime", classes="section-title")
+        yield Static("Availability → allowed downtime", classes="section-title")
         yield field_row("Availability (%)", self._input("calc.availability"))
         yield Static(id="calc-downtime", classes="result")
 
@@ -148,7 +149,7 @@ class NinesHelper(LiveCalculator):
         )
 
 
-class CalculatorScreen(Screen[None]):
+class CalculatorScreen(AppScreen):
     TITLE = "Calculator"
     # Digits typed into a field are numbers, not screen keys: start unfocused (tab enters the fields)
     # and let escape leave them, so 1-6 keep switching screens.
@@ -165,13 +166,14 @@ class CalculatorScreen(Screen[None]):
         with Horizontal(classes="screen-body"):
             yield GoalCalculator()
             yield NinesHelper()
-        yield Footer()
+        yield footer()
 
 
 class CalculatorModal(FormScreen[int]):
     """The calculator over the agreement editor; ctrl+s hands the leads needed back as the lead goal."""
 
     FORM_TITLE = "Calculate the lead goal (ctrl+s uses the result as the agreement's lead goal)"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Use as lead goal", id="form.save")]
 
     def __init__(self, quota: float | None = None):
         super().__init__()

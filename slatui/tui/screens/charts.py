@@ -15,8 +15,7 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
 from slatui import charts, metrics
 from slatui.terms import Terms
@@ -24,17 +23,23 @@ from slatui.store import Store
 from slatui.tui.widgets.cells import markup
 from slatui.tui.widgets.chart_panel import ChartPanel
 from slatui.tui.widgets.report_export import export_report
+from slatui.tui.screens.base import AGREEMENT_KEYS, AppScreen, footer
 
 BUCKETS = ("day", "week", "month")
 STATISTICS = tuple(charts.STATISTICS)  # mean, median, p90
+MONTH_KEYS = Binding.Group("Month", compact=True)
 # Month bars look back this far, ending with the chosen month.
 MONTH_BARS = 6
 
 
-def bucket_range(year: int, month: int, bucket: str) -> tuple[date, date]:
-    """The days the bars cover: the chosen month for day and week bars, the last six months for month bars."""
+def bucket_range(year: int, month: int, bucket: str, start: date | None = None) -> charts.Span:
+    """The days the bars cover: the chosen month for day and week bars, the last six months for month bars,
+    from the agreement's `start` (metrics.history_start) when that is later and within them."""
     first_month = metrics.add_months(year, month, 1 - MONTH_BARS) if bucket == "month" else (year, month)
-    return metrics.month_bounds(*first_month)[0], metrics.month_bounds(year, month)[1]
+    first, last = metrics.month_bounds(*first_month)[0], metrics.month_bounds(year, month)[1]
+    if start is not None and first < start <= last:
+        first = start
+    return charts.Span(first, last, bucket)
 
 
 @dataclass(frozen=True)
@@ -52,14 +57,16 @@ class ChartData:
     agreement_ids: list[int]
     agreement_name: str
     report: dict[str, Any]  # metrics.month_report: the waterfall and the per-rep figures
-    series: list[dict[str, Any]]  # metrics.period_series over bucket_range: the bar charts
+    span: charts.Span  # the periods of the bar charts
+    series: list[dict[str, Any]]  # metrics.period_series over the span: the bar charts
 
 
-def load_chart_data(store: Store, agreement: Terms, view: View, as_of: datetime) -> tuple[dict, list]:
+def load_chart_data(store: Store, agreement: Terms, view: View, as_of: datetime
+                    ) -> tuple[dict, charts.Span, list]:
     year, month = view.period
-    first, last = bucket_range(year, month, view.bucket)
-    return (metrics.month_report(store, agreement, year, month, as_of),
-            metrics.period_series(store, agreement, first, last, as_of, view.bucket))
+    span = bucket_range(year, month, view.bucket, metrics.history_start(store, agreement))
+    return (metrics.month_report(store, agreement, year, month, as_of), span,
+            metrics.period_series(store, agreement, span.first, span.last, as_of, view.bucket))
 
 
 Draw = Callable[[ChartData, str], tuple]
@@ -67,28 +74,28 @@ Draw = Callable[[ChartData, str], tuple]
 # Pane id -> (tab label, the draw function and its arguments from the data and the speed statistic).
 CHARTS: dict[str, tuple[str, Draw]] = {
     "volume": ("Volume", lambda d, stat: (charts.draw_cumulative, d.report)),
-    "speed": ("Speed", lambda d, stat: (charts.draw_speed, d.series, d.view.bucket, stat)),
-    "compliance": ("Compliance", lambda d, stat: (charts.draw_compliance, d.series, d.view.bucket)),
-    "depth": ("Depth", lambda d, stat: (charts.draw_depth, d.series, d.view.bucket)),
-    "rep-speed": ("Reps: speed", lambda d, stat: (charts.draw_reps, d.report["reps"], "compliance")),
-    "rep-depth": ("Reps: depth", lambda d, stat: (charts.draw_reps, d.report["reps"], "depth")),
-    "rep-load": ("Reps: load", lambda d, stat: (charts.draw_reps, d.report["reps"], "load")),
+    "speed": ("Speed", lambda d, stat: (charts.draw_speed, d.series, d.span, stat)),
+    "compliance": ("Compliance", lambda d, stat: (charts.draw_compliance, d.series, d.span)),
+    "depth": ("Depth", lambda d, stat: (charts.draw_depth, d.series, d.span)),
+    "rep-speed": ("Reps: speed", lambda d, stat: (charts.draw_reps, d.report["reps"], "compliance", d.report["month"])),
+    "rep-depth": ("Reps: depth", lambda d, stat: (charts.draw_reps, d.report["reps"], "depth", d.report["month"])),
+    "rep-load": ("Reps: load", lambda d, stat: (charts.draw_reps, d.report["reps"], "load", d.report["month"])),
 }
 
 
-class ChartsScreen(Screen[None]):
+class ChartsScreen(AppScreen):
     TITLE = "Charts"
     CSS_PATH = "../charts.tcss"
     # The keys belong to the screen: a focused tab bar would take left/right for itself.
     AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("[", "agreement(-1)", "Prev agreement", id="charts.prev_agreement"),
-        Binding("]", "agreement(1)", "Next agreement", id="charts.next_agreement"),
-        Binding("left", "month(-1)", "Prev month", id="charts.prev_month"),
-        Binding("right", "month(1)", "Next month", id="charts.next_month"),
+        Binding("c", "next_chart", "Next chart", id="charts.next_chart"),
+        Binding("left", "month(-1)", "Prev month", id="charts.prev_month", group=MONTH_KEYS),
+        Binding("right", "month(1)", "Next month", id="charts.next_month", group=MONTH_KEYS),
+        Binding("[", "agreement(-1)", "Prev agreement", id="charts.prev_agreement", group=AGREEMENT_KEYS),
+        Binding("]", "agreement(1)", "Next agreement", id="charts.next_agreement", group=AGREEMENT_KEYS),
         Binding("p", "bucket", "Day/week/month", id="charts.bucket"),
         Binding("s", "statistic", "Mean/median/p90", id="charts.statistic"),
-        Binding("c", "next_chart", "Next chart", id="charts.next_chart"),
         Binding("o", "app.scorecard", "Scorecard", id="charts.scorecard"),
         Binding("ctrl+e", "export", "Export", id="charts.export"),
     ]
@@ -111,7 +118,7 @@ class ChartsScreen(Screen[None]):
             for pane_id, (label, _) in CHARTS.items():
                 with TabPane(label, id=pane_id):
                     yield ChartPanel(id=f"chart-{pane_id}")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one(Tabs).can_focus = False  # nor by a click
@@ -141,8 +148,8 @@ class ChartsScreen(Screen[None]):
             agreement = next((a for a in agreements if a.id == request.agreement_id), agreements[0])
             view = replace(request, agreement_id=agreement.id,
                            period=request.period or tuple(metrics.local_now(agreement, now).timetuple()[:2]))
-            report, series = load_chart_data(store, agreement, view, now)
-        data = ChartData(view, [a.id for a in agreements], agreement.name, report, series)
+            report, span, series = load_chart_data(store, agreement, view, now)
+        data = ChartData(view, [a.id for a in agreements], agreement.name, report, span, series)
         self.app.call_from_thread(self._show, request, data)
 
     def _show(self, request: View, data: ChartData) -> None:
@@ -164,13 +171,13 @@ class ChartsScreen(Screen[None]):
     def _update_header(self) -> None:
         data = self.data
         view = data.view
-        first, last = bucket_range(*view.period, view.bucket)
-        span = f"{first:%Y-%m}" if view.bucket != "month" else f"{first:%Y-%m} to {last:%Y-%m}"
         position = f"{data.agreement_ids.index(view.agreement_id) + 1}/{len(data.agreement_ids)}"
         empty = "" if data.report["volume"]["actual"] or data.series else " · no leads handed off"
+        month = f"{view.period[0]:04d}-{view.period[1]:02d}"
+        over = "" if data.span.name == month else f" over {data.span.name}"
         self.query_one("#charts-header", Static).update(
-            f"[b]{markup(data.agreement_name)}[/b] ({position}) · [b]{view.period[0]:04d}-{view.period[1]:02d}[/b]"
-            f" · bars per [b]{view.bucket}[/b] over {span} · speed: [b]{self.statistic}[/b]{empty}"
+            f"[b]{markup(data.agreement_name)}[/b] ({position}) · [b]{month}[/b] · bars per [b]{view.bucket}[/b]{over}"
+            f" (p) · speed: [b]{self.statistic}[/b] (s){empty}"
         )
 
     # ---- keys -----------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
+from slatui.tui.widgets import cells
 from slatui.tui.widgets.agreement_card import AgreementCard, card_data, standing
 from slatui.tui.widgets.report_export import export_report
+from slatui.tui.screens.base import AppScreen, footer
 
 Card = tuple[int, dict[str, Any]]  # (agreement id, card_data)
 
@@ -24,11 +25,10 @@ def summary_line(cards: list[Card], as_of: str) -> str:
     breached = sum(data["breached"] for _, data in cards)
     due = sum(data["due"] for _, data in cards)
     return (f"{len(cards)} active agreement{'s' * (len(cards) != 1)} · [b]{trouble} in trouble[/b] · "
-            f"queue: [b]{breached} breached, {due} due soon[/b] ([@click=app.go('queue')]2 opens it[/]) · "
-            f"as of {as_of}")
+            f"[@click=app.go('queue')]queue[/]: [b]{breached} breached, {due} due soon[/b] · as of {as_of}")
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(AppScreen):
     TITLE = "Dashboard"
     CSS_PATH = "../charts.tcss"
     # The cards' grid gets as many columns as fit (see charts.tcss).
@@ -49,7 +49,7 @@ class DashboardScreen(Screen[None]):
         # Not a VerticalScroll: its up/down keys would scroll instead of moving between the cards.
         with Vertical(id="dashboard-scroll"):
             yield Grid(id="dashboard-cards")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         # Breaches happen with the clock: counts are refreshed while the screen is shown.
@@ -82,8 +82,9 @@ class DashboardScreen(Screen[None]):
     def _load(self) -> None:
         now = self.app.now()
         with self.app.data.store() as store:
-            cards = [(a.id, card_data(store, a, now)) for a in store.list_terms(status="active")]
-        self.app.call_from_thread(self._show, cards, f"{now:%Y-%m-%d %H:%M} UTC")
+            active = store.list_terms(status="active")
+            cards = [(a.id, card_data(store, a, now)) for a in active]
+        self.app.call_from_thread(self._show, cards, cells.clock(now, [a.tz for a in active]))
 
     async def _show(self, cards: list[Card], as_of: str) -> None:
         if not self.is_current:  # mounting cards off screen is wasted work: resuming reloads them

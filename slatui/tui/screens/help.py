@@ -1,14 +1,19 @@
-"""The help modal (?): the guide's facts and formulas, and the keys of the app and of the current screen."""
+"""The help modal (?): the keys of the current screen, then the app's, then the guide's facts and formulas."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
+
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
+
+from slatui.tui.screens.base import footer
 
 GUIDE = """\
 ## Why the agreement asks for speed and depth
@@ -37,13 +42,13 @@ Be specific about availability: 99.999 % allows about 5 minutes of downtime a ye
 """
 
 
-def keys_table(bindings: list[BindingType], key_display) -> str:
-    rows = [
-        f"| `{key_display(b)}` | {b.description} |"
-        for b in Binding.make_bindings(bindings)
-        if b.description
-    ]
-    return "\n".join(["| key | does |", "|---|---|", *rows]) if rows else ""
+def keys_grid(bindings: list[BindingType], key_display: Callable[[Binding], str]) -> Content:
+    """Key and what it does, one a line: denser than a Markdown table, so 80×24 shows a screen's keys."""
+    rows = [(key_display(b), b.description) for b in Binding.make_bindings(bindings) if b.description]
+    width = max((len(key) for key, _ in rows), default=0)
+    # Content, not markup: keys such as [ and ] are text.
+    return Content("\n").join(Content.assemble((key, "bold $accent"), " " * (width - len(key) + 2), does)
+                               for key, does in rows)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -57,15 +62,20 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         display = self.app.get_key_display
-        keys = f"## Keys everywhere\n\n{keys_table(self.app.BINDINGS, display)}\n\n"
-        keys += "`ctrl+p` opens the command palette: type `go:`, `agreement:`, `lead:`, `app:` or `data:`.\n"
-        if here := keys_table(type(self.below).BINDINGS, display):
-            keys += f"\n## Keys on {self.below.title}\n\n{here}\n"
         with Vertical(id="help-frame"):
             yield Static("Help", classes="screen-title")
             with VerticalScroll():
-                yield Markdown(GUIDE + "\n" + keys)
-        yield Footer()
+                # This screen's keys first (what the user came for), then the app's, then the guide's notes.
+                here = [b for b in Binding.make_bindings(type(self.below).BINDINGS) if b.action != "app.help"]
+                if here := keys_grid(here, display):
+                    yield Static(f"Keys on {self.below.title or 'this screen'}", classes="section-title")
+                    yield Static(here, classes="help-keys")
+                yield Static("Keys everywhere", classes="section-title")
+                yield Static(keys_grid(self.app.BINDINGS, display), classes="help-keys")
+                yield Static("[b]ctrl+p[/b] opens the command palette: type go:, agreement:, lead:, app: or data:",
+                             classes="help-keys")
+                yield Markdown(GUIDE)
+        yield footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

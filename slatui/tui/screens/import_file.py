@@ -10,22 +10,28 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.widgets import Checkbox, Input, Select
 
 from slatui.errors import SlatuiError
 from slatui.io import generic, hubspot, jsonio, salesforce
 from slatui.io.batch import Batch, Summary, run_import
-from slatui.io.csvread import DateReader
+from slatui.io.csvread import DateOrderError, DateReader
 from slatui.models import Agreement
 from slatui.store import Store
-from slatui.tui.forms.base import FormScreen, field_row
+from slatui.tui.forms.base import ConfirmScreen, FormScreen, field_row
 from slatui.tui.widgets import cells
 
 KINDS = (("CSV, any columns", "csv"), ("HubSpot export(s)", "hubspot"), ("Salesforce export(s)", "salesforce"),
          ("slatui JSON export", "json"))
+# The orders the importers read (csvread.DateReader); "detect" learns it from the file's dates.
+DATE_FORMATS = (("detect from the dates", "detect"), ("day first: dd/mm/yyyy", "dd/mm/yyyy"),
+                ("month first: mm/dd/yyyy", "mm/dd/yyyy"), ("ISO: yyyy-mm-dd", "iso"))
 # Rejected rows listed in the form or the toast; the CLI prints them all.
 ROWS_SHOWN = 8
 
@@ -79,6 +85,7 @@ def rejected_lines(summary: Summary) -> list[str]:
 
 class ImportForm(FormScreen[Summary]):
     FORM_TITLE = "Import leads and attempts from a file"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Import", id="form.save")]
     # The rejected rows are listed at the top: wrap them rather than cut them at the frame.
     DEFAULT_CSS = """
     ImportForm #form-error {
@@ -91,9 +98,9 @@ class ImportForm(FormScreen[Summary]):
         self.agreements = agreements
 
     def compose_fields(self) -> ComposeResult:
-        yield field_row("File", Input(id="import-path", placeholder="~/Downloads/contacts.csv"),
-                        hint="HubSpot and Salesforce take several files: contacts.csv calls.csv (quote names "
-                             "with spaces)")
+        yield field_row("File", Input(id="import-path", placeholder="the file's path"),
+                        hint="e.g. ~/Downloads/contacts.csv; HubSpot and Salesforce take several: contacts.csv "
+                             "calls.csv (quote names with spaces)")
         yield Horizontal(
             field_row("Kind", Select(KINDS, value="csv", allow_blank=False, id="import-kind")),
             field_row("Agreement", Select([(cells.text(a.name), a.id) for a in self.agreements],
@@ -103,10 +110,10 @@ class ImportForm(FormScreen[Summary]):
             classes="row",
         )
         yield Horizontal(
-            field_row("Date format", Input(id="import-date_format", placeholder="dd/mm/yyyy, mm/dd/yyyy or iso"),
-                      hint="only if the dates are ambiguous"),
-            field_row("Column mapping (CSV)", Input(id="import-map", placeholder="Handoff date=handed_off_at, …"),
-                      hint="columns named like a field map themselves"),
+            field_row("Date format", Select(DATE_FORMATS, value="detect", allow_blank=False, id="import-date_format"),
+                      hint="for dates such as 03/04/2026"),
+            field_row("Column mapping (CSV)", Input(id="import-map", placeholder="none"),
+                      hint="e.g. Handoff date=handed_off_at; columns named like a field map themselves"),
             classes="row",
         )
         yield Checkbox("Skip bad rows: import the good ones, list the rest", id="import-skip")
@@ -124,12 +131,17 @@ class ImportForm(FormScreen[Summary]):
             reader.errors["import.agreement"] = "choose the agreement the leads are handed off under"
         mapping = reader.parse("import.map", parse_mapping) or {}
         reader.check()
-        return ImportRequest(paths, kind, agreement_id, reader.text("import.date_format") or None, mapping,
+        date_format = reader.choice("import.date_format")
+        return ImportRequest(paths, kind, agreement_id, None if date_format == "detect" else date_format, mapping,
                              self.query_one("#import-skip", Checkbox).value)
 
     def persist(self, request: ImportRequest) -> Summary:
         with self.app.data.store() as store:
-            summary = run_import(store, read_batch(store, request), skip_bad_rows=request.skip_bad_rows)
+            try:
+                batch = read_batch(store, request)
+            except DateOrderError as exc:  # shown under the date format, which settles it
+                raise SlatuiError(f"import.date_format: {exc.problem}: choose day first or month first") from None
+            summary = run_import(store, batch, skip_bad_rows=request.skip_bad_rows)
         if not summary.written:
             count = f"{summary.rejected} row{'s' * (summary.rejected != 1)}"
             raise SlatuiError("\n".join([f"{count} rejected, nothing written (tick “skip bad rows” to import "
@@ -137,15 +149,20 @@ class ImportForm(FormScreen[Summary]):
         return summary
 
 
+def summary_text(summary: Summary) -> str:
+    """What an import did, and what it left out (markup: file names and rows are escaped)."""
+    lines = [f"[b]Imported[/b]: {escape(summary.describe())}"]
+    if details := rejected_lines(summary) + summary.notes[:ROWS_SHOWN]:
+        lines += ["", "[b]Left out[/b]:", *map(escape, details)]
+    return "\n".join(lines)
+
+
 def open_import(app: App) -> None:
-    """Read the agreements in a worker, open the form, and toast the summary once it is done."""
+    """Read the agreements in a worker, open the form, and show the summary until it is dismissed."""
 
     def imported(summary: Summary | None) -> None:
-        if summary is None:
-            return
-        app.notify(summary.describe(), title="Imported", markup=False)
-        if details := rejected_lines(summary) + summary.notes[:ROWS_SHOWN]:
-            app.notify("\n".join(details), title="Left out", severity="warning", timeout=20, markup=False)
+        if summary is not None:
+            app.push_screen(ConfirmScreen(summary_text(summary), [("close", "Close")]))
 
     def load() -> None:
         with app.data.store() as store:

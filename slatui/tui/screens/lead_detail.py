@@ -11,20 +11,38 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Static
 
 from slatui.errors import SlatuiError
 from slatui.store import to_epoch
 from slatui.text import printable
 from slatui.tui.forms.attempt import open_log_attempt
 from slatui.tui.widgets import LEADS_CSS, cells
+from slatui.tui.widgets.folding_table import Column, FoldingTable
+from slatui.tui.screens.base import footer
+
+
+class Timeline(FoldingTable):
+    """A lead's attempts, oldest first; at 80 columns the rep folds away, then the note."""
+
+    COLUMNS = (
+        Column("at", "When", cells.TIME_WIDTH),
+        Column("after", "After handoff", 13),
+        Column("channel", "Channel", 7, fold=2),
+        Column("outcome", "Outcome", 14),
+        Column("rep", "Rep", 12, fold=3, grow=True),
+        Column("note", "Note", 10, fold=1, grow=True),
+    )
 
 
 class LeadDetailScreen(ModalScreen[None]):
     """The facts and attempt timeline of one lead; `a` logs another attempt on it."""
 
     CSS_PATH = LEADS_CSS
+    TITLE = "Lead details"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # A modal screen does not pass keys on to the app's bindings: `?` is its own here.
+        Binding("question_mark", "app.help", "Help", id="detail.help"),
         Binding("escape,q", "close", "Close", id="detail.close"),
         Binding("a", "log_attempt", "Log attempt", id="detail.log"),
     ]
@@ -39,13 +57,8 @@ class LeadDetailScreen(ModalScreen[None]):
             yield Static(f"Lead #{self.lead_id}", id="detail-title", classes="screen-title")
             yield Static("Loading…", id="detail-facts")
             yield Static("Attempts", id="timeline-title", classes="section-title")
-            yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#timeline", DataTable)
-        for label in ("When (local)", "After handoff", "Channel", "Outcome", "Rep", "Note"):
-            table.add_column(label, key=label)
+            yield Timeline(id="timeline", cursor_type="row", zebra_stripes=True)
+        yield footer()
 
     def on_screen_resume(self) -> None:
         # On opening, and when the attempt form over it closes.
@@ -73,7 +86,7 @@ class LeadDetailScreen(ModalScreen[None]):
             ("Value", cells.text(None if lead.value is None else f"{lead.value:,.2f}")),
             ("Agreement", cells.text(agreement)),
             ("Rep", cells.text(rep)),
-            ("Handed off", cells.text(f"{cells.local_time(handoff, tz)} {tz}")),
+            ("Handed off", cells.text(f"{cells.local_time(handoff, tz)} ({tz})")),
             ("Deadline", cells.text(cells.local_time(deadline, tz))),
             ("Status", cells.status(lead.status)),
             ("Speed", cells.speed_status(lead.response_seconds, cells.time_left(deadline, now_ts, calendar), target)),
@@ -108,9 +121,10 @@ class LeadDetailScreen(ModalScreen[None]):
         self.query_one("#timeline-title", Static).update(
             f"Attempts ({len(timeline)})" if timeline else "Attempts: none yet (a to log one)"
         )
-        table = self.query_one("#timeline", DataTable)
+        table = self.query_one(Timeline)
         table.clear()
-        table.add_rows(timeline)
+        for n, attempt in enumerate(timeline):
+            table.add_cells(str(n), attempt)
 
     def _gone(self, message: str) -> None:
         self.notify(message, severity="error", markup=False)

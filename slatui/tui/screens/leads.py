@@ -8,9 +8,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from slatui.errors import SlatuiError
 from slatui.models import LEAD_STATUSES, Lead
@@ -19,6 +18,7 @@ from slatui.tui.forms.base import ConfirmScreen
 from slatui.tui.forms.lead import LeadForm
 from slatui.tui.widgets import LEADS_CSS, cells
 from slatui.tui.widgets.lead_table import LeadTable, Row
+from slatui.tui.screens.base import AppScreen, footer
 
 # Typing in the filter waits this long for a pause before querying.
 FILTER_DELAY = 0.3
@@ -26,7 +26,7 @@ FILTER_DELAY = 0.3
 Choice = tuple[str, int]  # a filter option: (name, id)
 
 
-class LeadsScreen(Screen[None]):
+class LeadsScreen(AppScreen):
     TITLE = "Leads"
     CSS_PATH = LEADS_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,14 +48,15 @@ class LeadsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        # Compact (one line each): the table keeps the rows of an 80×24 terminal.
         with Horizontal(id="lead-filters"):
-            yield Input(placeholder="filter by name, company or email (/)", id="filter-text")
-            yield Select([], prompt="All agreements", id="filter-agreement")
-            yield Select([], prompt="All reps", id="filter-rep")
-            yield Select([(s, s) for s in LEAD_STATUSES], prompt="Any status", id="filter-status")
+            yield Input(placeholder="/ name, company, email", id="filter-text", compact=True)
+            yield Select([], prompt="All agreements", id="filter-agreement", compact=True)
+            yield Select([], prompt="All reps", id="filter-rep", compact=True)
+            yield Select([(s, s) for s in LEAD_STATUSES], prompt="Any status", id="filter-status", compact=True)
         yield LeadTable(id="leads-table")
         yield Static("Loading leads…", id="leads-status", classes="lead-status")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one(LeadTable).focus()

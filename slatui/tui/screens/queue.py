@@ -10,17 +10,17 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from slatui import plan
 from slatui.tui.forms.attempt import open_log_attempt
 from slatui.tui.widgets import LEADS_CSS, cells
 from slatui.tui.widgets.lead_table import Row
 from slatui.tui.widgets.queue_table import QueueTable, queue_entries
+from slatui.tui.screens.base import AppScreen, footer
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(AppScreen):
     TITLE = "Queue"
     CSS_PATH = LEADS_CSS
     REFRESH_SECONDS = 30
@@ -41,7 +41,7 @@ class QueueScreen(Screen[None]):
         yield Static("Loading the queue…", id="queue-summary", classes="lead-status")
         yield QueueTable(id="queue-table")
         yield Static(cells.legend(), id="queue-legend", classes="lead-status")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self._countdown = self.set_interval(self.REFRESH_SECONDS, self.action_reload, pause=True)
@@ -64,7 +64,9 @@ class QueueScreen(Screen[None]):
         now = self.app.now()
         with self.app.data.store() as store:
             entries = queue_entries(plan.entries(store, now.timestamp()))
-        self.app.call_from_thread(self._show, entries, f"{now:%H:%M} UTC")
+            # The clocks of the leads shown, else of every agreement.
+            zones = [entry["tz"] for entry in entries] or [terms.tz for terms in store.list_terms()]
+        self.app.call_from_thread(self._show, entries, cells.clock(now, zones))
 
     def _show(self, entries: list[Row], as_of: str) -> None:
         self.query_one(QueueTable).show(entries)
@@ -85,8 +87,7 @@ class QueueScreen(Screen[None]):
         overdue = sum(e["left"] < 0 for e in follow)
         return (
             f"{len(first)} awaiting a first attempt ({breached} breached, {due} due soon) · "
-            f"{len(follow)} follow-ups ({overdue} overdue) · as of {as_of}, "
-            f"refreshed every {QueueScreen.REFRESH_SECONDS} s"
+            f"{len(follow)} follow-ups ({overdue} overdue) · as of {as_of} (every {QueueScreen.REFRESH_SECONDS} s)"
         )
 
     def action_log_attempt(self) -> None:

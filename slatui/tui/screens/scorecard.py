@@ -8,13 +8,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from slatui import metrics
 from slatui.display import percent
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.report_export import export_report
+from slatui.tui.screens.base import AGREEMENT_KEYS, AppScreen, footer
 
 # Fixed widths that fit 80 columns.
 COLUMNS = (("Month", 16), ("Leads/goal", 12), ("In time/threshold", 17), ("Attempts/min", 14), ("Verdict", 9))
@@ -45,13 +45,13 @@ def verdict_cells(verdict: dict[str, Any]) -> tuple[Text, ...]:
     )
 
 
-class ScorecardScreen(Screen[None]):
+class ScorecardScreen(AppScreen):
     TITLE = "Scorecard"
     CSS_PATH = "../charts.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="scorecard.close"),
-        Binding("[", "agreement(-1)", "Prev agreement", id="scorecard.prev_agreement"),
-        Binding("]", "agreement(1)", "Next agreement", id="scorecard.next_agreement"),
+        Binding("[", "agreement(-1)", "Prev agreement", id="scorecard.prev_agreement", group=AGREEMENT_KEYS),
+        Binding("]", "agreement(1)", "Next agreement", id="scorecard.next_agreement", group=AGREEMENT_KEYS),
         Binding("ctrl+e", "export", "Export month", id="scorecard.export"),
     ]
 
@@ -66,7 +66,7 @@ class ScorecardScreen(Screen[None]):
         yield DataTable(id="scorecard", cursor_type="row", zebra_stripes=True)
         yield Static("✓ met  ✗ missed · the month in progress shows its figures so far · ctrl+e exports the "
                      "highlighted month's report", id="scorecard-legend")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, ProgressBar, Static
+from textual.widgets import Button, ProgressBar, Static
 
 from slatui.errors import SlatuiError
 from slatui.tui.widgets.cells import markup
+from slatui.tui.screens.base import footer
 
 DEMO_LEADS = 1500
 # Progress is posted to the event loop in batches: one call per lead would slow the load down.
@@ -23,7 +24,9 @@ WELCOME = (
     "slatui keeps the promise between marketing and sales honest: marketing hands off a number of qualified "
     "leads a month, sales follows each one up fast (within the agreed business time) and deep (enough "
     "attempts), and the charts say whether each side keeps its word.\n\n"
-    "This database is empty. Load six months of demo data to look around, or write your first agreement."
+    "This database is empty. Load six months of demo data to look around, or write your first agreement.\n\n"
+    "[$text-muted]Keys: 1–6 switch screens, ? lists the keys of the screen you are on, ctrl+p finds every "
+    "command.[/]"
 )
 
 
@@ -50,11 +53,11 @@ class WelcomeScreen(ModalScreen[str | None]):
             yield Static(WELCOME, id="welcome-text")
             with Horizontal(id="welcome-buttons"):
                 yield Button("Load demo data (d)", id="demo", variant="primary")
-                yield Button("Create the first agreement (a)", id="agreement")
+                yield Button("First agreement (a)", id="agreement")
                 yield Button("Start empty (esc)", id="close")
             yield ProgressBar(total=DEMO_LEADS, id="welcome-progress")
             yield Static(id="welcome-status")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#welcome-progress").display = False

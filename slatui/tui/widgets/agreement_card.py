@@ -111,9 +111,18 @@ class AgreementCard(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static("\n".join(card_lines(self.data)), classes="card-body")
         yield Static(queue_line(self.data), classes="card-queue")
+        days = daily_handoffs(self.data["report"])
+        later = len(self.data["report"]["cumulative"]) - len(days)
         with Horizontal(classes="card-spark"):
             yield Static(_row("Per day", ""), classes="card-spark-label")
-            yield Sparkline(daily_handoffs(self.data["report"]))
+            # The days so far take their share of the month's width, so each day sits at its place in it.
+            spark = Sparkline(days)
+            spark.styles.width = f"{max(len(days), 1)}fr"
+            yield spark
+            if later:
+                rest = Static(classes="card-spark-rest")
+                rest.styles.width = f"{later}fr"
+                yield rest
 
     async def on_click(self, event: events.Click) -> None:
         if event.widget is not None and event.widget.has_class("card-queue"):

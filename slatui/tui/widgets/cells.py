@@ -3,15 +3,15 @@ the SLA countdown with its colours."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.markup import escape
 
 from slatui.businesstime import BusinessCalendar
-from slatui.parsing import format_duration
+from slatui.parsing import format_duration, format_local
 from slatui.text import printable
 
 Urgency = Literal["ok", "due", "breached", "working"]
@@ -29,17 +29,23 @@ URGENCY_LABELS: dict[Urgency, str] = {
     "ok": "ok",
     "due": "due soon (last 25 %)",
     "breached": "breached",
-    "working": "followed up, more attempts due",
+    "working": "more attempts due",
 }
 STATUS_STYLES = {"open": "", "connected": "cyan", "customer": "green", "disqualified": "dim"}
 MISSING = "—"
+# "2026-11-18 16:30 CEST": the longest local_time of the usual zones.
+TIME_WIDTH = 21
 
 
 def local_time(epoch: float | None, tz: str) -> str:
-    """An instant as wall time in the agreement's zone (where its SLA clock runs)."""
-    if epoch is None:
-        return MISSING
-    return datetime.fromtimestamp(epoch, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    """An instant as wall time in the agreement's zone (where its SLA clock runs), with its abbreviation."""
+    return MISSING if epoch is None else format_local(epoch, tz)
+
+
+def clock(now: datetime, zones: Iterable[str]) -> str:
+    """The time now on each of these agreements' clocks, once per zone: 16:30 CET · 10:30 EST."""
+    times = dict.fromkeys(format_local(now.timestamp(), tz, "%H:%M") for tz in zones)
+    return " · ".join(times) or format_local(now.timestamp(), "UTC", "%H:%M")
 
 
 def duration(seconds: float | None) -> str:
@@ -85,7 +91,7 @@ def legend() -> Text:
     line = Text()
     for state, label in URGENCY_LABELS.items():
         line.append("● ", style=URGENCY_STYLES[state])
-        line.append(f"{label}   ")
+        line.append(f"{label}  ")
     line.append("· time left in business hours", style="dim")
     return line
 

@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.message import Message
-from textual.widgets import DataTable
 
 from slatui.tui.widgets import cells
+from slatui.tui.widgets.folding_table import Column, FoldingTable
 
 Row = dict[str, Any]
 
 
-class LeadRowsTable(DataTable):
+class LeadRowsTable(FoldingTable):
     """A row-cursor table of store rows; a reload keeps the cursor on the lead it was on."""
-
-    # (column key, label, width or None to fit the content)
-    COLUMNS: ClassVar[tuple[tuple[str, str, int | None], ...]] = ()
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.rows_by_id: dict[int, Row] = {}
-
-    def on_mount(self) -> None:
-        for key, label, width in self.COLUMNS:
-            self.add_column(Text(label), key=key, width=width)
 
     def cells(self, row: Row) -> Iterable[Text]:
         raise NotImplementedError
@@ -62,15 +55,14 @@ class LeadRowsTable(DataTable):
         for row in rows:
             if row != self.rows_by_id[row["id"]]:
                 self.rows_by_id[row["id"]] = row
-                for (column, _, width), cell in zip(self.COLUMNS, self.cells(row)):
-                    self.update_cell(str(row["id"]), column, cell, update_width=width is None)
+                self.update_cells(str(row["id"]), self.cells(row))
 
     def _add(self, rows: Iterable[Row]) -> None:
         for row in rows:
             # Offset paging can repeat a row when leads arrive between two pages.
             if row["id"] not in self.rows_by_id:
                 self.rows_by_id[row["id"]] = row
-                self.add_row(*self.cells(row), key=str(row["id"]))
+                self.add_cells(str(row["id"]), self.cells(row))
 
 
 class LeadTable(LeadRowsTable):
@@ -79,17 +71,17 @@ class LeadTable(LeadRowsTable):
 
     PAGE_SIZE = 200
     PREFETCH = 100
-    # Sized to fit 120 columns; longer names end in an ellipsis.
+    # 80 columns show id, name, handoff, response, attempts and status; 120 show them all.
     COLUMNS = (
-        ("id", "Id", 6),
-        ("name", "Name", 15),
-        ("company", "Company", 10),
-        ("agreement", "Agreement", 13),
-        ("rep", "Rep", 13),
-        ("handed_off_at", "Handed off", 16),
-        ("response", "Response", 8),
-        ("attempts", "Attempts", 8),
-        ("status", "Status", 12),
+        Column("id", "Id", 6),
+        Column("name", "Name", 12, grow=True),
+        Column("company", "Company", 10, fold=4, grow=True),
+        Column("agreement", "Agreement", 11, fold=2, grow=True),
+        Column("rep", "Rep", 11, fold=3, grow=True),
+        Column("handed_off_at", "Handed off", cells.TIME_WIDTH, fold=1),
+        Column("response", "Response", 8),
+        Column("attempts", "Attempts", 8),
+        Column("status", "Status", 12),
     )
 
     class Loaded(Message):

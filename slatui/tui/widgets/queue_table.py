@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from rich.text import Text
 
 from slatui.tui.widgets import cells
+from slatui.tui.widgets.folding_table import Column
 from slatui.tui.widgets.lead_table import LeadRowsTable, Row
 
 
@@ -25,16 +26,16 @@ def queue_entries(plan: Iterable[Row]) -> list[Row]:
 
 
 class QueueTable(LeadRowsTable):
-    # Sized to fit 120 columns; longer names end in an ellipsis.
+    # 80 columns show time left, lead, agreement, attempts and the last one; 120 show them all.
     COLUMNS = (
-        ("left", "Time left", 9),
-        ("name", "Lead", 16),
-        ("company", "Company", 10),
-        ("agreement", "Agreement", 15),
-        ("rep", "Rep", 13),
-        ("handed_off_at", "Handed off", 16),
-        ("attempts", "Attempts", 8),
-        ("last_attempt_at", "Last attempt", 16),
+        Column("left", "Time left", 9),
+        Column("name", "Lead", 12, grow=True),
+        Column("company", "Company", 10, fold=4, grow=True),
+        Column("agreement", "Agreement", 11, fold=1, grow=True),
+        Column("rep", "Rep", 11, fold=3, grow=True),
+        Column("handed_off_at", "Handed off", cells.TIME_WIDTH, fold=2),
+        Column("attempts", "Attempts", 8),
+        Column("last_attempt_at", "Last attempt", cells.TIME_WIDTH),
     )
 
     def cells(self, row: Row) -> Iterable[Text]:
