@@ -30,6 +30,20 @@ LOGGED_COLUMNS = {
 }
 # Parents before children: deletes are logged children first, so that undo (in reverse) puts the parent back first.
 _KEYS = {"agreement_terms": ("agreement_id", "from_month")}
+# Bulk inserts (logged as id ranges, without lead or agreement) that touched lead ?: it, or one of its attempts, is in
+# the range.
+_BULK_OF_LEAD = """
+SELECT r.change_id FROM change_rows r WHERE r.last_row_id IS NOT NULL AND (
+    (r.tbl = 'leads' AND ? BETWEEN r.row_id AND r.last_row_id)
+    OR (r.tbl = 'attempts' AND EXISTS (SELECT 1 FROM attempts t WHERE t.lead_id = ?
+                                       AND t.id BETWEEN r.row_id AND r.last_row_id)))"""
+# ... that touched agreement ?: one of its leads, or an attempt on one, is in the range.
+_BULK_OF_AGREEMENT = """
+SELECT r.change_id FROM change_rows r WHERE r.last_row_id IS NOT NULL AND (
+    (r.tbl = 'leads' AND EXISTS (SELECT 1 FROM leads l WHERE l.id BETWEEN r.row_id AND r.last_row_id
+                                 AND l.agreement_id = ?1))
+    OR (r.tbl = 'attempts' AND EXISTS (SELECT 1 FROM attempts t JOIN leads l ON l.id = t.lead_id
+                                       WHERE t.id BETWEEN r.row_id AND r.last_row_id AND l.agreement_id = ?1)))"""
 
 
 @dataclass
@@ -61,7 +75,8 @@ class ChangeLog:
         """One change a person makes: a transaction whose writes are logged under `summary`. Nested use joins the
         change under way (an import that adds reps is one change)."""
         if self._change is not None:
-            yield self._change
+            # Joined: rows go to the change under way, whose summary the inner write must not replace.
+            yield Change(self._change.id, summary)
             return
         with self.transaction() as conn:
             cursor = conn.execute("INSERT INTO changes (at, user, origin, summary) VALUES (?, ?, ?, ?)",
@@ -105,13 +120,19 @@ class ChangeLog:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    def history(self, *, lead_id: int | None = None, agreement_id: int | None = None,
+    def history(self, *, lead_id: int | None = None, agreement_id: int | None = None, change_id: int | None = None,
                 limit: int = 50) -> list[dict[str, Any]]:
-        """The newest changes first (those touching one lead or one agreement), each with its rows."""
+        """The newest changes first (those touching one lead or one agreement, or one change by its id), each with
+        its rows. A bulk insert (an import, the demo) touches a lead when the lead or one of its attempts is in its
+        id range, and an agreement when one of its leads is."""
         if lead_id is not None:
-            where, params = "WHERE id IN (SELECT change_id FROM change_rows WHERE lead_id = ?)", [lead_id]
+            where, params = (f"WHERE id IN (SELECT change_id FROM change_rows WHERE lead_id = ?) "
+                             f"OR id IN ({_BULK_OF_LEAD})", [lead_id, lead_id, lead_id])
         elif agreement_id is not None:
-            where, params = "WHERE id IN (SELECT change_id FROM change_rows WHERE agreement_id = ?)", [agreement_id]
+            where, params = (f"WHERE id IN (SELECT change_id FROM change_rows WHERE agreement_id = ?1) "
+                             f"OR id IN ({_BULK_OF_AGREEMENT})", [agreement_id])
+        elif change_id is not None:
+            where, params = "WHERE id = ?", [change_id]
         else:
             where, params = "", []
         changes = [dict(r) for r in self.conn.execute(
@@ -119,6 +140,7 @@ class ChangeLog:
         for change in changes:
             change["rows"] = [
                 {"table": r["tbl"], "id": r["row_id"], "last_id": r["last_row_id"], "lead_id": r["lead_id"],
+                 "agreement_id": r["agreement_id"],
                  "old": None if r["old"] is None else json.loads(r["old"]),
                  "new": None if r["new"] is None else json.loads(r["new"])}
                 for r in self.conn.execute("SELECT * FROM change_rows WHERE change_id = ? ORDER BY seq",
@@ -129,24 +151,27 @@ class ChangeLog:
     # ---- undo ----------------------------------------------------------------------------------
 
     def undo(self, change_id: int | None = None) -> dict[str, Any]:
-        """Revert the most recent change (not itself an undo); returns it. With `change_id`, only if that is the
-        most recent one. Refuses when an undo already went past it (undo goes back one change), or when the file
-        no longer holds what the change wrote."""
-        target = self._one("SELECT * FROM changes WHERE undoes IS NULL AND undone_by IS NULL ORDER BY id DESC LIMIT 1")
-        if target is None:
-            raise NotFound("undo: there is no change to undo")
-        if change_id is not None and target["id"] != change_id:
-            raise InvalidInput(f"undo: another change came after it (#{target['id']} {target['summary']}); "
-                               "see `slatui history`")
-        undone = self._one("SELECT * FROM changes WHERE undone_by IS NOT NULL ORDER BY id DESC LIMIT 1")
-        if undone is not None and undone["id"] > target["id"]:
-            raise InvalidInput(
-                f"undo: the last change (#{undone['id']} {undone['summary']}) is already undone; undo goes back one "
-                "change only (see `slatui history`)"
-            )
-        rows = self.conn.execute("SELECT * FROM change_rows WHERE change_id = ? ORDER BY seq DESC",
-                                 (target["id"],)).fetchall()
-        with self.change(f"undo #{target['id']}: {target['summary']}") as change:
+        """Revert the most recent change (not itself an undo); returns it, with `undone_by` the undo's own id.
+        With `change_id`, only if that is the most recent one. Refuses when an undo already went past it (undo goes
+        back one change), or when the file no longer holds what the change wrote. The change is chosen inside the
+        undo's transaction, so a change another process commits meanwhile is never skipped."""
+        with self.change("undo") as change:
+            target = self._one("SELECT * FROM changes WHERE undoes IS NULL AND undone_by IS NULL AND id != ? "
+                               "ORDER BY id DESC LIMIT 1", (change.id,))
+            if target is None:
+                raise NotFound("undo: there is no change to undo")
+            if change_id is not None and target["id"] != change_id:
+                raise InvalidInput(f"undo: another change came after it (#{target['id']} {target['summary']}); "
+                                   "see `slatui history`")
+            undone = self._one("SELECT * FROM changes WHERE undone_by IS NOT NULL ORDER BY id DESC LIMIT 1")
+            if undone is not None and undone["id"] > target["id"]:
+                raise InvalidInput(
+                    f"undo: the last change (#{undone['id']} {undone['summary']}) is already undone; undo goes back "
+                    "one change only (see `slatui history`)"
+                )
+            change.summary = f"undo #{target['id']}: {target['summary']}"
+            rows = self.conn.execute("SELECT * FROM change_rows WHERE change_id = ? ORDER BY seq DESC",
+                                     (target["id"],)).fetchall()
             leads: set[int] = set()
             for row in rows:
                 leads |= self._revert(dict(row), target)
@@ -164,7 +189,7 @@ class ChangeLog:
                 change.rows = 1
         if agreements:
             self.run_recompute_jobs()
-        return dict(target)
+        return {**dict(target), "undone_by": change.id}
 
     def _revert(self, row: dict[str, Any], target: sqlite3.Row) -> set[int]:
         """Put one logged row back as it was before `target`; returns the leads whose facts must follow."""
@@ -180,13 +205,16 @@ class ChangeLog:
                 if later:
                     raise InvalidInput(f"undo: {later} attempts logged since {where} belong to its leads: "
                                        "delete them first or keep the change")
+            # Leads that keep their place but lose the attempts of the range: their facts follow.
+            leads = set() if table != "attempts" else {lead_id for (lead_id,) in self.conn.execute(
+                "SELECT DISTINCT lead_id FROM attempts WHERE id BETWEEN ? AND ?", (row_id, last_id))}
             self.conn.execute(f"DELETE FROM {table} WHERE id BETWEEN ? AND ?", (row_id, last_id))
             self._record_range(table, row_id, last_id)
-            return set()
+            return leads
         key = _KEYS.get(table)
         current = self._keyed_row(table, key, new or old) if key else self._row(table, row_id)
         if current is not None and key is None:
-            current = _logged(table, current)
+            current = logged_values(table, current)
         if (current or None) != (new or None):
             raise InvalidInput(f"undo: {table} row {row_id} changed since {where}; it cannot be undone")
         if table == "leads" and new is not None and old is None:
@@ -233,10 +261,11 @@ class ChangeLog:
                           (*values.values(), *([values[k] for k in key] if key else [row_id])))
 
 
-def _logged(table: str, row: dict[str, Any]) -> dict[str, Any]:
+def logged_values(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A row's values as the log keeps them (a lead's derived facts left out)."""
     columns = LOGGED_COLUMNS[table]
     return row if columns is None else {k: row[k] for k in columns}
 
 
 def _json(table: str, values: dict[str, Any] | None) -> str | None:
-    return None if values is None else json.dumps(_logged(table, values), ensure_ascii=False, sort_keys=True)
+    return None if values is None else json.dumps(logged_values(table, values), ensure_ascii=False, sort_keys=True)

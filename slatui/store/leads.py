@@ -50,10 +50,14 @@ class LeadQueries:
 
     def update_lead(self, lead: Lead) -> Lead:
         """Save an edited lead (its own fields; see EDITABLE_FIELDS); its facts follow its handoff."""
-        return self.edit_lead(lead.id, **{name: v for name, v in lead_values(lead)._asdict().items()
-                                          if name in EDITABLE_FIELDS})
+        self.edit_lead(lead.id, **{name: v for name, v in lead_values(lead)._asdict().items()
+                                   if name in EDITABLE_FIELDS})
+        return self.get_lead(lead.id)
 
-    def edit_lead(self, lead_id: int, **changes: Any) -> Lead:
+    # The writes below return the lead's stored row (instants in epoch seconds), not a model: the quick commands
+    # that call them must not load pydantic.
+
+    def edit_lead(self, lead_id: int, **changes: Any) -> dict[str, Any]:
         """Change some of a lead's own fields (EDITABLE_FIELDS, instants in epoch seconds); its derived facts
         and the rollup follow in the same transaction."""
         unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -82,24 +86,24 @@ class LeadQueries:
                                   (*updates.values(), lead_id))
                 self._log_lead(before)
                 self.refresh_facts(lead_id, handoff=True)
-        return self.get_lead(lead_id)
+        return dict(self.lead_row(lead_id))
 
     def close_lead(self, lead_id: int, closed_as: str, *, at: int, revenue: float | None = None,
-                   reason: str = "") -> Lead:
+                   reason: str = "") -> dict[str, Any]:
         """Close a lead by hand: won (`customer`, with its revenue), `lost` or `disqualified`, at `at`."""
         with self.change(f"closed lead #{lead_id} as {'won' if closed_as == 'customer' else closed_as}"):
             before = self.lead_row(lead_id)
             if at < before["handed_off_at"]:
-                raise InvalidInput(f"at: lead {lead_id} was handed off at {self.local_time(before, before['handed_off_at'])}"
-                                   "; it cannot close before that")
+                handoff = self.local_time(before, before["handed_off_at"])
+                raise InvalidInput(f"at: lead {lead_id} was handed off at {handoff}; it cannot close before that")
             self.conn.execute("UPDATE leads SET closed_as = ?, closed_at = ?, revenue = ?, close_reason = ? "
                               "WHERE id = ?", (closed_as, at, revenue if closed_as == "customer" else None,
                                                reason, lead_id))
             self._log_lead(before)
             self.refresh_facts(lead_id)
-        return self.get_lead(lead_id)
+        return dict(self.lead_row(lead_id))
 
-    def reopen_lead(self, lead_id: int) -> Lead:
+    def reopen_lead(self, lead_id: int) -> dict[str, Any]:
         """Undo a close: the lead is open again (or connected, if an attempt reached it)."""
         with self.change(f"reopened lead #{lead_id}"):
             before = self.lead_row(lead_id)
@@ -112,7 +116,7 @@ class LeadQueries:
                               "WHERE id = ?", (lead_id,))
             self._log_lead(before)
             self.refresh_facts(lead_id)
-        return self.get_lead(lead_id)
+        return dict(self.lead_row(lead_id))
 
     def snooze_lead(self, lead_id: int, until: int | None) -> Lead:
         """Move the lead's next attempt to `until` (None: un-snooze). The SLA clock does not stop."""
