@@ -99,6 +99,48 @@ def normalise_choice(value: str | None) -> str | None:
     return None if value is None else value.strip().lower().replace("-", "_").replace(" ", "_")
 
 
+# The models' rules for what people type on the quick paths (`lead add`, `lead edit`, `log`, `attempt edit`),
+# checked here because loading pydantic would double those commands' time.
+
+def check_choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise SlatuiError(f"{field}: '{value}' is not allowed; use one of {', '.join(allowed)}")
+    return value
+
+
+def check_lead_name(name: str) -> str:
+    from slatui.vocabulary import LEAD_NAME_MAX
+
+    name = name.strip()
+    if not 0 < len(name) <= LEAD_NAME_MAX:
+        raise SlatuiError(f"name: give the lead a name of 1 to {LEAD_NAME_MAX} characters")
+    return name
+
+
+def check_email(email: str | None) -> str | None:
+    """An address, or None for none ('' clears it)."""
+    from slatui.parsing import is_email
+
+    email = (email or "").strip() or None
+    if email and not is_email(email):
+        raise SlatuiError(f"email: '{email}' is not an email address (want name@example.com)")
+    return email
+
+
+def check_amount(field: str, value: float | None, what: str) -> float | None:
+    if value is not None and not 0 <= value < float("inf"):
+        problem = "is negative" if value < 0 else "is not a number"
+        raise SlatuiError(f"{field}: {value} {problem}; {what} is 0 or more")
+    return value
+
+
+def confirm(question: str, refusal: str) -> None:
+    """Ask on a terminal (no: abort); elsewhere refuse with `refusal`, which names --yes."""
+    if not sys.stdin.isatty():
+        raise SlatuiError(refusal)
+    click.confirm(question, abort=True)
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
