@@ -9,35 +9,17 @@ import json
 import sqlite3
 
 import pytest
+import test_cli
 from importing import FIXTURES, lead_facts, make_store
 from importing import run as run_cli
 
-from slatui.cli import main
 from slatui.store import Store
+
+# Fixtures shared with test_cli: a temporary database (SLATUI_DB), the CLI run in-process as the console script.
+db, run = test_cli.db, test_cli.run
 
 # Tables people's data lives in (the change log itself grows with every change, undo included).
 DATA_TABLES = ("agreements", "agreement_terms", "reps", "leads", "attempts", "lead_days")
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "corrections.db"
-    monkeypatch.setenv("SLATUI_DB", str(path))
-    return path
-
-
-@pytest.fixture
-def run(capsys):
-    def invoke(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 @pytest.fixture
@@ -364,8 +346,10 @@ def test_history_reads_old_and_new_values_and_filters_by_lead_and_agreement(lead
     csv = tmp_path / "attempts.csv"
     csv.write_text("name,handed_off_at,at,outcome\nBob,2026-11-20 09:40,2026-11-21 10:00,voicemail\n")
     ok("import", "csv", str(csv), "--agreement", "1")
-    summaries = [c["summary"] for c in _json(ok, "history", "--lead", "1")]
+    changes = _json(ok, "history", "--lead", "1")
+    summaries = [c["summary"] for c in changes]
     assert summaries[0].startswith("import: leads: 0 added") and "added lead #1 Bob" in summaries
+    assert changes[0]["origin"] == "cli: slatui import csv attempts.csv"  # from where: the file imported
     assert "added lead #2 Zed" not in summaries
     by_agreement = [c["summary"] for c in _json(ok, "history", "--agreement", "Other")]
     assert by_agreement == ["added lead #2 Zed", "added agreement #2 Other"]
@@ -387,7 +371,7 @@ def test_undo_of_an_import_puts_the_file_back(lead, ok, db, tmp_path):
     assert _json(ok, "lead", "show", "1")["response_seconds"] == 5 * 60
     out = ok("undo")
     assert out.startswith("undid #") and "import: leads: 2 added" in out and "removed attempts #3–#5" in out
-    assert "deleted lead #3: name 'Dana'" in out and "lead #1" not in out  # lead 1 itself was not changed
+    assert "removed leads #2–#3" in out and "lead #1" not in out  # lead 1 itself was not changed
     assert _dump(db) == before  # facts of lead 1 included: its first attempt is 10:20 again
 
 

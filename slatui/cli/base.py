@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -30,8 +31,7 @@ class Context:
             from slatui.store import Store
 
             store = Store(self.db_path)
-            command = click.get_current_context(silent=True)
-            store.origin = f"cli: {command.command_path if command else 'slatui'}"
+            store.origin = _origin(click.get_current_context(silent=True))
             self._store = store
             if store.recomputing():
                 finish_recompute(store)
@@ -44,6 +44,15 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _origin(command: click.Context | None) -> str:
+    """Where the change log says changes come from: the command, and the files it read (an import's)."""
+    if command is None:
+        return "cli: slatui"
+    files = [value.name for given in command.params.values()
+             for value in (given if isinstance(given, tuple) else (given,)) if isinstance(value, Path)]
+    return f"cli: {command.command_path}" + (f" {' '.join(files)}" if files else "")
 
 
 def finish_recompute(store: Any) -> None:

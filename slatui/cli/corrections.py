@@ -8,19 +8,8 @@ from typing import Any
 
 import click
 
-from slatui.cli.base import (
-    OUTCOME_HELP,
-    Context,
-    check_amount,
-    check_choice,
-    check_email,
-    check_lead_name,
-    cli,
-    confirm,
-    normalise_choice,
-    parse_at,
-    pass_ctx,
-)
+from slatui.cli.base import (OUTCOME_HELP, Context, check_amount, check_choice, check_email, check_lead_name, cli,
+                             confirm, normalise_choice, parse_at, pass_ctx)
 from slatui.cli.history import echo_change_rows, facts_line, lead_tz, local_time, namer
 from slatui.cli.leads import lead
 from slatui.cli.reps import rep
@@ -66,8 +55,9 @@ def _nothing_given(command: str, options: str) -> SlatuiError:
 def lead_edit(ctx: Context, lead_id: int, name: str | None, company: str | None, email: str | None,
               tier: str | None, source: str | None, value_text: str | None, rep_ref: str | None, no_rep: bool,
               when: str | None, agreement_ref: str | None) -> None:
-    """Correct lead ID; its SLA facts and the reports follow. Times without an offset are read in the
-    agreement's zone."""
+    """Correct lead ID.
+
+    Its SLA facts and the reports follow. Times without an offset are read in the agreement's zone."""
     from slatui.store import to_epoch
 
     if rep_ref is not None and no_rep:
@@ -134,13 +124,16 @@ def _amount(field: str, text: str, what: str) -> float | None:
 @click.option("--won", is_flag=True, help="The lead became a customer.")
 @click.option("--lost", is_flag=True, help="Sales reached the lead and lost it.")
 @click.option("--disqualified", is_flag=True, help="Not a fit (it leaves the depth metric).")
-@click.option("--revenue", type=float, help="Revenue of the deal (with --won): feeds the recalibration's deal size.")
+@click.option("--revenue", type=float, metavar="AMOUNT",
+              help="Revenue of the deal (with --won): feeds the recalibration's deal size.")
 @click.option("--reason", help="Why (a note kept with the close; closing again keeps it unless given).")
 @click.option("--at", "when", metavar="WHEN", help="When it closed (default: now, or when it closed before).")
 @pass_ctx
 def lead_close(ctx: Context, lead_id: int, won: bool, lost: bool, disqualified: bool, revenue: float | None,
                reason: str | None, when: str | None) -> None:
-    """Close lead ID as won, lost or disqualified. Won leads count in the recalibration's close rate and deal size
+    """Close lead ID as won, lost or disqualified.
+
+    Won leads count in the recalibration's close rate and deal size
     (`slatui report`); closing again replaces the close, `slatui lead reopen` removes it."""
     from slatui.store import to_epoch
 
@@ -175,7 +168,9 @@ def lead_close(ctx: Context, lead_id: int, won: bool, lost: bool, disqualified: 
 @click.argument("lead_id", metavar="ID", type=int)
 @pass_ctx
 def lead_reopen(ctx: Context, lead_id: int) -> None:
-    """Reopen lead ID closed by mistake: it is open again (or connected, if an attempt reached it)."""
+    """Reopen lead ID closed by mistake.
+
+    It is open again (or connected, if an attempt reached it, or disqualified, if an attempt disqualified it)."""
     store = ctx.store
     before = dict(store.lead_row(lead_id))
     after = store.reopen_lead(lead_id)
@@ -204,7 +199,9 @@ def lead_delete(ctx: Context, lead_id: int, yes: bool) -> None:
 
 @cli.group()
 def attempt() -> None:
-    """Correct follow-up attempts (`slatui log` adds them; `slatui lead show ID` lists their ids)."""
+    """Correct or delete follow-up attempts.
+
+    `slatui log` adds them; `slatui lead show ID` lists a lead's attempts with their ids."""
 
 
 @attempt.command("edit")
@@ -218,8 +215,10 @@ def attempt() -> None:
 @pass_ctx
 def attempt_edit(ctx: Context, attempt_id: int, when: str | None, outcome: str | None, channel: str | None,
                  rep_ref: str | None, note: str | None) -> None:
-    """Correct attempt ATTEMPT_ID; its lead's facts (first attempt, response time, status) and the reports
-    follow. Times without an offset are read in the agreement's zone."""
+    """Correct attempt ATTEMPT_ID.
+
+    Its lead's facts (first attempt, response time, status) and the reports follow. Times without an offset are
+    read in the agreement's zone."""
     from slatui.store import to_epoch
     from slatui.vocabulary import CHANNELS, OUTCOMES
 
@@ -252,7 +251,9 @@ def attempt_edit(ctx: Context, attempt_id: int, when: str | None, outcome: str |
 @click.option("--yes", is_flag=True, help="Do not ask (needed when not on a terminal).")
 @pass_ctx
 def attempt_delete(ctx: Context, attempt_id: int, yes: bool) -> None:
-    """Delete attempt ATTEMPT_ID (`slatui undo` puts it back); its lead's facts follow."""
+    """Delete attempt ATTEMPT_ID (`slatui undo` puts it back).
+
+    Its lead's facts follow."""
     store = ctx.store
     row = store.attempt_row(attempt_id)
     lead_row = store.lead_row(row["lead_id"])
@@ -278,7 +279,7 @@ def attempt_delete(ctx: Context, attempt_id: int, yes: bool) -> None:
 @pass_ctx
 def rep_edit(ctx: Context, name_or_id: str, name: str | None, team: str | None, capacity: int | None,
              active: bool | None) -> None:
-    """Rename a rep, change their team or weekly capacity, or (de)activate them."""
+    """Rename a rep, change their team or capacity, or (de)activate them."""
     changes: dict[str, Any] = {}
     if name is not None:
         changes["name"] = name.strip()

@@ -87,8 +87,10 @@ def facts_line(store: Any, row: Any, now: int | None = None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (instants in UTC with their offset).")
 @pass_ctx
 def lead_show(ctx: Context, lead_id: int, as_json: bool) -> None:
-    """Show lead ID: its details, SLA facts (deadline, speed, response time, attempts, next attempt due) and its
-    attempts with their ids. Times are in the agreement's zone."""
+    """Show lead ID, its SLA facts and its attempts.
+
+    The SLA facts: deadline, speed status, response time, attempts, connection, next attempt due. The attempts
+    come with their ids (for `slatui attempt edit`). Times are in the agreement's zone."""
     from slatui.store.aggregates import lead_speed_status
 
     store = ctx.store
@@ -201,8 +203,10 @@ def _print_lead(row: dict[str, Any], agreement: str, rep: dict[str, Any] | None,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (every row, instants in UTC with their offset).")
 @pass_ctx
 def history(ctx: Context, lead_id: int | None, agreement_ref: str | None, limit: int, as_json: bool) -> None:
-    """Who changed what: the newest changes first, each with when, who (the OS user), from where (a command,
-    an app screen, an import) and the values before → after."""
+    """Who changed what, when and from where.
+
+    The newest changes first, each with when, who (the OS user), from where (a command, an app screen, an
+    import) and the values before → after."""
     if lead_id is not None and agreement_ref is not None:
         raise SlatuiError("history: give --lead or --agreement, not both")
     store = ctx.store
@@ -251,9 +255,11 @@ def _change_json(change: dict[str, Any]) -> dict[str, Any]:
 @cli.command("undo")
 @pass_ctx
 def undo(ctx: Context) -> None:
-    """Revert the most recent change to the file (an edit, a close, a delete, a `log`, a `lead add`, a whole
-    import) and say what it reverted. Undo goes back one change: it refuses once the last change is undone, or
-    when the rows that change wrote were changed since."""
+    """Revert the most recent change.
+
+    Any change to the file: an edit, a close, a delete, a `log`, a `lead add`, a whole import. Says what it
+    reverted. Undo goes back one change: it refuses once the last change is undone, or when the rows that change
+    wrote were changed since."""
     store = ctx.store
     undone = store.undo()
     (change,) = store.history(change_id=undone["undone_by"])

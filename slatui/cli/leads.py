@@ -10,7 +10,7 @@ from slatui.cli.base import (OUTCOME_HELP, Context, check_amount, check_choice, 
 
 @cli.group()
 def lead() -> None:
-    """Log lead handoffs."""
+    """Log, show, correct and close leads."""
 
 
 @lead.command("add")

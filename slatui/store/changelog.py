@@ -55,6 +55,10 @@ class Change:
     rows: int = 0
     leads: set[int] = field(default_factory=set)
     agreements: set[int] = field(default_factory=set)
+    # Rows inserted one after another into one table (an import's leads) are logged as one id range: the insert
+    # waiting to be written, or extended, is [table, first id, last id, its values, lead id, agreement id].
+    pending: list[Any] | None = None
+    coalesce: bool = True
 
 
 def os_user() -> str:
@@ -84,6 +88,7 @@ class ChangeLog:
             change = self._change = Change(cursor.lastrowid, summary)
             try:
                 yield change
+                self._flush(change)
             finally:
                 self._change = None
             if not change.rows:
@@ -93,20 +98,46 @@ class ChangeLog:
 
     def _record(self, table: str, row_id: int, old: dict[str, Any] | None, new: dict[str, Any] | None, *,
                 lead_id: int | None = None, agreement_id: int | None = None, last_row_id: int | None = None) -> None:
-        """Log one row's values before and after (None: it did not exist) in the change under way."""
+        """Log one row's values before and after (None: it did not exist) in the change under way. Rows inserted
+        one after another into the same table, with consecutive ids, are kept as one id range (an import logs
+        next to nothing for each lead it adds); a single insert keeps its values."""
         change = self._change
         if change is None:
             raise RuntimeError("a logged write must run inside Store.change()")
-        change.rows += 1
         if lead_id is not None:
             change.leads.add(lead_id)
         if agreement_id is not None:
             change.agreements.add(agreement_id)
+        pending = change.pending
+        if old is None and new is not None and change.coalesce and table not in _KEYS:
+            if pending is not None and pending[0] == table and pending[2] + 1 == row_id:
+                pending[2] = row_id
+                return
+            self._flush(change)
+            change.pending = [table, row_id, row_id, new, lead_id, agreement_id]
+            return
+        self._flush(change)
+        self._write_row(change, table, row_id, last_row_id, lead_id, agreement_id, _json(table, old),
+                        _json(table, new))
+
+    def _flush(self, change: Change) -> None:
+        """Write the insert (or range of inserts) waiting in `change`."""
+        pending, change.pending = change.pending, None
+        if pending is None:
+            return
+        table, first, last, new, lead_id, agreement_id = pending
+        if first == last:
+            self._write_row(change, table, first, None, lead_id, agreement_id, None, _json(table, new))
+        else:
+            self._write_row(change, table, first, last, None, None, None, None)
+
+    def _write_row(self, change: Change, table: str, row_id: int, last_row_id: int | None, lead_id: int | None,
+                   agreement_id: int | None, old: str | None, new: str | None) -> None:
+        change.rows += 1
         self.conn.execute(
             "INSERT INTO change_rows (change_id, seq, tbl, row_id, last_row_id, lead_id, agreement_id, old, new) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (change.id, change.rows, table, row_id, last_row_id, lead_id, agreement_id, _json(table, old),
-             _json(table, new)),
+            (change.id, change.rows, table, row_id, last_row_id, lead_id, agreement_id, old, new),
         )
 
     def _record_range(self, table: str, first_id: int, last_id: int) -> None:
@@ -170,6 +201,7 @@ class ChangeLog:
                     "one change only (see `slatui history`)"
                 )
             change.summary = f"undo #{target['id']}: {target['summary']}"
+            change.coalesce = False  # what it puts back is shown row by row
             rows = self.conn.execute("SELECT * FROM change_rows WHERE change_id = ? ORDER BY seq DESC",
                                      (target["id"],)).fetchall()
             leads: set[int] = set()
@@ -185,6 +217,7 @@ class ChangeLog:
             for lead_id in leads:
                 if self._one("SELECT 1 FROM leads WHERE id = ?", (lead_id,)):
                     self.refresh_facts(lead_id, handoff=True)
+            self._flush(change)
             if not change.rows:  # keep the undo in the log even when the change wrote nothing left to revert
                 change.rows = 1
         if agreements:

@@ -43,8 +43,8 @@ class LeadQueries:
                 f"INSERT INTO leads ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
                 tuple(values.values()))
             lead_id = cursor.lastrowid
-            self._record("leads", lead_id, None, self._row("leads", lead_id), lead_id=lead_id,
-                         agreement_id=lead.agreement_id)
+            self._record("leads", lead_id, None, {"id": lead_id, "close_reason": "", "snoozed_until": None, **row},
+                         lead_id=lead_id, agreement_id=lead.agreement_id)
             change.summary = f"added lead #{lead_id} {lead.name}"
         return lead_id
 
