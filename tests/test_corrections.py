@@ -289,7 +289,8 @@ def test_bad_input_is_refused_cleanly(lead, run, db, args, message):
 # ---- the change log ------------------------------------------------------------------------------------
 
 
-# (command, summary, [(table, row id, "added" | "deleted" | changed columns)]) after the `lead` fixture.
+# (command, summary, [(table, row id, "added" | "deleted" | changed columns)], commands run before it) after the
+# `lead` fixture.
 LOGGED = [
     (("lead", "add", "Eve", "--agreement", "1", "--at", "2026-11-23T10:00"), "added lead #2 Eve",
      [("leads", 2, "added")]),
@@ -308,12 +309,20 @@ LOGGED = [
     (("agreement", "edit", "1", "--lead-goal", "5", "--effective", "all"), "edited agreement #1 MQL to SQL",
      [("agreement_terms", 1, {"lead_goal"})]),
     (("undo",), "undo #6: logged attempt #2 (connected) on lead #1", [("attempts", 2, "deleted")]),
+    (("lead", "reopen", "1"), "reopened lead #1", [("leads", 1, {"closed_as", "closed_at", "close_reason"})],
+     ("lead", "close", "1", "--lost", "--reason", "no budget")),
+    (("agreement", "add", "Other", "--tz", "UTC"), "added agreement #2 Other",
+     [("agreements", 2, "added"), ("agreement_terms", 2, "added")]),
+    (("lead", "add", "Eve", "--agreement", "1", "--rep", "Cy"), "added lead #2 Eve", [("leads", 2, "added")],
+     ("rep", "add", "Cy")),
 ]
 
 
-@pytest.mark.parametrize(("command", "summary", "rows"), LOGGED, ids=lambda v: " ".join(v[:2])
-                         if isinstance(v, tuple) else None)
-def test_the_change_log_after_each_kind_of_change(lead, ok, command, summary, rows):
+@pytest.mark.parametrize("case", LOGGED, ids=lambda case: " ".join(case[0][:2]))
+def test_the_change_log_after_each_kind_of_change(lead, ok, case):
+    command, summary, rows, *before = case
+    for earlier in before:
+        ok(*earlier)
     ok(*command)
     change = _last_change(ok)
     assert change["summary"] == summary
