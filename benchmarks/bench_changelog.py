@@ -6,10 +6,12 @@ the same commands with the change-log writes switched off and on.
 
 "Off" replaces `Store.change` with a plain transaction and makes `_record`, `_row` and `_log_lead` (the reads and
 writes made only for the log) do nothing; everything else runs as shipped. Each timing is a whole process (as
-benchmarks/run.py times commands, bytecode kept in a temporary PYTHONPYCACHEPREFIX), off and on alternating so
-that a busy neighbour slows both alike; the medians are compared. `log` is also timed in-process (many attempts
-logged in one process), which shows the log's own cost without the start-up around it. The databases are scratch
-files in a temporary folder.
+benchmarks/run.py times commands, bytecode kept in a temporary PYTHONPYCACHEPREFIX), off and on back to back in
+pairs (alternating which goes first), so that a busy neighbour slows both alike; the cost of the log is the
+median of the differences within pairs. The imports "on" also add up the time spent inside the log's own writes,
+a share of their time that a busy machine leaves about as it is. `log` is also timed in-process (many attempts
+logged in one process), which shows the log's own cost, its statements and the pages they add to each commit,
+without the start-up around it. The databases are scratch files in a temporary folder.
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-# The start of every child process: the change log switched off (argv[1] "off") or left as shipped ("on").
+# The start of every child process: the change log switched off (argv[1] "off") or left as shipped ("on"). When
+# on, the time spent inside the log's own writes (`_record`, `_log_lead`; the outermost call only) is added up and
+# written, with the time from here to exit, to the file named by BENCH_SPENT: a share that a busy machine
+# inflates on both sides alike.
 SWITCH = """
 import sys
+from slatui.store.changelog import Change, ChangeLog
+from slatui.store.leads import LeadQueries
 if sys.argv[1] == "off":
     from contextlib import contextmanager
-    from slatui.store.changelog import Change, ChangeLog
-    from slatui.store.leads import LeadQueries
 
     @contextmanager
     def change(self, summary):
@@ -54,6 +59,27 @@ if sys.argv[1] == "off":
     ChangeLog._record = lambda self, *args, **kwargs: None
     ChangeLog._row = lambda self, table, row_id: None
     LeadQueries._log_lead = lambda self, before: None
+else:
+    import atexit, os, time
+    spent, depth = [0.0], [0]
+
+    def timed(write):
+        def wrapper(*args, **kwargs):
+            depth[0] += 1
+            began = time.perf_counter()
+            try:
+                return write(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if not depth[0]:
+                    spent[0] += time.perf_counter() - began
+        return wrapper
+
+    ChangeLog._record, LeadQueries._log_lead = timed(ChangeLog._record), timed(LeadQueries._log_lead)
+    started = time.perf_counter()
+    if os.environ.get("BENCH_SPENT"):
+        atexit.register(lambda: open(os.environ["BENCH_SPENT"], "w").write(
+            f"{spent[0]} {time.perf_counter() - started}"))
 """
 # A command line: `slatui ARGV[2:]`.
 CHILD = SWITCH + """
@@ -74,12 +100,19 @@ print((time.perf_counter() - began) / int(sys.argv[3]))
 """
 
 
-def child(mode: str, args: list[str], env: dict[str, str]) -> float:
-    """Seconds a whole child process takes to run `slatui ARGS` with the log `mode` ("on" or "off")."""
+def child(mode: str, args: list[str], env: dict[str, str], shares: list[float]) -> float:
+    """Seconds a whole child process takes to run `slatui ARGS` with the log `mode` ("on" or "off"); an "on" run
+    adds to `shares` the part of its time spent inside the log's writes."""
+    spent = Path(env["BENCH_FOLDER"]) / "spent.txt"
+    spent.unlink(missing_ok=True)
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-c", CHILD, mode, *args], check=True, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    return time.perf_counter() - began
+    subprocess.run([sys.executable, "-c", CHILD, mode, *args], check=True, env={**env, "BENCH_SPENT": str(spent)},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - began
+    if mode == "on":
+        inside, total = map(float, spent.read_text().split())
+        shares.append(inside / total)
+    return elapsed
 
 
 def alternate(runs: int, measure) -> dict[str, list[float]]:
@@ -90,9 +123,15 @@ def alternate(runs: int, measure) -> dict[str, list[float]]:
     return samples
 
 
-def overhead(samples: dict[str, list[float]], unit: float, label: str) -> tuple[str, str, str]:
+def overhead(samples: dict[str, list[float]], unit: float, label: str,
+             shares: list[float] | None = None) -> tuple[str, ...]:
+    """Medians off and on; the median of the differences within each pair of runs (run back to back, so a
+    neighbour's load weighs on both), also as a share of the median off; the median share of the on runs' time
+    spent inside the log's writes."""
     off, on = statistics.median(samples["off"]), statistics.median(samples["on"])
-    return (label, f"{off * unit:,.1f}", f"{on * unit:,.1f}", f"{(on - off) / off:+.1%}")
+    cost = statistics.median(b - a for a, b in zip(samples["off"], samples["on"]))
+    inside = f"{statistics.median(shares):.2%}" if shares else ""
+    return (label, f"{off * unit:,.2f}", f"{on * unit:,.2f}", f"{cost * unit:+,.2f} ({cost / off:+.1%})", inside)
 
 
 def write_csv(path: Path, rows: int, seed: int = 14) -> None:
@@ -119,19 +158,22 @@ def main() -> None:
     parser.add_argument("--import-runs", type=int, default=3, help="imports per mode")
     parser.add_argument("--calls", type=int, default=500, help="attempts logged in-process per mode and run")
     args = parser.parse_args()
+    load_before = f"{os.getloadavg()[0]:.1f}"
     with tempfile.TemporaryDirectory(prefix="slatui-bench-changelog-") as tmp:
         folder = Path(tmp)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
-            "PYTHONPYCACHEPREFIX": str(folder / "pycache"), "PYTHONPATH": str(ROOT)}
+            "PYTHONPYCACHEPREFIX": str(folder / "pycache"), "PYTHONPATH": str(ROOT), "BENCH_FOLDER": tmp}
         demo = folder / "demo.db"
         subprocess.run([sys.executable, "-m", "slatui", "--db", str(demo), "demo", "--leads", str(args.leads)],
                        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         lead_id = str(args.leads // 2)
         rows = []
+        # (The share inside the log's writes leaves out what `log` pays most: the change's own rows and the pages
+        # they add to the commit. The in-process timing below shows that.)
         log = alternate(args.runs, lambda mode: child(mode, ["--db", str(demo), "log", lead_id, "--outcome",
-                                                             "no_answer"], env))
+                                                             "no_answer"], env, []))
         rows.append(overhead(log, 1000, f"`slatui log LEAD --outcome no_answer` (ms, whole process, "
-                                        f"median of {args.runs})"))
+                                        f"{args.runs} pairs)"))
 
         def in_process(mode: str) -> float:
             out = subprocess.run([sys.executable, "-c", IN_PROCESS, mode, str(demo), str(args.calls)], check=True,
@@ -140,7 +182,7 @@ def main() -> None:
 
         calls = alternate(5, in_process)
         rows.append(overhead(calls, 1000, f"`Store.insert_attempt` (ms a call, in-process, {args.calls} calls, "
-                                          "median of 5)"))
+                                          "5 pairs)"))
 
         base = folder / "base.db"
         subprocess.run([sys.executable, "-m", "slatui", "--db", str(base), "agreement", "add", "Import", "--tz",
@@ -154,13 +196,16 @@ def main() -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
             shutil.copy(base, target)
-            return child(mode, ["--db", str(target), "import", "csv", str(source), "--agreement", "Import"], env)
+            return child(mode, ["--db", str(target), "import", "csv", str(source), "--agreement", "Import"], env,
+                         shares)
 
+        shares: list[float] = []
         imports = alternate(args.import_runs, imported)
         rows.append(overhead(imports, 1, f"`slatui import csv` of {args.rows:,} rows (s, whole process, "
-                                         f"median of {args.import_runs})"))
+                                         f"{args.import_runs} pairs)", shares))
     print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; demo database: {args.leads:,} leads\n")
-    print("| measure | log off | log on | cost of the log |\n|---|---|---|---|")
+    print(f"Load average before: {load_before}, after: {os.getloadavg()[0]:.1f}\n")
+    print("| measure | log off | log on | on − off, paired | inside the log's writes |\n|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
 

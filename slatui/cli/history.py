@@ -65,13 +65,12 @@ def echo_change_rows(rows: list[dict[str, Any]], names: Any, *, undo: bool = Fal
         click.echo(f"{indent}… and {len(rows) - ROWS_SHOWN:,} more rows (`slatui history --json` lists them all)")
 
 
-def facts_line(store: Any, row: Any, now: int | None = None) -> str:
-    """A lead's SLA facts in a line, after a correction: status, attempts, speed."""
+def facts_line(store: Any, row: Any) -> str:
+    """A lead's SLA facts now, in a line, after a correction: status, attempts, speed."""
     from slatui.parsing import format_duration
     from slatui.store.aggregates import lead_speed_status
 
-    now = int(datetime.now(timezone.utc).timestamp()) if now is None else now
-    speed = lead_speed_status(store.conn, row["id"], now)
+    speed = lead_speed_status(store.conn, row["id"], int(datetime.now(timezone.utc).timestamp()))
     first = "no attempt yet" if row["response_seconds"] is None else \
         f"first attempt after {format_duration(row['response_seconds'])}"
     target = format_duration(store.clock(row["agreement_id"], row["handed_off_at"]).target)
