@@ -7,11 +7,12 @@ the same commands with the change-log writes switched off and on.
 "Off" replaces `Store.change` with a plain transaction and makes `_record`, `_row` and `_log_lead` (the reads and
 writes made only for the log) do nothing; everything else runs as shipped. Each timing is a whole process (as
 benchmarks/run.py times commands, bytecode kept in a temporary PYTHONPYCACHEPREFIX), off and on back to back in
-pairs (alternating which goes first), so that a busy neighbour slows both alike; the cost of the log is the
-median of the differences within pairs. The imports "on" also add up the time spent inside the log's own writes,
-a share of their time that a busy machine leaves about as it is. `log` is also timed in-process (many attempts
-logged in one process), which shows the log's own cost, its statements and the pages they add to each commit,
-without the start-up around it. The databases are scratch files in a temporary folder.
+pairs (alternating which goes first). The cost of the log is the median of the differences in CPU time (user +
+system) within pairs: on a machine shared with other work, wall time mostly measures the neighbours. The imports
+"on" also add up the time spent inside the log's own writes, a share of their time that a busy machine leaves
+about as it is. `log` is also timed in-process (many attempts logged in one process), which shows the log's own
+cost, its statements and the pages they add to each commit, without the start-up around it. The databases are
+scratch files in a temporary folder.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -93,18 +95,19 @@ from slatui.store import AttemptValues, Store
 store = Store(sys.argv[2])
 leads = [r[0] for r in store.conn.execute("SELECT id FROM leads ORDER BY id DESC LIMIT 200")]
 now = int(time.time())
-began = time.perf_counter()
+began, cpu = time.perf_counter(), time.process_time()
 for i in range(int(sys.argv[3])):
     store.insert_attempt(leads[i % len(leads)], AttemptValues(now, "call", "no_answer"))
-print((time.perf_counter() - began) / int(sys.argv[3]))
+print((time.perf_counter() - began) / int(sys.argv[3]), (time.process_time() - cpu) / int(sys.argv[3]))
 """
 
 
-def child(mode: str, args: list[str], env: dict[str, str], shares: list[float]) -> float:
-    """Seconds a whole child process takes to run `slatui ARGS` with the log `mode` ("on" or "off"); an "on" run
-    adds to `shares` the part of its time spent inside the log's writes."""
+def child(mode: str, args: list[str], env: dict[str, str], shares: list[float]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of a whole child process running `slatui ARGS` with the log `mode` ("on" or
+    "off"); an "on" run adds to `shares` the part of its time spent inside the log's writes."""
     spent = Path(env["BENCH_FOLDER"]) / "spent.txt"
     spent.unlink(missing_ok=True)
+    cpu = _children_cpu()
     began = time.perf_counter()
     subprocess.run([sys.executable, "-c", CHILD, mode, *args], check=True, env={**env, "BENCH_SPENT": str(spent)},
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -112,26 +115,36 @@ def child(mode: str, args: list[str], env: dict[str, str], shares: list[float]) 
     if mode == "on":
         inside, total = map(float, spent.read_text().split())
         shares.append(inside / total)
-    return elapsed
+    return elapsed, _children_cpu() - cpu
 
 
-def alternate(runs: int, measure) -> dict[str, list[float]]:
-    samples: dict[str, list[float]] = {"off": [], "on": []}
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def alternate(runs: int, measure) -> dict[str, list[tuple[float, float]]]:
+    samples: dict[str, list[tuple[float, float]]] = {"off": [], "on": []}
     for i in range(runs):
         for mode in ("off", "on") if i % 2 == 0 else ("on", "off"):
             samples[mode].append(measure(mode))
     return samples
 
 
-def overhead(samples: dict[str, list[float]], unit: float, label: str,
+def overhead(samples: dict[str, list[tuple[float, float]]], unit: float, label: str,
              shares: list[float] | None = None) -> tuple[str, ...]:
-    """Medians off and on; the median of the differences within each pair of runs (run back to back, so a
-    neighbour's load weighs on both), also as a share of the median off; the median share of the on runs' time
-    spent inside the log's writes."""
-    off, on = statistics.median(samples["off"]), statistics.median(samples["on"])
-    cost = statistics.median(b - a for a, b in zip(samples["off"], samples["on"]))
+    """Median wall and CPU time off and on; the cost of the log: the median of the CPU-time differences within
+    each pair of runs (run back to back), also as a share of the median CPU time off; the median share of the on
+    runs' time spent inside the log's writes."""
+    def medians(mode: str, column: int) -> float:
+        return statistics.median(sample[column] for sample in samples[mode])
+
+    cpu_off = medians("off", 1)
+    cost = statistics.median(on[1] - off[1] for off, on in zip(samples["off"], samples["on"]))
     inside = f"{statistics.median(shares):.2%}" if shares else ""
-    return (label, f"{off * unit:,.2f}", f"{on * unit:,.2f}", f"{cost * unit:+,.2f} ({cost / off:+.1%})", inside)
+    return (label, f"{medians('off', 0) * unit:,.2f} / {cpu_off * unit:,.2f}",
+            f"{medians('on', 0) * unit:,.2f} / {medians('on', 1) * unit:,.2f}",
+            f"{cost * unit:+,.2f} ({cost / cpu_off:+.1%})", inside)
 
 
 def write_csv(path: Path, rows: int, seed: int = 14) -> None:
@@ -175,10 +188,11 @@ def main() -> None:
         rows.append(overhead(log, 1000, f"`slatui log LEAD --outcome no_answer` (ms, whole process, "
                                         f"{args.runs} pairs)"))
 
-        def in_process(mode: str) -> float:
+        def in_process(mode: str) -> tuple[float, float]:
             out = subprocess.run([sys.executable, "-c", IN_PROCESS, mode, str(demo), str(args.calls)], check=True,
                                  env=env, capture_output=True, text=True).stdout
-            return float(out)
+            wall, cpu = map(float, out.split())
+            return wall, cpu
 
         calls = alternate(5, in_process)
         rows.append(overhead(calls, 1000, f"`Store.insert_attempt` (ms a call, in-process, {args.calls} calls, "
@@ -205,7 +219,8 @@ def main() -> None:
                                          f"{args.import_runs} pairs)", shares))
     print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; demo database: {args.leads:,} leads\n")
     print(f"Load average before: {load_before}, after: {os.getloadavg()[0]:.1f}\n")
-    print("| measure | log off | log on | on − off, paired | inside the log's writes |\n|---|---|---|---|---|")
+    print("| measure | log off: wall / CPU | log on: wall / CPU | cost of the log (CPU, paired) | inside the log's "
+          "writes |\n|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
 
