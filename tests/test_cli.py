@@ -176,6 +176,11 @@ QUICK_COMMANDS = [
     ("report", "--agreement", "1", "--format", "json"),
     ("scorecard", "--format", "json"),
     ("leads", "--limit", "5"),
+    ("lead", "show", "1"),
+    ("lead", "close", "1", "--won", "--revenue", "100"),
+    ("attempt", "edit", "1", "--note", "called back", "--at", "now"),
+    ("history", "--limit", "5"),
+    ("undo",),
 ]
 
 

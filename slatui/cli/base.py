@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -34,8 +35,7 @@ class Context:
             from slatui.store import Store
 
             store = Store(self.db_path)
-            command = click.get_current_context(silent=True)
-            store.origin = f"cli: {command.command_path if command else 'slatui'}"
+            store.origin = _origin(click.get_current_context(silent=True))
             self._store = store
             if store.recomputing() and not store.read_only:
                 finish_recompute(store)
@@ -48,6 +48,15 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _origin(command: click.Context | None) -> str:
+    """Where the change log says changes come from: the command, and the files it read (an import's)."""
+    if command is None:
+        return "cli: slatui"
+    files = [value.name for given in command.params.values()
+             for value in (given if isinstance(given, tuple) else (given,)) if isinstance(value, Path)]
+    return f"cli: {command.command_path}" + (f" {' '.join(files)}" if files else "")
 
 
 def finish_recompute(store: Any) -> None:
@@ -169,6 +178,48 @@ def parse_as_of(text: str | None, tz: str) -> datetime:
 def normalise_choice(value: str | None) -> str | None:
     # "no-answer" and "No Answer" are what people type for no_answer.
     return None if value is None else value.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+# The models' rules for what people type on the quick paths (`lead add`, `lead edit`, `log`, `attempt edit`),
+# checked here because loading pydantic would double those commands' time.
+
+def check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise SlatuiError(f"{option}: '{value}' is not allowed; use one of {', '.join(allowed)}")
+    return value
+
+
+def check_lead_name(name: str, option: str = "NAME") -> str:
+    from slatui.vocabulary import LEAD_NAME_MAX
+
+    name = name.strip()
+    if not 0 < len(name) <= LEAD_NAME_MAX:
+        raise SlatuiError(f"{option} must be 1 to {LEAD_NAME_MAX} characters: give the lead a name")
+    return name
+
+
+def check_email(email: str | None) -> str | None:
+    """An address, or None for none ('' clears it)."""
+    from slatui.parsing import is_email
+
+    email = (email or "").strip() or None
+    if email and not is_email(email):
+        raise SlatuiError(f"--email: '{email}' is not an email address (want name@example.com)")
+    return email
+
+
+def check_amount(option: str, value: float | None) -> float | None:
+    """An amount (a value, revenue): 0 or more and finite."""
+    if value is not None and not 0 <= value < float("inf"):
+        raise SlatuiError(f"{option} must be 0 or more, got {value:g}")
+    return value
+
+
+def confirm(question: str, refusal: str) -> None:
+    """Ask on a terminal (no: abort); elsewhere refuse with `refusal`, which names --yes."""
+    if not sys.stdin.isatty():
+        raise SlatuiError(refusal)
+    click.confirm(question, abort=True)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

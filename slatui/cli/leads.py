@@ -9,6 +9,10 @@ from slatui.cli.base import (
     Context,
     Number,
     Whole,
+    check_amount,
+    check_choice,
+    check_email,
+    check_lead_name,
     cli,
     echo,
     emit_json,
@@ -17,12 +21,11 @@ from slatui.cli.base import (
     pass_ctx,
     print_table,
 )
-from slatui.errors import SlatuiError
 
 
 @cli.group()
 def lead() -> None:
-    """Log lead handoffs."""
+    """Log, show, correct and close leads."""
 
 
 @lead.command("add")
@@ -42,24 +45,17 @@ def lead() -> None:
 def lead_add(ctx: Context, name: str, agreement_ref: str, company: str, email: str | None, tier: str, source: str,
              value: float | None, rep_ref: str | None, when: str | None, as_json: bool, quiet: bool) -> None:
     """Log the handoff of lead NAME: "added lead #ID NAME" (--quiet: the id alone)."""
-    from slatui.parsing import is_email
     from slatui.store import LeadValues, to_epoch
-    from slatui.vocabulary import LEAD_NAME_MAX
 
     # The Lead model's rules, checked here because loading pydantic would double this command's time.
-    name, company, tier, email = name.strip(), company.strip(), tier.strip(), (email or "").strip() or None
-    if not 0 < len(name) <= LEAD_NAME_MAX:
-        raise SlatuiError(f"NAME must be 1 to {LEAD_NAME_MAX} characters: give the lead a name")
-    if email and not is_email(email):
-        raise SlatuiError(f"--email: '{email}' is not an email address (want name@example.com)")
-    if value is not None and not value >= 0:
-        raise SlatuiError(f"--value must be 0 or more, got {value:g}")
+    name, company, tier, email = check_lead_name(name), company.strip(), tier.strip(), check_email(email)
+    value = check_amount("--value", value)
     store = ctx.store
     terms = store.terms(agreement_ref)
     if value is None and tier:
         value = terms.tier_values.get(tier)
     lead_id = store.insert_lead(LeadValues(
-        agreement_id=terms.id, rep_id=store.rep_id(rep_ref) if rep_ref else None, name=name, company=company,
+        agreement_id=terms.id, rep_id=store.active_rep_id(rep_ref) if rep_ref else None, name=name, company=company,
         email=email, tier=tier, source=source.lower(), value=value,
         handed_off_at=to_epoch(parse_at(when, terms.tz)),
     ))
@@ -88,13 +84,12 @@ def log_attempt(ctx: Context, lead_id: int, outcome: str, channel: str, when: st
     from slatui.vocabulary import CHANNELS, OUTCOMES
 
     # The Attempt model's rules, checked here because loading pydantic would double this command's time.
-    for option, value, allowed in (("--outcome", outcome, OUTCOMES), ("--channel", channel, CHANNELS)):
-        if value not in allowed:
-            raise SlatuiError(f"{option}: '{value}' is not allowed; use one of {', '.join(allowed)}")
+    check_choice("--outcome", outcome, OUTCOMES)
+    check_choice("--channel", channel, CHANNELS)
     store = ctx.store
     terms = store.agreement_terms(store.lead_row(lead_id)["agreement_id"])
     attempt = AttemptValues(at=to_epoch(parse_at(when, terms.tz)), channel=channel, outcome=outcome,
-                            rep_id=store.rep_id(rep_ref) if rep_ref else None, note=note.strip())
+                            rep_id=store.active_rep_id(rep_ref) if rep_ref else None, note=note.strip())
     attempt_id = store.insert_attempt(lead_id, attempt)
     if as_json:
         from slatui.store import from_epoch

@@ -31,12 +31,13 @@ def rep_add(ctx: Context, name: str, team: str, capacity: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def rep_list(ctx: Context, as_json: bool) -> None:
-    """List reps."""
+    """List reps; inactive ones are marked (they keep their history but take no new work)."""
     reps = ctx.store.list_reps()
     if as_json:
         emit_json([r.model_dump() for r in reps])
     elif not reps:
         echo("no reps yet: add one with `slatui rep add NAME`")
     else:
-        print_table(("id", "name", "team", "capacity/week"),
-                     [(f"#{r.id}", r.name, r.team, str(r.weekly_capacity)) for r in reps])
+        print_table(("id", "name", "team", "capacity/week", "status"),
+                     [(f"#{r.id}", r.name, r.team, str(r.weekly_capacity), "active" if r.active else "inactive")
+                      for r in reps])

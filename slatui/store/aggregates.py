@@ -26,6 +26,13 @@ CASE
     ELSE 'pending'
 END"""
 
+
+def lead_speed_status(conn: sqlite3.Connection, lead_id: int, as_of: int) -> str:
+    """One lead's speed status (met, breached or pending) as of `as_of`, by the rule the reports count with."""
+    return conn.execute(f"SELECT {_SPEED_STATUS} FROM leads WHERE id = :lead",
+                        {"lead": lead_id, "as_of": as_of}).fetchone()[0]
+
+
 # Depth as of :as_of: attempts, connections and disqualifications after it have not happened yet. A lead whose
 # last attempt is behind :as_of has its stored count; the others count their attempts then (rare but for
 # reports as of the past).

@@ -146,13 +146,21 @@ def add_attempts(store: Store, attempts: Iterable[tuple[int, Attempt, int | None
 
 
 def drop_stand_ins(store: Store, lead_ids: Iterable[int], external_id: str) -> None:
-    """Delete the stand-in attempt `external_id` from leads that now have real attempts."""
+    """Delete the stand-in attempt `external_id` from leads that now have real attempts (logged, so that undoing
+    the import puts back a stand-in an earlier import wrote)."""
     for chunk in _chunks(lead_ids):
-        store.conn.execute(
-            f"DELETE FROM attempts WHERE external_id = ? AND lead_id IN ({_marks(chunk)}) "
-            "AND EXISTS (SELECT 1 FROM attempts o WHERE o.lead_id = attempts.lead_id AND o.id != attempts.id)",
+        stand_ins = store.conn.execute(
+            f"SELECT a.*, l.agreement_id AS agreement_id_ FROM attempts a JOIN leads l ON l.id = a.lead_id "
+            f"WHERE a.external_id = ? AND a.lead_id IN ({_marks(chunk)}) "
+            "AND EXISTS (SELECT 1 FROM attempts o WHERE o.lead_id = a.lead_id AND o.id != a.id)",
             (external_id, *chunk),
-        )
+        ).fetchall()
+        for row in stand_ins:
+            attempt = dict(row)
+            agreement_id = attempt.pop("agreement_id_")
+            store._record("attempts", attempt["id"], attempt, None, lead_id=attempt["lead_id"],
+                          agreement_id=agreement_id)
+            store.conn.execute("DELETE FROM attempts WHERE id = ?", (attempt["id"],))
 
 
 def refresh_leads(store: Store, lead_ids: Iterable[int]) -> None:

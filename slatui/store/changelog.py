@@ -30,6 +30,20 @@ LOGGED_COLUMNS = {
 }
 # Parents before children: deletes are logged children first, so that undo (in reverse) puts the parent back first.
 _KEYS = {"agreement_terms": ("agreement_id", "from_month")}
+# Bulk inserts (logged as id ranges, without lead or agreement) that touched lead ?: it, or one of its attempts, is in
+# the range.
+_BULK_OF_LEAD = """
+SELECT r.change_id FROM change_rows r WHERE r.last_row_id IS NOT NULL AND (
+    (r.tbl = 'leads' AND ? BETWEEN r.row_id AND r.last_row_id)
+    OR (r.tbl = 'attempts' AND EXISTS (SELECT 1 FROM attempts t WHERE t.lead_id = ?
+                                       AND t.id BETWEEN r.row_id AND r.last_row_id)))"""
+# ... that touched agreement ?: one of its leads, or an attempt on one, is in the range.
+_BULK_OF_AGREEMENT = """
+SELECT r.change_id FROM change_rows r WHERE r.last_row_id IS NOT NULL AND (
+    (r.tbl = 'leads' AND EXISTS (SELECT 1 FROM leads l WHERE l.id BETWEEN r.row_id AND r.last_row_id
+                                 AND l.agreement_id = ?1))
+    OR (r.tbl = 'attempts' AND EXISTS (SELECT 1 FROM attempts t JOIN leads l ON l.id = t.lead_id
+                                       WHERE t.id BETWEEN r.row_id AND r.last_row_id AND l.agreement_id = ?1)))"""
 
 
 @dataclass
@@ -41,6 +55,10 @@ class Change:
     rows: int = 0
     leads: set[int] = field(default_factory=set)
     agreements: set[int] = field(default_factory=set)
+    # Rows inserted one after another into one table (an import's leads) are logged as one id range: the insert
+    # waiting to be written, or extended, is [table, first id, last id, its values, lead id, agreement id].
+    pending: list[Any] | None = None
+    coalesce: bool = True
 
 
 def os_user() -> str:
@@ -61,7 +79,8 @@ class ChangeLog:
         """One change a person makes: a transaction whose writes are logged under `summary`. Nested use joins the
         change under way (an import that adds reps is one change)."""
         if self._change is not None:
-            yield self._change
+            # Joined: rows go to the change under way, whose summary the inner write must not replace.
+            yield Change(self._change.id, summary)
             return
         with self.transaction() as conn:
             cursor = conn.execute("INSERT INTO changes (at, user, origin, summary) VALUES (?, ?, ?, ?)",
@@ -69,6 +88,7 @@ class ChangeLog:
             change = self._change = Change(cursor.lastrowid, summary)
             try:
                 yield change
+                self._flush(change)
             finally:
                 self._change = None
             if not change.rows:
@@ -78,20 +98,46 @@ class ChangeLog:
 
     def _record(self, table: str, row_id: int, old: dict[str, Any] | None, new: dict[str, Any] | None, *,
                 lead_id: int | None = None, agreement_id: int | None = None, last_row_id: int | None = None) -> None:
-        """Log one row's values before and after (None: it did not exist) in the change under way."""
+        """Log one row's values before and after (None: it did not exist) in the change under way. Rows inserted
+        one after another into the same table, with consecutive ids, are kept as one id range (an import logs
+        next to nothing for each lead it adds); a single insert keeps its values."""
         change = self._change
         if change is None:
             raise RuntimeError("a logged write must run inside Store.change()")
-        change.rows += 1
         if lead_id is not None:
             change.leads.add(lead_id)
         if agreement_id is not None:
             change.agreements.add(agreement_id)
+        pending = change.pending
+        if old is None and new is not None and change.coalesce and table not in _KEYS:
+            if pending is not None and pending[0] == table and pending[2] + 1 == row_id:
+                pending[2] = row_id
+                return
+            self._flush(change)
+            change.pending = [table, row_id, row_id, new, lead_id, agreement_id]
+            return
+        self._flush(change)
+        self._write_row(change, table, row_id, last_row_id, lead_id, agreement_id, _json(table, old),
+                        _json(table, new))
+
+    def _flush(self, change: Change) -> None:
+        """Write the insert (or range of inserts) waiting in `change`."""
+        pending, change.pending = change.pending, None
+        if pending is None:
+            return
+        table, first, last, new, lead_id, agreement_id = pending
+        if first == last:
+            self._write_row(change, table, first, None, lead_id, agreement_id, None, _json(table, new))
+        else:
+            self._write_row(change, table, first, last, None, None, None, None)
+
+    def _write_row(self, change: Change, table: str, row_id: int, last_row_id: int | None, lead_id: int | None,
+                   agreement_id: int | None, old: str | None, new: str | None) -> None:
+        change.rows += 1
         self.conn.execute(
             "INSERT INTO change_rows (change_id, seq, tbl, row_id, last_row_id, lead_id, agreement_id, old, new) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (change.id, change.rows, table, row_id, last_row_id, lead_id, agreement_id, _json(table, old),
-             _json(table, new)),
+            (change.id, change.rows, table, row_id, last_row_id, lead_id, agreement_id, old, new),
         )
 
     def _record_range(self, table: str, first_id: int, last_id: int) -> None:
@@ -105,13 +151,19 @@ class ChangeLog:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    def history(self, *, lead_id: int | None = None, agreement_id: int | None = None,
+    def history(self, *, lead_id: int | None = None, agreement_id: int | None = None, change_id: int | None = None,
                 limit: int = 50) -> list[dict[str, Any]]:
-        """The newest changes first (those touching one lead or one agreement), each with its rows."""
+        """The newest changes first (those touching one lead or one agreement, or one change by its id), each with
+        its rows. A bulk insert (an import, the demo) touches a lead when the lead or one of its attempts is in its
+        id range, and an agreement when one of its leads is."""
         if lead_id is not None:
-            where, params = "WHERE id IN (SELECT change_id FROM change_rows WHERE lead_id = ?)", [lead_id]
+            where, params = (f"WHERE id IN (SELECT change_id FROM change_rows WHERE lead_id = ?) "
+                             f"OR id IN ({_BULK_OF_LEAD})", [lead_id, lead_id, lead_id])
         elif agreement_id is not None:
-            where, params = "WHERE id IN (SELECT change_id FROM change_rows WHERE agreement_id = ?)", [agreement_id]
+            where, params = (f"WHERE id IN (SELECT change_id FROM change_rows WHERE agreement_id = ?1) "
+                             f"OR id IN ({_BULK_OF_AGREEMENT})", [agreement_id])
+        elif change_id is not None:
+            where, params = "WHERE id = ?", [change_id]
         else:
             where, params = "", []
         changes = [dict(r) for r in self.conn.execute(
@@ -119,6 +171,7 @@ class ChangeLog:
         for change in changes:
             change["rows"] = [
                 {"table": r["tbl"], "id": r["row_id"], "last_id": r["last_row_id"], "lead_id": r["lead_id"],
+                 "agreement_id": r["agreement_id"],
                  "old": None if r["old"] is None else json.loads(r["old"]),
                  "new": None if r["new"] is None else json.loads(r["new"])}
                 for r in self.conn.execute("SELECT * FROM change_rows WHERE change_id = ? ORDER BY seq",
@@ -129,24 +182,28 @@ class ChangeLog:
     # ---- undo ----------------------------------------------------------------------------------
 
     def undo(self, change_id: int | None = None) -> dict[str, Any]:
-        """Revert the most recent change (not itself an undo); returns it. With `change_id`, only if that is the
-        most recent one. Refuses when an undo already went past it (undo goes back one change), or when the file
-        no longer holds what the change wrote."""
-        target = self._one("SELECT * FROM changes WHERE undoes IS NULL AND undone_by IS NULL ORDER BY id DESC LIMIT 1")
-        if target is None:
-            raise NotFound("undo: there is no change to undo")
-        if change_id is not None and target["id"] != change_id:
-            raise InvalidInput(f"undo: another change came after it (#{target['id']} {target['summary']}); "
-                               "see `slatui history`")
-        undone = self._one("SELECT * FROM changes WHERE undone_by IS NOT NULL ORDER BY id DESC LIMIT 1")
-        if undone is not None and undone["id"] > target["id"]:
-            raise InvalidInput(
-                f"undo: the last change (#{undone['id']} {undone['summary']}) is already undone; undo goes back one "
-                "change only (see `slatui history`)"
-            )
-        rows = self.conn.execute("SELECT * FROM change_rows WHERE change_id = ? ORDER BY seq DESC",
-                                 (target["id"],)).fetchall()
-        with self.change(f"undo #{target['id']}: {target['summary']}") as change:
+        """Revert the most recent change (not itself an undo); returns it, with `undone_by` the undo's own id.
+        With `change_id`, only if that is the most recent one. Refuses when an undo already went past it (undo goes
+        back one change), or when the file no longer holds what the change wrote. The change is chosen inside the
+        undo's transaction, so a change another process commits meanwhile is never skipped."""
+        with self.change("undo") as change:
+            target = self._one("SELECT * FROM changes WHERE undoes IS NULL AND undone_by IS NULL AND id != ? "
+                               "ORDER BY id DESC LIMIT 1", (change.id,))
+            if target is None:
+                raise NotFound("undo: there is no change to undo")
+            if change_id is not None and target["id"] != change_id:
+                raise InvalidInput(f"undo: another change came after it (#{target['id']} {target['summary']}); "
+                                   "see `slatui history`")
+            undone = self._one("SELECT * FROM changes WHERE undone_by IS NOT NULL ORDER BY id DESC LIMIT 1")
+            if undone is not None and undone["id"] > target["id"]:
+                raise InvalidInput(
+                    f"undo: the last change (#{undone['id']} {undone['summary']}) is already undone; undo goes back "
+                    "one change only (see `slatui history`)"
+                )
+            change.summary = f"undo #{target['id']}: {target['summary']}"
+            change.coalesce = False  # what it puts back is shown row by row
+            rows = self.conn.execute("SELECT * FROM change_rows WHERE change_id = ? ORDER BY seq DESC",
+                                     (target["id"],)).fetchall()
             leads: set[int] = set()
             for row in rows:
                 leads |= self._revert(dict(row), target)
@@ -160,11 +217,12 @@ class ChangeLog:
             for lead_id in leads:
                 if self._one("SELECT 1 FROM leads WHERE id = ?", (lead_id,)):
                     self.refresh_facts(lead_id, handoff=True)
+            self._flush(change)
             if not change.rows:  # keep the undo in the log even when the change wrote nothing left to revert
                 change.rows = 1
         if agreements:
             self.run_recompute_jobs()
-        return dict(target)
+        return {**dict(target), "undone_by": change.id}
 
     def _revert(self, row: dict[str, Any], target: sqlite3.Row) -> set[int]:
         """Put one logged row back as it was before `target`; returns the leads whose facts must follow."""
@@ -180,13 +238,16 @@ class ChangeLog:
                 if later:
                     raise InvalidInput(f"undo: {later} attempts logged since {where} belong to its leads: "
                                        "delete them first or keep the change")
+            # Leads that keep their place but lose the attempts of the range: their facts follow.
+            leads = set() if table != "attempts" else {lead_id for (lead_id,) in self.conn.execute(
+                "SELECT DISTINCT lead_id FROM attempts WHERE id BETWEEN ? AND ?", (row_id, last_id))}
             self.conn.execute(f"DELETE FROM {table} WHERE id BETWEEN ? AND ?", (row_id, last_id))
             self._record_range(table, row_id, last_id)
-            return set()
+            return leads
         key = _KEYS.get(table)
         current = self._keyed_row(table, key, new or old) if key else self._row(table, row_id)
         if current is not None and key is None:
-            current = _logged(table, current)
+            current = logged_values(table, current)
         if (current or None) != (new or None):
             raise InvalidInput(f"undo: {table} row {row_id} changed since {where}; it cannot be undone")
         if table == "leads" and new is not None and old is None:
@@ -233,10 +294,11 @@ class ChangeLog:
                           (*values.values(), *([values[k] for k in key] if key else [row_id])))
 
 
-def _logged(table: str, row: dict[str, Any]) -> dict[str, Any]:
+def logged_values(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A row's values as the log keeps them (a lead's derived facts left out)."""
     columns = LOGGED_COLUMNS[table]
     return row if columns is None else {k: row[k] for k in columns}
 
 
 def _json(table: str, values: dict[str, Any] | None) -> str | None:
-    return None if values is None else json.dumps(_logged(table, values), ensure_ascii=False, sort_keys=True)
+    return None if values is None else json.dumps(logged_values(table, values), ensure_ascii=False, sort_keys=True)

@@ -44,17 +44,21 @@ class LeadQueries:
                 f"INSERT INTO leads ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
                 tuple(values.values()))
             lead_id = cursor.lastrowid
-            self._record("leads", lead_id, None, self._row("leads", lead_id), lead_id=lead_id,
-                         agreement_id=lead.agreement_id)
+            self._record("leads", lead_id, None, {"id": lead_id, "close_reason": "", "snoozed_until": None, **row},
+                         lead_id=lead_id, agreement_id=lead.agreement_id)
             change.summary = f"added lead #{lead_id} {lead.name}"
         return lead_id
 
     def update_lead(self, lead: Lead) -> Lead:
         """Save an edited lead (its own fields; see EDITABLE_FIELDS); its facts follow its handoff."""
-        return self.edit_lead(lead.id, **{name: v for name, v in lead_values(lead)._asdict().items()
-                                          if name in EDITABLE_FIELDS})
+        self.edit_lead(lead.id, **{name: v for name, v in lead_values(lead)._asdict().items()
+                                   if name in EDITABLE_FIELDS})
+        return self.get_lead(lead.id)
 
-    def edit_lead(self, lead_id: int, **changes: Any) -> Lead:
+    # The writes below return the lead's stored row (instants in epoch seconds), not a model: the quick commands
+    # that call them must not load pydantic.
+
+    def edit_lead(self, lead_id: int, **changes: Any) -> dict[str, Any]:
         """Change some of a lead's own fields (EDITABLE_FIELDS, instants in epoch seconds); its derived facts
         and the rollup follow in the same transaction."""
         unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -83,24 +87,24 @@ class LeadQueries:
                                   (*updates.values(), lead_id))
                 self._log_lead(before)
                 self.refresh_facts(lead_id, handoff=True)
-        return self.get_lead(lead_id)
+        return dict(self.lead_row(lead_id))
 
     def close_lead(self, lead_id: int, closed_as: str, *, at: int, revenue: float | None = None,
-                   reason: str = "") -> Lead:
+                   reason: str = "") -> dict[str, Any]:
         """Close a lead by hand: won (`customer`, with its revenue), `lost` or `disqualified`, at `at`."""
         with self.change(f"closed lead #{lead_id} as {'won' if closed_as == 'customer' else closed_as}"):
             before = self.lead_row(lead_id)
             if at < before["handed_off_at"]:
-                raise InvalidInput(f"at: lead {lead_id} was handed off at {self.local_time(before, before['handed_off_at'])}"
-                                   "; it cannot close before that")
+                handoff = self.local_time(before, before["handed_off_at"])
+                raise InvalidInput(f"at: lead {lead_id} was handed off at {handoff}; it cannot close before that")
             self.conn.execute("UPDATE leads SET closed_as = ?, closed_at = ?, revenue = ?, close_reason = ? "
                               "WHERE id = ?", (closed_as, at, revenue if closed_as == "customer" else None,
                                                reason, lead_id))
             self._log_lead(before)
             self.refresh_facts(lead_id)
-        return self.get_lead(lead_id)
+        return dict(self.lead_row(lead_id))
 
-    def reopen_lead(self, lead_id: int) -> Lead:
+    def reopen_lead(self, lead_id: int) -> dict[str, Any]:
         """Undo a close: the lead is open again (or connected, if an attempt reached it)."""
         with self.change(f"reopened lead #{lead_id}"):
             before = self.lead_row(lead_id)
@@ -113,7 +117,7 @@ class LeadQueries:
                               "WHERE id = ?", (lead_id,))
             self._log_lead(before)
             self.refresh_facts(lead_id)
-        return self.get_lead(lead_id)
+        return dict(self.lead_row(lead_id))
 
     def snooze_lead(self, lead_id: int, until: int | None) -> Lead:
         """Move the lead's next attempt to `until` (None: un-snooze). The SLA clock does not stop."""

@@ -33,14 +33,15 @@ class RepQueries:
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-        before = self._by_name_or_id("reps", "rep", name_or_id, _HINT)
-        if "name" in changes:
-            self._check_rep_name(changes["name"], before["id"])
         if "active" in changes:
             changes["active"] = int(changes["active"])
-        updates = {k: v for k, v in changes.items() if before[k] != v}
-        if updates:
-            with self.change(f"edited rep #{before['id']} {before['name']}"):
+        with self.change(f"edited rep {name_or_id}") as change:
+            before = self._by_name_or_id("reps", "rep", name_or_id, _HINT)
+            change.summary = f"edited rep #{before['id']} {before['name']}"
+            if "name" in changes:
+                self._check_rep_name(changes["name"], before["id"])
+            updates = {k: v for k, v in changes.items() if before[k] != v}
+            if updates:
                 self.conn.execute(f"UPDATE reps SET {', '.join(f'{k} = ?' for k in updates)} WHERE id = ?",
                                   (*updates.values(), before["id"]))
                 self._record("reps", before["id"], dict(before), self._row("reps", before["id"]))
@@ -53,10 +54,23 @@ class RepQueries:
     def get_rep(self, name_or_id: str | int) -> Rep:
         from slatui.models import Rep  # models load on first use: listing leads or a backup needs no pydantic
 
-        return Rep(**dict(self._by_name_or_id("reps", "rep", name_or_id, _HINT)))
+        return Rep(**self.rep_row(name_or_id))
+
+    def rep_row(self, name_or_id: str | int) -> dict[str, Any]:
+        """A rep as a plain row (no model: quick paths)."""
+        return dict(self._by_name_or_id("reps", "rep", name_or_id, _HINT))
 
     def rep_id(self, name_or_id: str | int) -> int:
-        return self._by_name_or_id("reps", "rep", name_or_id, _HINT)["id"]
+        return self.rep_row(name_or_id)["id"]
+
+    def active_rep_id(self, name_or_id: str | int) -> int:
+        """A rep to give new work to (a lead, an attempt being logged): inactive reps keep their history but are
+        refused here, with the way out."""
+        row = self.rep_row(name_or_id)
+        if not row["active"]:
+            raise InvalidInput(f"rep: {row['name']} is inactive (their history stays, new work does not go to them): "
+                               f"reactivate them with `slatui rep edit {row['id']} --active` or choose another rep")
+        return row["id"]
 
     def list_reps(self, *, active_only: bool = False) -> list[Rep]:
         from slatui.models import Rep
