@@ -167,6 +167,8 @@ QUICK_COMMANDS = [
     ("report", "--agreement", "1", "--format", "json"),
     ("scorecard", "--format", "json"),
     ("leads", "--limit", "5"),
+    ("queue", "--limit", "5"),
+    ("status", "--format", "json"),
 ]
 
 
