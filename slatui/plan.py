@@ -63,11 +63,13 @@ def entries(store: Store, now_ts: float, *, agreement_id: int | None = None, rep
 def status(store: Store, now_ts: float, agreement_id: int | None = None,
            rep_id: int | None = None) -> dict[str, Any]:
     """The plan in figures (of one agreement, or of every agreement in force; of one rep, or all): `leads` owed
-    an attempt, `overdue`, `due_soon` (within a business hour, not overdue), `next_in_seconds` (business time
-    until the soonest one not yet overdue falls due) with its instant `next_due_at`, and `cadence_done` (leads
-    never reached that have had all their attempts)."""
+    an attempt, `overdue`, `due_soon` (within a business hour, not overdue), and `next_in_seconds` (business
+    time until the soonest one not yet overdue falls due) with its instant `next_due_at`. It reads the plan only
+    (the status line's budget): the leads whose cadence is done are `Store.cadence_done`."""
     totals = {"leads": 0, "overdue": 0, "due_soon": 0, "next_in_seconds": None, "next_due_at": None}
-    for aid in [agreement_id] if agreement_id is not None else store.plan_agreement_ids():
+    for aid in store.plan_agreement_ids():
+        if agreement_id is not None and aid != agreement_id:
+            continue
         calendar = store.clock(aid, now_ts).calendar
         counts = store.plan_counts(aid, calendar.last_working_instant(now_ts),
                                    calendar.deadline(now_ts, SOON_SECONDS), rep_id)
@@ -78,7 +80,6 @@ def status(store: Store, now_ts: float, agreement_id: int | None = None,
             left = max(0, business_seconds_left(calendar, now_ts, upcoming))
             if totals["next_in_seconds"] is None or left < totals["next_in_seconds"]:
                 totals["next_in_seconds"], totals["next_due_at"] = left, upcoming
-    totals["cadence_done"] = store.cadence_done(agreement_id, rep_id)
     return totals
 
 

@@ -143,12 +143,17 @@ def test_a_lead_that_had_its_attempts_leaves_the_plan_for_the_cadence_done_count
 
 
 def test_agreements_not_in_force_have_no_plan(store):
-    agreement = office(store)
+    agreement = office(store, min_attempts=1)
     add_lead(store, agreement, local(2026, 12, 4, 10))
+    attempt(store, add_lead(store, agreement, local(2026, 12, 4, 10)), local(2026, 12, 4, 10, 30))
+    now = ts(2026, 12, 4, 12)
+    assert (plan.status(store, now, agreement.id)["leads"], store.cadence_done(agreement.id)) == (1, 1)
     cancelled = store.get_agreement(agreement.id).model_copy(update={"status": "cancelled"})
     store.update_agreement(cancelled)
-    assert store.plan_rows() == [] and store.plan_agreement_ids() == []
-    assert plan.status(store, ts(2026, 12, 4, 12))["leads"] == 0
+    assert store.plan_rows() == [] and store.plan_rows(agreement_id=agreement.id) == []
+    assert store.plan_agreement_ids() == []
+    assert (plan.status(store, now)["leads"], plan.status(store, now, agreement.id)["leads"]) == (0, 0)
+    assert (store.cadence_done(), store.cadence_done(agreement.id)) == (0, 0)
 
 
 # ---- snoozes ----------------------------------------------------------------------------------------------------
@@ -397,7 +402,7 @@ def test_status_line_and_its_json(cli_db, run):
     code, out, err = run("status", "--format", "json")
     assert (code, err) == (0, "")
     assert json.loads(out) == {"leads": 3, "overdue": 2, "due_soon": 0, "next_in_seconds": 6600,
-                               "next_due_at": "2026-12-04T15:00:00+00:00", "cadence_done": 1,
+                               "next_due_at": "2026-12-04T15:00:00+00:00",
                                "text": "SLA ▲2 overdue · next 01:50"}
 
 

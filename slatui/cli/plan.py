@@ -66,6 +66,7 @@ def queue(ctx: Context, agreement_ref: str | None, rep_ref: str | None, limit: i
     with store.snapshot():
         entries = plan.entries(store, at, agreement_id=agreement_id, rep_id=rep_id, limit=limit)
         counts = None if as_json else plan.status(store, at, agreement_id, rep_id)
+        done = None if as_json else store.cadence_done(agreement_id, rep_id)
     if as_json:
         emit_json([{
             "lead_id": e["id"], "name": e["name"], "company": e["company"], "rep": e["rep"],
@@ -75,7 +76,7 @@ def queue(ctx: Context, agreement_ref: str | None, rep_ref: str | None, limit: i
             "snoozed_until": _iso(e["snoozed_until"], e["tz"]) if e["snoozed"] else None,
         } for e in entries])
         return
-    done = f"{counts['cadence_done']:,} cadence done, not reached"
+    done = f"{done:,} cadence done, not reached"
     if not entries:
         click.echo(f"nothing due: no lead is owed an attempt · {done}")
         return

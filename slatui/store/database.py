@@ -33,7 +33,8 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
                  conn: sqlite3.Connection | None = None):
         self.path = Path(path) if path is not None else default_db_path()
         # The default location is ours to create; an explicit path with a missing folder is a typo.
-        self.conn = conn or connect(self.path, create_parent=path is None if create_parent is None else create_parent)
+        self.conn = conn if conn is not None else connect(
+            self.path, create_parent=path is None if create_parent is None else create_parent)
         self.conn.row_factory = sqlite3.Row
         # Terms by (agreement id, None) and clocks by (agreement id, version's first month); see `clock`.
         self._clocks: dict[tuple[int, str | None], Any] = {}

@@ -19,7 +19,8 @@ _ATTEMPT_SUMMARY = (
     "min(at) FILTER (WHERE outcome = 'disqualified') FROM attempts WHERE lead_id = ?"
 )
 # Agreements whose leads are in the follow-up plan: those in force.
-_PLAN_AGREEMENTS = "status IN ('active', 'under_review')"
+_IN_FORCE_STATUS = "status IN ('active', 'under_review')"
+_IN_FORCE = f"SELECT id FROM agreements WHERE {_IN_FORCE_STATUS}"
 # Lead fields an edit may change (`lead edit`, the lead form); closing and snoozing have their own writes.
 EDITABLE_FIELDS = ("agreement_id", "rep_id", "name", "company", "email", "tier", "source", "value", "handed_off_at")
 
@@ -258,14 +259,16 @@ class LeadQueries:
 
     def plan_agreement_ids(self) -> list[int]:
         """The agreements whose leads make up the plan: those in force (active or under review)."""
-        return [r[0] for r in self.conn.execute(f"SELECT id FROM agreements WHERE {_PLAN_AGREEMENTS} ORDER BY id")]
+        return [r[0] for r in self.conn.execute(f"{_IN_FORCE} ORDER BY id")]
 
     def plan_rows(self, *, agreement_id: int | None = None, rep_id: int | None = None, limit: int = 500,
                   offset: int = 0) -> list[dict[str, Any]]:
         """The follow-up plan: leads still owed an attempt on agreements in force, soonest due first (read from
         the plan's own index, so the cost follows the work owed, not the history)."""
-        clauses, params = ["l.next_due_at IS NOT NULL", f"a.{_PLAN_AGREEMENTS}"], []
-        for column, value in (("l.agreement_id", agreement_id), ("l.rep_id", rep_id)):
+        # The agreement's status checked row by row: the plan's index is then read in due order, not sorted.
+        clauses, params = ["l.next_due_at IS NOT NULL", f"a.{_IN_FORCE_STATUS}"], []
+        # +l.rep_id: the plan's index, in due order, not the rep's (which holds the rep's whole history).
+        for column, value in (("l.agreement_id", agreement_id), ("+l.rep_id", rep_id)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
@@ -282,29 +285,32 @@ class LeadQueries:
                     rep_id: int | None = None) -> dict[str, Any]:
         """One agreement's plan in figures: its leads (`leads`), those due before `overdue_before` (`overdue`),
         those due from then until `soon_until` (`due_soon`), and the soonest due instant from `overdue_before` on
-        (`next_due_at`). Each is a range of the plan's index, so the cost follows the leads owed work."""
-        where, params = "agreement_id = ? AND next_due_at IS NOT NULL", [agreement_id]
-        if rep_id is not None:
-            where, params = where + " AND rep_id = ?", [*params, rep_id]
-        one = self._one
-        return {
-            "leads": one(f"SELECT count(*) FROM leads WHERE {where}", params)[0],
-            "overdue": one(f"SELECT count(*) FROM leads WHERE {where} AND next_due_at < ?",
-                           [*params, overdue_before])[0],
-            "due_soon": one(f"SELECT count(*) FROM leads WHERE {where} AND next_due_at >= ? AND next_due_at <= ?",
-                            [*params, overdue_before, soon_until])[0],
-            "next_due_at": one(f"SELECT min(next_due_at) FROM leads WHERE {where} AND next_due_at >= ?",
-                               [*params, overdue_before])[0],
-        }
+        (`next_due_at`). The cost follows the leads owed work, not the history."""
+        names = ("leads", "overdue", "due_soon", "next_due_at")
+        if rep_id is None:  # ranges of the plan's index, which answers alone
+            plan = "FROM leads WHERE agreement_id = ? AND next_due_at"
+            return dict(zip(names, (self._one(sql, params)[0] for sql, params in (
+                (f"SELECT count(*) {plan} IS NOT NULL", (agreement_id,)),
+                (f"SELECT count(*) {plan} < ?", (agreement_id, overdue_before)),
+                (f"SELECT count(*) {plan} >= ? AND next_due_at <= ?", (agreement_id, overdue_before, soon_until)),
+                (f"SELECT min(next_due_at) {plan} >= ?", (agreement_id, overdue_before)),
+            ))))
+        # A rep's: one pass over the agreement's plan with a look at each row (+rep_id: not the rep's index,
+        # which holds the rep's whole history).
+        return dict(zip(names, self._one(
+            "SELECT count(*), count(*) FILTER (WHERE next_due_at < ?1), "
+            "count(*) FILTER (WHERE next_due_at >= ?1 AND next_due_at <= ?2), "
+            "min(next_due_at) FILTER (WHERE next_due_at >= ?1) "
+            "FROM leads WHERE agreement_id = ?3 AND next_due_at IS NOT NULL AND +rep_id = ?4",
+            (overdue_before, soon_until, agreement_id, rep_id))))
 
     def cadence_done(self, agreement_id: int | None = None, rep_id: int | None = None) -> int:
         """Open leads never reached that have had all their attempts, on agreements in force: out of the plan,
         not counted as work (read from their own partial index)."""
-        where, params = "status = 'open' AND next_due_at IS NULL", []
-        if agreement_id is None:
-            where += f" AND agreement_id IN (SELECT id FROM agreements WHERE {_PLAN_AGREEMENTS})"
-        else:
+        where = f"status = 'open' AND next_due_at IS NULL AND agreement_id IN ({_IN_FORCE})"
+        params: list[Any] = []
+        if agreement_id is not None:
             where, params = where + " AND agreement_id = ?", [agreement_id]
-        if rep_id is not None:
-            where, params = where + " AND rep_id = ?", [*params, rep_id]
+        if rep_id is not None:  # +rep_id: the partial index, not the rep's whole history
+            where, params = where + " AND +rep_id = ?", [*params, rep_id]
         return self._one(f"SELECT count(*) FROM leads WHERE {where}", params)[0]
