@@ -1,4 +1,5 @@
-"""Shared fixtures for the TUI tests: a demo database on a frozen clock and a way to drive the app."""
+"""Shared fixtures: a demo database on a frozen clock and a way to drive the app (the TUI tests), and the command
+line run in-process."""
 
 from __future__ import annotations
 
@@ -77,3 +78,20 @@ def drive(make_app) -> Callable[[Path, Callable[..., Awaitable[None]]], None]:
         asyncio.run(main())
 
     return run
+
+
+@pytest.fixture
+def run(capsys) -> Callable[..., tuple[int, str, str]]:
+    """Run the CLI in-process as the console script does: main() maps errors to exit codes."""
+    from slatui.cli import main
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke

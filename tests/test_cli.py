@@ -8,7 +8,6 @@ import sys
 
 import pytest
 
-from slatui.cli import main
 
 
 @pytest.fixture
@@ -16,22 +15,6 @@ def db(tmp_path, monkeypatch):
     path = tmp_path / "cli.db"
     monkeypatch.setenv("SLATUI_DB", str(path))
     return path
-
-
-@pytest.fixture
-def run(capsys):
-    """Run the CLI in-process as the console script does: main() maps errors to exit codes."""
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 @pytest.fixture

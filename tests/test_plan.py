@@ -343,22 +343,6 @@ def cli_db(tmp_path, monkeypatch):
     return path
 
 
-@pytest.fixture
-def run(capsys):
-    from slatui.cli import main
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
-
-
 def test_queue_json_lists_the_plan_in_due_order(cli_db, run):
     import json
 
