@@ -9,7 +9,6 @@ import sys
 import pytest
 
 
-
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     path = tmp_path / "cli.db"
