@@ -13,7 +13,8 @@ from slatui.cli.base import Context, cli, emit_json, parse_option, pass_ctx, pri
 from slatui.cli.leads import lead
 from slatui.errors import NotFound, SlatuiError
 
-# How long the status line waits for a database another process has locked before it gives up for this time.
+# How long the status line waits for a database another process has locked before it gives up for this time
+# (its --help says so).
 STATUS_WAIT_MS = 50
 # What the status line says when it has nothing to say: no database, not set up, locked or unreadable.
 NO_STATUS = "SLA –"
@@ -104,7 +105,8 @@ def status(ctx: Context, agreement_ref: str | None, rep_ref: str | None, fmt: st
     leads overdue, leads due within a business hour, and business time until the next one falls due.
 
     Always exits 0 and writes nothing on stderr, as it runs every few seconds: without a database it can read
-    (missing, not set up, locked) it prints `SLA –`. It never creates, upgrades or waits on the database.
+    (missing, not set up, locked) it prints `SLA –`. It never creates or upgrades the file, and waits at most
+    50 ms for a lock.
     """
     try:
         figures = _status_figures(ctx.db_path, agreement_ref, rep_ref, now())
