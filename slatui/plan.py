@@ -116,4 +116,3 @@ def business_duration(seconds: int) -> str:
     if not hours:
         return f"{minutes}m" if minutes else "<1m"
     return f"{hours}h {minutes}m" if minutes and hours < 100 else f"{hours}h"
-
