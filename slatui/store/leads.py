@@ -267,8 +267,7 @@ class LeadQueries:
         the plan's own index, so the cost follows the work owed, not the history)."""
         # The agreement's status checked row by row: the plan's index is then read in due order, not sorted.
         clauses, params = ["l.next_due_at IS NOT NULL", f"a.{_IN_FORCE_STATUS}"], []
-        # +l.rep_id: the plan's index, in due order, not the rep's (which holds the rep's whole history).
-        for column, value in (("l.agreement_id", agreement_id), ("+l.rep_id", rep_id)):
+        for column, value in (("l.agreement_id", agreement_id), ("l.rep_id", rep_id)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
@@ -283,26 +282,20 @@ class LeadQueries:
 
     def plan_counts(self, agreement_id: int, overdue_before: float, soon_until: float,
                     rep_id: int | None = None) -> dict[str, Any]:
-        """One agreement's plan in figures: its leads (`leads`), those due before `overdue_before` (`overdue`),
-        those due from then until `soon_until` (`due_soon`), and the soonest due instant from `overdue_before` on
-        (`next_due_at`). The cost follows the leads owed work, not the history."""
-        names = ("leads", "overdue", "due_soon", "next_due_at")
-        if rep_id is None:  # ranges of the plan's index, which answers alone
-            plan = "FROM leads WHERE agreement_id = ? AND next_due_at"
-            return dict(zip(names, (self._one(sql, params)[0] for sql, params in (
-                (f"SELECT count(*) {plan} IS NOT NULL", (agreement_id,)),
-                (f"SELECT count(*) {plan} < ?", (agreement_id, overdue_before)),
-                (f"SELECT count(*) {plan} >= ? AND next_due_at <= ?", (agreement_id, overdue_before, soon_until)),
-                (f"SELECT min(next_due_at) {plan} >= ?", (agreement_id, overdue_before)),
-            ))))
-        # A rep's: one pass over the agreement's plan with a look at each row (+rep_id: not the rep's index,
-        # which holds the rep's whole history).
-        return dict(zip(names, self._one(
-            "SELECT count(*), count(*) FILTER (WHERE next_due_at < ?1), "
-            "count(*) FILTER (WHERE next_due_at >= ?1 AND next_due_at <= ?2), "
-            "min(next_due_at) FILTER (WHERE next_due_at >= ?1) "
-            "FROM leads WHERE agreement_id = ?3 AND next_due_at IS NOT NULL AND +rep_id = ?4",
-            (overdue_before, soon_until, agreement_id, rep_id))))
+        """One agreement's plan in figures (of one rep, or all): its leads (`leads`), those due before
+        `overdue_before` (`overdue`), those due from then until `soon_until` (`due_soon`), and the soonest due
+        instant from `overdue_before` on (`next_due_at`). Ranges of the plan's indexes, which answer alone: the
+        cost follows the leads owed work, not the history."""
+        plan, params = "FROM leads WHERE agreement_id = ?", [agreement_id]
+        if rep_id is not None:
+            plan, params = plan + " AND rep_id = ?", [*params, rep_id]
+        plan += " AND next_due_at"
+        return dict(zip(("leads", "overdue", "due_soon", "next_due_at"), (self._one(sql, values)[0] for sql, values in (
+            (f"SELECT count(*) {plan} IS NOT NULL", params),
+            (f"SELECT count(*) {plan} < ?", [*params, overdue_before]),
+            (f"SELECT count(*) {plan} >= ? AND next_due_at <= ?", [*params, overdue_before, soon_until]),
+            (f"SELECT min(next_due_at) {plan} >= ?", [*params, overdue_before]),
+        ))))
 
     def cadence_done(self, agreement_id: int | None = None, rep_id: int | None = None) -> int:
         """Open leads never reached that have had all their attempts, on agreements in force: out of the plan,
@@ -311,6 +304,6 @@ class LeadQueries:
         params: list[Any] = []
         if agreement_id is not None:
             where, params = where + " AND agreement_id = ?", [agreement_id]
-        if rep_id is not None:  # +rep_id: the partial index, not the rep's whole history
-            where, params = where + " AND +rep_id = ?", [*params, rep_id]
+        if rep_id is not None:
+            where, params = where + " AND rep_id = ?", [*params, rep_id]
         return self._one(f"SELECT count(*) FROM leads WHERE {where}", params)[0]
