@@ -1,5 +1,4 @@
-"""Shared fixtures: a demo database on a frozen clock and a way to drive the app (the TUI tests), and the command
-line run in-process."""
+"""Shared fixtures for the TUI tests: a demo database on a frozen clock and a way to drive the app."""
 
 from __future__ import annotations
 
@@ -31,6 +30,24 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Path:
     """A fresh copy of the demo database for each test (tests write to it)."""
     with Store(demo_template) as store:
         return store.backup(tmp_path / "demo.db")
+
+
+@pytest.fixture
+def run(capsys) -> Callable[..., tuple[int, str, str]]:
+    """Run the CLI in-process as the console script does (main() maps errors to exit codes): (code, out, err)."""
+    from slatui.cli import main
+
+    def invoke(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
 
 
 @pytest.fixture
@@ -78,20 +95,3 @@ def drive(make_app) -> Callable[[Path, Callable[..., Awaitable[None]]], None]:
         asyncio.run(main())
 
     return run
-
-
-@pytest.fixture
-def run(capsys) -> Callable[..., tuple[int, str, str]]:
-    """Run the CLI in-process as the console script does: main() maps errors to exit codes."""
-    from slatui.cli import main
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke

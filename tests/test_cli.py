@@ -9,6 +9,7 @@ import sys
 import pytest
 
 
+
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     path = tmp_path / "cli.db"
