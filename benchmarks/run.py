@@ -72,6 +72,7 @@ def measure(db: Path, lead_count: int, runs: int, env: dict[str, str]) -> list[t
     conn = sqlite3.connect(db)
     leads, attempts = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("leads", "attempts"))
     lead_id = conn.execute("SELECT max(id) FROM leads").fetchone()[0]
+    owed = conn.execute("SELECT count(*) FROM leads WHERE next_due_at IS NOT NULL").fetchone()[0]
     agreement_id, agreement = conn.execute("SELECT id, name FROM agreements ORDER BY id LIMIT 1").fetchone()
     first_month, last_month = conn.execute(
         "SELECT substr(min(handoff_day), 1, 7), substr(max(handoff_day), 1, 7) FROM leads WHERE agreement_id = ?",
@@ -116,6 +117,8 @@ def measure(db: Path, lead_count: int, runs: int, env: dict[str, str]) -> list[t
         ("`slatui scorecard --agreement A --months 24 --format json`",
          slatui_ms("scorecard", "--agreement", agreement, "--months", "24", "--format", "json"), "< 300 ms",
          f"every month from {first_month} to {last_month}"),
+        ("`slatui status`", slatui_ms("status"), "< 100 ms", f"{owed:,} leads owed an attempt (bench_plan.py: growth)"),
+        ("`slatui queue`", slatui_ms("queue"), "", "its first page, 50 leads, with the plan's counts"),
     ]
     return rows
 

@@ -338,6 +338,19 @@ class BusinessCalendar:
                     return a if a > ts else ts
         raise ValueError("no working time within 10 years: the calendar has no working hours")
 
+    def last_working_instant(self, ts: float) -> float:
+        """`ts` itself when the clock ran just before `ts`, else the last closing before it: the business time
+        from an instant t to `ts` is more than nothing exactly when t comes before this instant (so a step due at
+        Friday's closing is not overdue over the weekend, only from Monday's opening on)."""
+        if self._plain:
+            return ts
+        last = int(ts // 86400) + 1
+        for d in range(last, last - _DEADLINE_HORIZON_DAYS, -1):
+            for a, b in reversed(self._spans(d)):
+                if a < ts:
+                    return b if b < ts else ts
+        raise ValueError("no working time within 10 years: the calendar has no working hours")
+
     def add_business_days(self, start_ts: float, days: int) -> float:
         """The same local time `days` working days after `start_ts` (days with working time, holidays skipped),
         moved into that day's working hours when it falls before the opening or after the closing."""

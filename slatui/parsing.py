@@ -96,8 +96,13 @@ _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 # A full date, a separator and the start of a time: the only shapes handed to isoparse,
 # which would otherwise also accept a bare year like "2026".
 _ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RELATIVE_DAY = re.compile(r"(today|yesterday)(?: ([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
+# Days to come, for the end of a snooze: tomorrow or a weekday (its next date).
+_COMING_DAY = re.compile(r"(tomorrow|mon|tue|wed|thu|fri|sat|sun|"
+                         rf"{'|'.join(_WEEKDAYS)})(?: ([0-9]{{1,2}}):([0-9]{{2}})(?::([0-9]{{2}}))?)?")
 _WHEN_HINT = "use now, 15m ago, today 09:30, yesterday 16:00, 2026-03-01 or 2026-03-01T09:30"
+_UNTIL_HINT = "use in 2h, tomorrow, tomorrow 09:30, monday 10:00, today 16:00 or 2026-03-02T09:30"
 
 
 def year_problem(year: int) -> str | None:
@@ -155,6 +160,17 @@ def parse_when(text: str, tz: str, now: datetime | None = None) -> datetime:
     optional HH:MM[:SS], a date YYYY-MM-DD (local midnight) and ISO 8601 date-times;
     wall times without an offset are read in `tz`, the agreement's zone.
     """
+    return _parse_instant(text, tz, now, coming=False)
+
+
+def parse_until(text: str, tz: str, now: datetime | None = None) -> datetime:
+    """An instant to come (the end of a snooze): what `parse_when` reads, and `in <duration>`, `tomorrow` or a
+    weekday (its next date after today; local midnight) with an optional HH:MM[:SS]. Only here: an attempt or
+    a handoff logged "tomorrow" is a typo."""
+    return _parse_instant(text, tz, now, coming=True)
+
+
+def _parse_instant(text: str, tz: str, now: datetime | None, *, coming: bool) -> datetime:
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -165,20 +181,22 @@ def parse_when(text: str, tz: str, now: datetime | None = None) -> datetime:
         raise ValueError("now must be an aware datetime")
     raw = text.strip()
     s = " ".join(raw.lower().split())
-    unreadable = f"can't read time {raw!r}: {_WHEN_HINT}"
+    unreadable = f"can't read time {raw!r}: {_UNTIL_HINT if coming else _WHEN_HINT}"
 
     if s == "now":
         return _to_utc(now, zone, raw)
     if s.endswith(" ago"):
         return _to_utc(now - timedelta(seconds=parse_duration(s.removesuffix(" ago"))), zone, raw)
-    if m := _RELATIVE_DAY.fullmatch(s):
+    if coming and s.startswith("in "):
+        return _to_utc(now + timedelta(seconds=parse_duration(s.removeprefix("in "))), zone, raw)
+    if m := _RELATIVE_DAY.fullmatch(s) or (coming and _COMING_DAY.fullmatch(s)):
         word, hour, minute, second = m.groups()
-        day = now.astimezone(zone).date() - timedelta(days=1 if word == "yesterday" else 0)
+        today = now.astimezone(zone).date()
         try:
             at = time(int(hour or 0), int(minute or 0), int(second or 0))
         except ValueError:
             raise ParseError(f"{raw!r} has no such time of day: write HH:MM, e.g. {word} 09:30") from None
-        return _to_utc(datetime.combine(day, at), zone, raw)
+        return _to_utc(datetime.combine(today + timedelta(days=_days_from_today(word, today)), at), zone, raw)
     if _DATE.fullmatch(s):
         return _to_utc(datetime.combine(parse_date(s), time(0)), zone, raw)
     if _ISO_DATETIME.match(s.upper()):
@@ -203,9 +221,19 @@ def parse_past(text: str, tz: str, now: datetime | None = None) -> datetime:
         raise ParseError(f"{text.strip()!r} is {moment.astimezone(zone):%Y-%m-%d %H:%M} in {tz}, later than now "
                          f"({now.astimezone(zone):%Y-%m-%d %H:%M}): log it once it has happened")
     return moment
+
+
 def format_local(epoch: float, tz: str, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """An instant as wall time in the zone `tz`, with the zone's abbreviation: 2026-11-18 16:30 CET."""
     return datetime.fromtimestamp(epoch, ZoneInfo(tz)).strftime(f"{pattern} %Z")
+
+
+def _days_from_today(word: str, today: date) -> int:
+    """today 0, yesterday -1, tomorrow 1; a weekday is its next date after today (1 to 7 days on)."""
+    if word in ("today", "yesterday", "tomorrow"):
+        return {"today": 0, "yesterday": -1, "tomorrow": 1}[word]
+    weekday = next(i for i, name in enumerate(_WEEKDAYS) if name.startswith(word))
+    return (weekday - today.weekday() - 1) % 7 + 1
 
 
 # --- percentages -----------------------------------------------------------

@@ -3,14 +3,20 @@ the cadence and the business time left (negative once overdue), and the one-line
 
 A lead is in the plan from its handoff until it is reached, closed, disqualified or has had its minimum attempts
 (`slatui.store.facts.next_due`); the store keeps its `next_due_at` and an index of the plan, so reading it costs
-what is owed, not the history.
+what is owed, not the history. Leads never reached whose attempts are all done leave the plan and are only
+counted (`cadence_done`).
+
+Everything counts in business time on the agreement's calendar: a lead due at Friday's closing is due (0 left)
+all weekend and overdue from Monday's opening on, as its SLA clock stands still in between.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slatui.store import Store
+from slatui.store.facts import Clock
 
 # "Due soon" on the status line: within this much business time.
 SOON_SECONDS = 3600
@@ -24,41 +30,89 @@ def business_seconds_left(calendar: Any, now_ts: float, due_ts: float) -> int:
 
 
 def entries(store: Store, now_ts: float, *, agreement_id: int | None = None, rep_id: int | None = None,
-            limit: int = 200) -> list[dict[str, Any]]:
-    """The plan's leads in due order, each with `step` (the attempt owed, 1-based), `min_attempts`, `state`
-    (first_response or follow_up), `seconds_left` (business time) and its agreement's zone `tz`."""
+            limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+    """The plan's leads in due order (a page of `limit` from `offset`): each lead's row (`id`, `name`, `company`,
+    `agreement`, `rep`, `handed_off_at`, `attempts`, `last_attempt_at`, `next_due_at`, `snoozed_until`, ...) with
+    `step` (the attempt owed, 1-based) of `min_attempts`, `state` (first_response or follow_up), `seconds_left`
+    (business time, negative once overdue), `target_seconds`, its agreement's zone `tz`, and the words for them:
+    `step_text` ("attempt 3 of 6") and `due_text` ("overdue 2h 10m", "due in 35m")."""
+    clocks: dict[int, Callable[[float], Clock]] = {}
     result = []
-    for row in store.plan_rows(agreement_id=agreement_id, rep_id=rep_id, limit=limit):
-        clock = store.clock(row["agreement_id"], row["handed_off_at"])
+    for row in store.plan_rows(agreement_id=agreement_id, rep_id=rep_id, limit=limit, offset=offset):
+        picker = clocks.get(row["agreement_id"])
+        if picker is None:
+            picker = clocks[row["agreement_id"]] = store.clock_picker(row["agreement_id"])
+        clock = picker(row["handed_off_at"])
+        step, left = row["attempts"] + 1, business_seconds_left(clock.calendar, now_ts, row["next_due_at"])
         result.append({
             **row,
-            "step": row["attempts"] + 1,
+            "step": step,
             "min_attempts": clock.plan_length,
             "state": "first_response" if row["attempts"] == 0 else "follow_up",
-            "seconds_left": business_seconds_left(clock.calendar, now_ts, row["next_due_at"]),
+            "seconds_left": left,
             "target_seconds": clock.target,
             "tz": clock.version.tz,
+            # The snooze set this due time and has not run out yet.
+            "snoozed": row["snoozed_until"] == row["next_due_at"] and row["next_due_at"] > now_ts,
+            "step_text": step_text(step, clock.plan_length),
+            "due_text": due_text(left),
         })
     return result
 
 
-def status(store: Store, now_ts: float, agreement_id: int | None = None) -> dict[str, Any]:
-    """What the status line says: leads overdue, leads due within a business hour, the next one due."""
-    terms = [store.terms(agreement_id)] if agreement_id is not None else store.list_terms()
-    soon = {t.id: int(store.clock(t.id, now_ts).calendar.deadline(now_ts, SOON_SECONDS)) for t in terms
-            if t.status in ("active", "under_review")}
-    counts = store.plan_counts(int(now_ts), soon, agreement_id)
-    upcoming = counts["next_due_at"]
-    return {**counts, "next_in_seconds": None if upcoming is None else int(upcoming - now_ts)}
+def status(store: Store, now_ts: float, agreement_id: int | None = None,
+           rep_id: int | None = None) -> dict[str, Any]:
+    """The plan in figures (of one agreement, or of every agreement in force; of one rep, or all): `leads` owed
+    an attempt, `overdue`, `due_soon` (within a business hour, not overdue), and `next_in_seconds` (business
+    time until the soonest one not yet overdue falls due) with its instant `next_due_at`. It reads the plan only
+    (the status line's budget): the leads whose cadence is done are `Store.cadence_done`."""
+    totals = {"leads": 0, "overdue": 0, "due_soon": 0, "next_in_seconds": None, "next_due_at": None}
+    for aid in store.plan_agreement_ids():
+        if agreement_id is not None and aid != agreement_id:
+            continue
+        calendar = store.clock(aid, now_ts).calendar
+        counts = store.plan_counts(aid, calendar.last_working_instant(now_ts),
+                                   calendar.deadline(now_ts, SOON_SECONDS), rep_id)
+        for key in ("leads", "overdue", "due_soon"):
+            totals[key] += counts[key]
+        upcoming = counts["next_due_at"]
+        if upcoming is not None:
+            left = max(0, business_seconds_left(calendar, now_ts, upcoming))
+            if totals["next_in_seconds"] is None or left < totals["next_in_seconds"]:
+                totals["next_in_seconds"], totals["next_due_at"] = left, upcoming
+    return totals
 
 
 def status_text(counts: dict[str, Any]) -> str:
-    """E.g. `SLA ▲2 overdue · 3 due <1h · next 00:12` (hours:minutes until the next lead falls due)."""
+    """E.g. `SLA ▲2 overdue · 3 due <1h · next 00:12` (business hours:minutes until the next lead falls due)."""
+    if not counts["leads"]:
+        return "SLA ✓ nothing due"
     parts = [f"▲{counts['overdue']} overdue" if counts["overdue"] else "0 overdue"]
     if counts["due_soon"]:
         parts.append(f"{counts['due_soon']} due <1h")
     left = counts["next_in_seconds"]
     if left is not None:
-        hours, minutes = divmod(max(0, left) // 60, 60)
+        hours, minutes = divmod(left // 60, 60)
         parts.append(f"next {hours:02d}:{minutes:02d}" if hours < 100 else "next >99h")
     return "SLA " + " · ".join(parts)
+
+
+def step_text(step: int, of: int) -> str:
+    """Which attempt of the cadence is owed, e.g. "attempt 3 of 6"."""
+    return f"attempt {step} of {of}"
+
+
+def due_text(seconds_left: int) -> str:
+    """The business time left in words: "due in 35m", "due now", "overdue 2h 10m"."""
+    if seconds_left == 0:
+        return "due now"
+    words = business_duration(abs(seconds_left))
+    return f"due in {words}" if seconds_left > 0 else f"overdue {words}"
+
+
+def business_duration(seconds: int) -> str:
+    """Whole minutes, cut down (never more time left than there is): <1m, 35m, 2h 10m, 2h, 126h."""
+    hours, minutes = divmod(seconds // 60, 60)
+    if not hours:
+        return f"{minutes}m" if minutes else "<1m"
+    return f"{hours}h {minutes}m" if minutes and hours < 100 else f"{hours}h"

@@ -268,6 +268,32 @@ def test_business_days_skip_holidays_and_are_plain_days_around_the_clock():
     assert always.add_business_days(1000.0, 2) == 1000.0 + 2 * 86400
 
 
+@pytest.mark.parametrize(
+    ("instant", "last"),
+    [
+        ((2026, 3, 4, 12), (2026, 3, 4, 12)),  # in working time: itself
+        ((2026, 3, 4, 18), (2026, 3, 4, 18)),  # at the closing
+        ((2026, 3, 4, 21), (2026, 3, 4, 18)),  # the evening: the closing
+        ((2026, 3, 7, 12), (2026, 3, 6, 18)),  # the weekend: Friday's closing
+        ((2026, 3, 9, 10), (2026, 3, 6, 18)),  # at Monday's opening nothing has run yet
+        ((2026, 3, 9, 10, 1), (2026, 3, 9, 10, 1)),
+    ],
+)
+def test_the_last_working_instant(instant, last):
+    begin = at(MADRID, *instant).timestamp()
+    result = OFFICE.last_working_instant(begin)
+    assert result == at(MADRID, *last).timestamp()
+    # Business time since an earlier instant is more than nothing exactly when it comes before that instant.
+    assert OFFICE.business_seconds_between(result - 1, begin) > 0
+    assert OFFICE.business_seconds_between(result, begin) == 0
+
+
+def test_the_last_working_instant_skips_holidays_and_is_now_around_the_clock():
+    office = cal("Europe/Madrid", "mon-fri 10:00-18:00", dates={date(2026, 3, 9)})
+    assert office.last_working_instant(at(MADRID, 2026, 3, 9, 12).timestamp()) == at(MADRID, 2026, 3, 6, 18).timestamp()
+    assert cal("UTC", None).last_working_instant(1000.0) == 1000.0
+
+
 def test_adding_nothing_returns_the_start_even_outside_hours():
     saturday = at(MADRID, 2026, 3, 7, 11)
     assert OFFICE.add_business_seconds(saturday, 0) == saturday

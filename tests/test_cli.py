@@ -181,6 +181,8 @@ QUICK_COMMANDS = [
     ("attempt", "edit", "1", "--note", "called back", "--at", "now"),
     ("history", "--limit", "5"),
     ("undo",),
+    ("queue", "--limit", "5"),
+    ("status", "--format", "json"),
 ]
 
 

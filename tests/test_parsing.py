@@ -13,6 +13,7 @@ from slatui.parsing import (
     parse_month,
     parse_past,
     parse_percent,
+    parse_until,
     parse_when,
 )
 
@@ -190,6 +191,34 @@ def test_parse_when_returns_utc_for_now_given_in_another_zone():
     now = datetime(2026, 3, 10, 15, 0, tzinfo=timezone(timedelta(hours=1)))
     result = parse_when("now", "Europe/Madrid", now=now)
     assert result == NOW and result.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("in 2h", utc(2026, 3, 10, 16, 0)),
+        ("in 90m", utc(2026, 3, 10, 15, 30)),
+        ("tomorrow", utc(2026, 3, 10, 23, 0)),  # local midnight: the opening, on a working calendar
+        ("Tomorrow 9:30", utc(2026, 3, 11, 8, 30)),
+        ("wednesday 10:00", utc(2026, 3, 11, 9, 0)),
+        ("tue", utc(2026, 3, 16, 23, 0)),  # NOW is a Tuesday: the next one
+        ("mon 08:00", utc(2026, 3, 16, 7, 0)),
+        ("today 16:00", utc(2026, 3, 10, 15, 0)),
+        ("2026-03-12T09:30", utc(2026, 3, 12, 8, 30)),
+    ],
+)
+def test_parse_until_reads_times_to_come(text, expected):
+    assert parse_until(text, "Europe/Madrid", now=NOW) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("next week", "can't read time 'next week': use in 2h, tomorrow, tomorrow 09:30, monday 10:00, today 16:00 or "
+                  "2026-03-02T09:30"),
+    ("in soon", "can't read duration 'soon'"),
+    ("friday 25:00", "'friday 25:00' has no such time of day: write HH:MM, e.g. friday 09:30"),
+])
+def test_parse_until_says_what_it_reads(text, expected):
+    assert message(parse_until, text, "Europe/Madrid", NOW).startswith(expected)
 
 
 def test_parse_when_today_is_the_local_day_not_the_utc_day():

@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from slatui.cli import agreements, calc, housekeeping, leads, reports, reps, transfer  # noqa: F401  (registers)
+from slatui.cli import agreements, calc, housekeeping, leads, plan, reports, reps, transfer  # noqa: F401  (registers)
 from slatui.cli import corrections, history  # noqa: F401  (registers: lead show/edit/close, attempt, history, undo)
 from slatui.cli.base import cli
 from slatui.errors import SlatuiError

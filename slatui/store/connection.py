@@ -143,6 +143,25 @@ def check_slatui_file(path: Path) -> None:
         conn.close()
 
 
+def connect_existing(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    """Open a database that exists and holds this version of the schema, to read: nothing is created or
+    upgraded, and a lock is waited for at most `busy_timeout_ms` (the status line, run every few seconds)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatabaseError(f"{path} does not exist")
+    try:
+        # mode=rw: never create the file (readers of a WAL database still write its -shm index).
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=busy_timeout_ms / 1000,
+                               isolation_level=None, check_same_thread=False)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{path} cannot be read now ({exc})") from None
+    if version != schema.SCHEMA_VERSION:
+        conn.close()
+        raise DatabaseError(f"{path} holds schema {version}, not {schema.SCHEMA_VERSION}: open it with slatui once")
+    return conn
+
+
 def backup_file(conn: sqlite3.Connection, dest: Path) -> Path:
     """A consistent online copy through SQLite's backup API (safe while others write): owner-only, and
     whole or absent (a copy that fails, on a full disk or past a file-size limit, leaves nothing behind)."""

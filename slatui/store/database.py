@@ -17,7 +17,7 @@ from slatui.store import rollups
 from slatui.store.agreements import AgreementQueries
 from slatui.store.attempts import AttemptQueries
 from slatui.store.changelog import ChangeLog
-from slatui.store.connection import backup_file, connect, default_db_path, explain, stopped_write
+from slatui.store.connection import backup_file, connect, connect_existing, default_db_path, explain, stopped_write
 from slatui.store.leads import LeadQueries
 from slatui.store.loading import BulkLoading
 from slatui.store.reps import RepQueries
@@ -29,15 +29,26 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
     `origin` names where changes come from in the change log (e.g. "cli: log", "app: queue").
     """
 
-    def __init__(self, path: str | Path | None = None, *, create_parent: bool | None = None):
+    def __init__(self, path: str | Path | None = None, *, create_parent: bool | None = None,
+                 conn: sqlite3.Connection | None = None):
         self.path = Path(path) if path is not None else default_db_path()
         # The default location is ours to create; an explicit path with a missing folder is a typo.
-        self.conn, self.read_only = connect(self.path,
-                                            create_parent=path is None if create_parent is None else create_parent)
+        if conn is not None:
+            self.conn, self.read_only = conn, True
+        else:
+            self.conn, self.read_only = connect(
+                self.path, create_parent=path is None if create_parent is None else create_parent)
         self.conn.row_factory = sqlite3.Row
         # Terms by (agreement id, None) and clocks by (agreement id, version's first month); see `clock`.
         self._clocks: dict[tuple[int, str | None], Any] = {}
         self._clocks_version: int | None = None
+
+    @classmethod
+    def existing(cls, path: str | Path | None, *, busy_timeout_ms: int) -> Store:
+        """A database that exists at this schema, opened to read without creating, upgrading or recomputing
+        anything, and without waiting long for a lock (`connection.connect_existing`); DatabaseError otherwise."""
+        path = Path(path) if path is not None else default_db_path()
+        return cls(path, conn=connect_existing(path, busy_timeout_ms))
 
     def close(self) -> None:
         self.conn.close()

@@ -19,6 +19,9 @@ _ATTEMPT_SUMMARY = (
     "SELECT min(at), count(*), min(at) FILTER (WHERE outcome = 'connected' OR outcome = 'meeting_booked'), max(at), "
     "min(at) FILTER (WHERE outcome = 'disqualified') FROM attempts WHERE lead_id = ?"
 )
+# Agreements whose leads are in the follow-up plan: those in force.
+_IN_FORCE_STATUS = "status IN ('active', 'under_review')"
+_IN_FORCE = f"SELECT id FROM agreements WHERE {_IN_FORCE_STATUS}"
 # Lead fields an edit may change (`lead edit`, the lead form); closing and snoozing have their own writes.
 EDITABLE_FIELDS = ("agreement_id", "rep_id", "name", "company", "email", "tier", "source", "value", "handed_off_at")
 
@@ -119,17 +122,21 @@ class LeadQueries:
             self.refresh_facts(lead_id)
         return dict(self.lead_row(lead_id))
 
-    def snooze_lead(self, lead_id: int, until: int | None) -> Lead:
-        """Move the lead's next attempt to `until` (None: un-snooze). The SLA clock does not stop."""
+    def snooze_lead(self, lead_id: int, until: int | None) -> sqlite3.Row:
+        """Put off the lead's next attempt until `until` (never earlier than its cadence says; None ends the
+        snooze); returns its row (no model: `lead snooze` stays quick). The SLA clock does not stop, and the
+        next attempt logged ends the snooze."""
         with self.change(f"snoozed lead #{lead_id}" if until else f"woke lead #{lead_id}"):
             before = self.lead_row(lead_id)
-            if until is not None and before["next_due_at"] is None and before["snoozed_until"] is None:
+            if until is not None and before["next_due_at"] is None:
                 raise InvalidInput(f"lead {lead_id} is not in the follow-up plan ({before['status']}, "
                                    f"{before['attempt_count']} attempts): there is nothing to snooze")
+            if until is None and before["snoozed_until"] is None:
+                raise InvalidInput(f"lead {lead_id} is not snoozed: there is nothing to clear")
             self.conn.execute("UPDATE leads SET snoozed_until = ? WHERE id = ?", (until, lead_id))
             self._log_lead(before)
             self.refresh_facts(lead_id)
-        return self.get_lead(lead_id)
+        return self.lead_row(lead_id)
 
     def delete_lead(self, lead_id: int) -> int:
         """Delete a lead and its attempts (logged: `undo` puts them back); returns the change's id."""
@@ -254,11 +261,16 @@ class LeadQueries:
             params += [f"%{literal}%"] * 3
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
-    def plan_rows(self, *, agreement_id: int | None = None, rep_id: int | None = None,
-                  limit: int = 500) -> list[dict[str, Any]]:
-        """The follow-up plan: leads still owed an attempt on active agreements, soonest due first (read from
+    def plan_agreement_ids(self) -> list[int]:
+        """The agreements whose leads make up the plan: those in force (active or under review)."""
+        return [r[0] for r in self.conn.execute(f"{_IN_FORCE} ORDER BY id")]
+
+    def plan_rows(self, *, agreement_id: int | None = None, rep_id: int | None = None, limit: int = 500,
+                  offset: int = 0) -> list[dict[str, Any]]:
+        """The follow-up plan: leads still owed an attempt on agreements in force, soonest due first (read from
         the plan's own index, so the cost follows the work owed, not the history)."""
-        clauses, params = ["l.next_due_at IS NOT NULL", "a.status IN ('active', 'under_review')"], []
+        # The agreement's status checked row by row: the plan's index is then read in due order, not sorted.
+        clauses, params = ["l.next_due_at IS NOT NULL", f"a.{_IN_FORCE_STATUS}"], []
         for column, value in (("l.agreement_id", agreement_id), ("l.rep_id", rep_id)):
             if value is not None:
                 clauses.append(f"{column} = ?")
@@ -268,26 +280,34 @@ class LeadQueries:
             "l.handed_off_at, l.deadline_at, l.breach_at, l.first_attempt_at, l.attempt_count AS attempts, "
             "l.last_attempt_at, l.next_due_at, l.snoozed_until "
             "FROM leads l JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = l.rep_id "
-            f"WHERE {' AND '.join(clauses)} ORDER BY l.next_due_at, l.id LIMIT ?"
+            f"WHERE {' AND '.join(clauses)} ORDER BY l.next_due_at, l.id LIMIT ? OFFSET ?"
         )
-        return [dict(r) for r in self.conn.execute(sql, [*params, limit])]
+        return [dict(r) for r in self.conn.execute(sql, [*params, limit, offset])]
 
-    def plan_counts(self, now: int, soon: dict[int, int], agreement_id: int | None = None) -> dict[str, Any]:
-        """Counts for the status line: leads overdue at `now`, due by each agreement's `soon` instant, and the
-        soonest upcoming due instant."""
-        where, params = ("AND l.agreement_id = ?", [agreement_id]) if agreement_id is not None else ("", [])
-        active = "l.agreement_id IN (SELECT id FROM agreements WHERE status IN ('active', 'under_review'))"
-        overdue = self._one(f"SELECT count(*) FROM leads l WHERE l.next_due_at <= ? AND {active} {where}",
-                            [now, *params])[0]
-        due_soon = sum(self._one("SELECT count(*) FROM leads WHERE agreement_id = ? AND next_due_at > ? "
-                                 "AND next_due_at <= ?", (aid, now, until))[0] for aid, until in soon.items())
-        upcoming = self._one(f"SELECT min(l.next_due_at) FROM leads l WHERE l.next_due_at > ? AND {active} {where}",
-                             [now, *params])[0]
-        return {"overdue": overdue, "due_soon": due_soon, "next_due_at": upcoming}
+    def plan_counts(self, agreement_id: int, overdue_before: float, soon_until: float,
+                    rep_id: int | None = None) -> dict[str, Any]:
+        """One agreement's plan in figures (of one rep, or all): its leads (`leads`), those due before
+        `overdue_before` (`overdue`), those due from then until `soon_until` (`due_soon`), and the soonest due
+        instant from `overdue_before` on (`next_due_at`). Ranges of the plan's indexes, which answer alone: the
+        cost follows the leads owed work, not the history."""
+        plan, params = "FROM leads WHERE agreement_id = ?", [agreement_id]
+        if rep_id is not None:
+            plan, params = plan + " AND rep_id = ?", [*params, rep_id]
+        plan += " AND next_due_at"
+        return dict(zip(("leads", "overdue", "due_soon", "next_due_at"), (self._one(sql, values)[0] for sql, values in (
+            (f"SELECT count(*) {plan} IS NOT NULL", params),
+            (f"SELECT count(*) {plan} < ?", [*params, overdue_before]),
+            (f"SELECT count(*) {plan} >= ? AND next_due_at <= ?", [*params, overdue_before, soon_until]),
+            (f"SELECT min(next_due_at) {plan} >= ?", [*params, overdue_before]),
+        ))))
 
-    def cadence_done(self, agreement_id: int | None = None) -> int:
-        """Open leads never reached that have had all their attempts: out of the plan, not counted as work."""
-        where, params = ("AND agreement_id = ?", [agreement_id]) if agreement_id is not None else ("", [])
-        return self._one(f"SELECT count(*) FROM leads WHERE status = 'open' AND next_due_at IS NULL "
-                         f"AND attempt_count > 0 {where}", params)[0]
-
+    def cadence_done(self, agreement_id: int | None = None, rep_id: int | None = None) -> int:
+        """Open leads never reached that have had all their attempts, on agreements in force: out of the plan,
+        not counted as work (read from their own partial index)."""
+        where = f"status = 'open' AND next_due_at IS NULL AND agreement_id IN ({_IN_FORCE})"
+        params: list[Any] = []
+        if agreement_id is not None:
+            where, params = where + " AND agreement_id = ?", [agreement_id]
+        if rep_id is not None:
+            where, params = where + " AND rep_id = ?", [*params, rep_id]
+        return self._one(f"SELECT count(*) FROM leads WHERE {where}", params)[0]

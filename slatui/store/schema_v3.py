@@ -109,8 +109,11 @@ CREATE INDEX leads_by_handoff ON leads (handed_off_at);
 -- what can be due, not the history.
 CREATE INDEX leads_plan ON leads (next_due_at) WHERE next_due_at IS NOT NULL;
 CREATE INDEX leads_plan_by_agreement ON leads (agreement_id, next_due_at) WHERE next_due_at IS NOT NULL;
--- Leads never reached whose cadence is done: counted on the queue, never listed as work.
-CREATE INDEX leads_cadence_done ON leads (agreement_id) WHERE status = 'open' AND next_due_at IS NULL;
+-- One rep's plan (my queue, my status line): without it a rep's figures look at every row of the plan, or at
+-- the rep's whole history.
+CREATE INDEX leads_plan_by_rep ON leads (rep_id, agreement_id, next_due_at) WHERE next_due_at IS NOT NULL;
+-- Leads never reached whose cadence is done: counted on the queue (of an agreement, of a rep), never listed as work.
+CREATE INDEX leads_cadence_done ON leads (agreement_id, rep_id) WHERE status = 'open' AND next_due_at IS NULL;
 """
 
 ATTEMPTS_TRIGGER = """
