@@ -16,7 +16,14 @@ from slatui.errors import DatabaseError, InvalidInput
 from slatui.store import rollups
 from slatui.store.agreements import AgreementQueries
 from slatui.store.attempts import AttemptQueries
-from slatui.store.connection import backup_file, connect, default_db_path
+from slatui.store.connection import (
+    RESTAT_MIN_CHANGES,
+    backup_file,
+    close,
+    connect,
+    default_db_path,
+    refresh_statistics,
+)
 from slatui.store.leads import LeadQueries
 from slatui.store.loading import BulkLoading
 from slatui.store.reps import RepQueries
@@ -35,7 +42,7 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         self._calendars_version: int | None = None
 
     def close(self) -> None:
-        self.conn.close()
+        close(self.conn)
 
     def __enter__(self) -> Store:
         return self
@@ -48,7 +55,8 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         """One all-or-nothing write; the database's own refusals become messages for the user.
 
         Nested use joins the outer transaction, so a command built from several writes
-        (the demo, an import) commits or rolls back as one.
+        (the demo, an import) commits or rolls back as one. After a bulk write (the demo, an import, a
+        cascading delete) the planner's statistics are refreshed if the leads doubled or halved.
         """
         if self.conn.in_transaction:
             yield self.conn
@@ -57,6 +65,7 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise DatabaseError(f"cannot write to {self.path}: {exc}; try again in a moment") from None
+        changes = self.conn.total_changes
         try:
             yield self.conn
             rollups.refresh(self.conn)
@@ -67,6 +76,11 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
             raise
         else:
             self.conn.execute("COMMIT")
+            if self.conn.total_changes - changes >= RESTAT_MIN_CHANGES:
+                try:
+                    refresh_statistics(self.conn)
+                except sqlite3.OperationalError:  # another writer holds the file: left to a later PRAGMA optimize
+                    pass
 
     @property
     def db(self):
