@@ -95,34 +95,36 @@ def _tier_values(pairs: tuple[str, ...]) -> dict[str, float]:
     return values
 
 
-def _print_agreement(agreement, as_json: bool) -> None:
+def _print_agreement(agreement: dict[str, Any], as_json: bool) -> None:
+    """An agreement as `Agreement.model_dump(mode="json")` has it (plain values, so `show` needs no pydantic)."""
     if as_json:
-        emit_json(agreement.model_dump(mode="json"))
+        emit_json(agreement)
         return
     from slatui.parsing import format_duration
 
-    t, c = agreement.targets, agreement.calendar
+    t, c = agreement["targets"], agreement["calendar"]
     lines = [
-        f"#{agreement.id} {agreement.name}  ({agreement.kind}, {agreement.status})",
-        f"  parties:     {' → '.join(p.name for p in agreement.parties)}",
-        f"  period:      {agreement.effective_from or '…'} to {agreement.effective_to or '…'}"
-        + (f", review {agreement.review_date}" if agreement.review_date else ""),
-        f"  targets:     {t.lead_goal} leads/month; first attempt within {format_duration(t.respond_within_seconds)} "
-        f"for {t.compliance_threshold:.0%} of leads; {t.min_attempts} attempts; cancel after {t.miss_limit} missed months",
-        f"  clock:       {c.tz}, {c.hours or '24x7'}"
-        + (f", holidays {','.join(c.holiday_countries)}" if c.holiday_countries else "")
-        + (f" + {len(c.holiday_dates)} dates" if c.holiday_dates else ""),
+        f"#{agreement['id']} {agreement['name']}  ({agreement['kind']}, {agreement['status']})",
+        f"  parties:     {' → '.join(p['name'] for p in agreement['parties'])}",
+        f"  period:      {agreement['effective_from'] or '…'} to {agreement['effective_to'] or '…'}"
+        + (f", review {agreement['review_date']}" if agreement["review_date"] else ""),
+        f"  targets:     {t['lead_goal']} leads/month; first attempt within "
+        f"{format_duration(t['respond_within_seconds'])} for {t['compliance_threshold']:.0%} of leads; "
+        f"{t['min_attempts']} attempts; cancel after {t['miss_limit']} missed months",
+        f"  clock:       {c['tz']}, {c['hours'] or '24x7'}"
+        + (f", holidays {','.join(c['holiday_countries'])}" if c["holiday_countries"] else "")
+        + (f" + {len(c['holiday_dates'])} dates" if c["holiday_dates"] else ""),
     ]
-    for label, text in (("summary", agreement.summary), ("if missed", agreement.plan_if_missed),
-                        ("cancellation", agreement.cancellation_terms)):
+    for label, text in (("summary", agreement["summary"]), ("if missed", agreement["plan_if_missed"]),
+                        ("cancellation", agreement["cancellation_terms"])):
         if text:
             lines.append(f"  {label + ':':<13}{text}")
-    for party in agreement.parties:
-        if party.goals or party.requirements:
-            lines.append(f"  {party.name}: goals: {party.goals or '-'}; needs: {party.requirements or '-'}")
-    for contact in agreement.contacts:
-        lines.append(f"  contact:     {contact.name} ({contact.role or 'no role'}, {contact.party or 'no party'}) "
-                     f"{contact.email or ''}".rstrip())
+    for party in agreement["parties"]:
+        if party["goals"] or party["requirements"]:
+            lines.append(f"  {party['name']}: goals: {party['goals'] or '-'}; needs: {party['requirements'] or '-'}")
+    for contact in agreement["contacts"]:
+        lines.append(f"  contact:     {contact['name']} ({contact['role'] or 'no role'}, "
+                     f"{contact['party'] or 'no party'}) {contact['email'] or ''}".rstrip())
     click.echo("\n".join(lines))
 
 
@@ -141,7 +143,10 @@ def agreement_add(ctx: Context, name: str, as_json: bool, **opts: Any) -> None:
 
     data = _apply_agreement_options({"name": name, "calendar": {"tz": system_zone()}}, opts)
     created = ctx.store.add_agreement(Agreement.model_validate(data))
-    _print_agreement(created, as_json) if as_json else click.echo(f"added agreement #{created.id} {created.name}")
+    if as_json:
+        emit_json(created.model_dump(mode="json"))
+    else:
+        click.echo(f"added agreement #{created.id} {created.name}")
 
 
 @agreement.command("edit")
@@ -158,7 +163,10 @@ def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, as_json:
     if new_name:
         data["name"] = new_name
     saved = ctx.store.update_agreement(Agreement.model_validate(data))
-    _print_agreement(saved, as_json) if as_json else click.echo(f"saved agreement #{saved.id} {saved.name}")
+    if as_json:
+        emit_json(saved.model_dump(mode="json"))
+    else:
+        click.echo(f"saved agreement #{saved.id} {saved.name}")
 
 
 @agreement.command("list")
@@ -166,9 +174,9 @@ def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, as_json:
 @pass_ctx
 def agreement_list(ctx: Context, as_json: bool) -> None:
     """List agreements."""
-    agreements = ctx.store.list_agreements()
+    agreements = ctx.store.agreement_dumps()
     if as_json:
-        emit_json([a.model_dump(mode="json") for a in agreements])
+        emit_json(agreements)
         return
     if not agreements:
         click.echo("no agreements yet: add one with `slatui agreement add NAME` or try `slatui demo`")
@@ -176,10 +184,10 @@ def agreement_list(ctx: Context, as_json: bool) -> None:
     from slatui.parsing import format_duration
 
     rows = [
-        (f"#{a.id}", a.name, a.kind, a.status, " → ".join(p.name for p in a.parties),
-         f"{a.targets.lead_goal}/mo · {format_duration(a.targets.respond_within_seconds)} · "
-         f"{a.targets.compliance_threshold:.0%} · {a.targets.min_attempts} att")
-        for a in agreements
+        (f"#{a['id']}", a["name"], a["kind"], a["status"], " → ".join(p["name"] for p in a["parties"]),
+         f"{t['lead_goal']}/mo · {format_duration(t['respond_within_seconds'])} · "
+         f"{t['compliance_threshold']:.0%} · {t['min_attempts']} att")
+        for a in agreements for t in (a["targets"],)
     ]
     print_table(("id", "name", "kind", "status", "parties", "targets"), rows)
 
@@ -190,4 +198,4 @@ def agreement_list(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 def agreement_show(ctx: Context, name_or_id: str, as_json: bool) -> None:
     """Show every section of one agreement."""
-    _print_agreement(ctx.store.get_agreement(name_or_id), as_json)
+    _print_agreement(ctx.store.agreement_dump(name_or_id), as_json)

@@ -30,11 +30,11 @@ def rep_add(ctx: Context, name: str, team: str, capacity: int) -> None:
 @pass_ctx
 def rep_list(ctx: Context, as_json: bool) -> None:
     """List reps."""
-    reps = ctx.store.list_reps()
+    reps = ctx.store.rep_rows()  # the Rep model's fields, without loading pydantic
     if as_json:
-        emit_json([r.model_dump() for r in reps])
+        emit_json(reps)
     elif not reps:
         click.echo("no reps yet: add one with `slatui rep add NAME`")
     else:
         print_table(("id", "name", "team", "capacity/week"),
-                     [(f"#{r.id}", r.name, r.team, str(r.weekly_capacity)) for r in reps])
+                     [(f"#{r['id']}", r["name"], r["team"], str(r["weekly_capacity"])) for r in reps])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slatui.businesstime import country_holidays, preload_holidays
 from slatui.errors import InvalidInput, NotFound
 from slatui.store.facts import clock_facts
-from slatui.store.rows import agreement_from_row, agreement_row, terms_from_row
+from slatui.store.rows import agreement_from_row, agreement_json, agreement_row, terms_from_row
 from slatui.terms import Terms
 
 if TYPE_CHECKING:
@@ -79,6 +79,14 @@ class AgreementQueries:
 
     def list_agreements(self, status: str | None = None) -> list[Agreement]:
         return [agreement_from_row(r) for r in self._agreement_rows(status)]
+
+    def agreement_dump(self, name_or_id: str | int) -> dict[str, Any]:
+        """`get_agreement(...).model_dump(mode="json")` without loading pydantic (quick commands)."""
+        return agreement_json(self._agreement_row(name_or_id))
+
+    def agreement_dumps(self, status: str | None = None) -> list[dict[str, Any]]:
+        """`agreement_dump` of each agreement, by name."""
+        return [agreement_json(r) for r in self._agreement_rows(status)]
 
     def terms(self, name_or_id: str | int) -> Terms:
         """An agreement's terms (clock and targets) without loading its model: what quick commands need."""

@@ -91,35 +91,42 @@ def terms_from_row(row: sqlite3.Row) -> Terms:
     )
 
 
-def agreement_from_row(row: sqlite3.Row) -> Agreement:
-    from slatui.models import Agreement, Targets
+# The Targets model's fields, each a column of the agreements table.
+TARGET_COLUMNS = ("lead_goal", "respond_within_seconds", "compliance_threshold", "min_attempts", "miss_limit",
+                  "sales_quota")
 
-    r = dict(row)
-    return Agreement.model_validate(
-        {
-            "id": r["id"],
-            "name": r["name"],
-            "kind": r["kind"],
-            "status": r["status"],
-            "parties": json.loads(r["parties"]),
-            "summary": r["summary"],
-            "contacts": json.loads(r["contacts"]),
-            "plan_if_missed": r["plan_if_missed"],
-            "cancellation_terms": r["cancellation_terms"],
-            "effective_from": r["effective_from"],
-            "effective_to": r["effective_to"],
-            "review_date": r["review_date"],
-            "targets": {k: r[k] for k in Targets.model_fields},
-            "calendar": {
-                "tz": r["tz"],
-                "hours": r["hours"],
-                "holiday_countries": json.loads(r["holiday_countries"]),
-                "holiday_dates": json.loads(r["holiday_dates"]),
-            },
-            "tier_values": json.loads(r["tier_values"]),
+
+def agreement_json(row: sqlite3.Row) -> dict[str, Any]:
+    """The agreement as `Agreement.model_dump(mode="json")` has it, straight from its row (which the model
+    validated when it was written): what `agreement list` and `show` print without loading pydantic."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "parties": json.loads(row["parties"]),
+        "summary": row["summary"],
+        "contacts": json.loads(row["contacts"]),
+        "plan_if_missed": row["plan_if_missed"],
+        "cancellation_terms": row["cancellation_terms"],
+        "effective_from": row["effective_from"],
+        "effective_to": row["effective_to"],
+        "review_date": row["review_date"],
+        "targets": {k: row[k] for k in TARGET_COLUMNS},
+        "calendar": {
+            "tz": row["tz"],
+            "hours": row["hours"],
+            "holiday_countries": json.loads(row["holiday_countries"]),
+            "holiday_dates": json.loads(row["holiday_dates"]),
         },
-        context={"stored": True},
-    )
+        "tier_values": {tier: float(value) for tier, value in json.loads(row["tier_values"]).items()},
+    }
+
+
+def agreement_from_row(row: sqlite3.Row) -> Agreement:
+    from slatui.models import Agreement
+
+    return Agreement.model_validate(agreement_json(row), context={"stored": True})
 
 
 def lead_values(lead: Lead) -> LeadValues:
@@ -142,13 +149,28 @@ def attempt_values(attempt: Attempt) -> AttemptValues:
 def lead_from_row(row: sqlite3.Row) -> Lead:
     from slatui.models import Lead
 
-    r = dict(row)
-    for key in ("handed_off_at", "closed_at", "first_attempt_at"):
-        r[key] = from_epoch(r[key])
-    r["connected"] = bool(r["connected"])
-    for derived in ("handoff_day", "deadline_at"):
-        r.pop(derived)
-    return Lead(**r)
+    return Lead(**{k: from_epoch(v) if k in _LEAD_INSTANTS else v for k, v in _lead_fields(row).items()})
+
+
+def lead_json(row: sqlite3.Row) -> dict[str, Any]:
+    """The lead as `Lead.model_dump(mode="json")` has it, straight from its row (`lead add --json`)."""
+    return {k: iso_utc(v) if k in _LEAD_INSTANTS else v for k, v in _lead_fields(row).items()}
+
+
+def iso_utc(seconds: int | None) -> str | None:
+    """An instant as pydantic writes an aware UTC datetime in JSON: 2026-11-20T09:30:00Z."""
+    return None if seconds is None else from_epoch(seconds).isoformat().replace("+00:00", "Z")
+
+
+_LEAD_INSTANTS = ("handed_off_at", "closed_at", "first_attempt_at")
+
+
+def _lead_fields(row: sqlite3.Row) -> dict[str, Any]:
+    """The Lead model's fields from a stored row: the clock facts it does not carry (handoff day, deadline)
+    left out, `connected` as a bool."""
+    fields = {k: row[k] for k in row.keys() if k not in ("handoff_day", "deadline_at")}
+    fields["connected"] = bool(fields["connected"])
+    return fields
 
 
 def _date(text: str | None) -> date | None:

@@ -26,10 +26,11 @@ LABEL_WIDTH = 8
 
 
 def card_data(store: Store, terms: Terms, now: datetime) -> dict[str, Any]:
-    """This month's report in the agreement's zone, and its leads breached or due soon right now."""
+    """This month's report in the agreement's zone, and its leads breached or due soon right now (of those
+    awaiting a first attempt: the followed-up ones have no countdown)."""
     local = metrics.local_now(terms, now)
     report = metrics.month_report(store, terms, local.year, local.month, now)
-    entries = queue_entries(store.queue_rows(agreement_id=terms.id), {terms.id: store.clock(terms.id)[1]},
+    entries = queue_entries(store.waiting_rows(agreement_id=terms.id), {terms.id: store.clock(terms.id)[1]},
                             now.timestamp())
     queue = Counter(entry["urgency"] for entry in entries)
     return {"report": report, "breached": queue["breached"], "due": queue["due"]}

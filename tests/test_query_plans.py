@@ -1,0 +1,133 @@
+"""The query plans of every list: a first page never reads the whole history (EXPLAIN QUERY PLAN).
+
+SQLite picks a plan from the statistics that bulk loads gather (`refresh_statistics`); on the demo they have
+the proportions of the 1M-lead benchmark (3 agreements, 8 reps, 4 statuses), which gives the same plans.
+A page of leads must walk an index in the list's order and stop at the page: no sort of the leads
+(`USE TEMP B-TREE`), no scan of the table itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from slatui.store import Store
+from slatui.store.connection import refresh_statistics
+
+FILTERS = {
+    "agreement_id": (None, 1),
+    "rep_id": (None, 2),
+    "status": (None, "open"),
+    "open_only": (False, True),
+    "text": (None, "ar"),
+}
+COMBINATIONS = [dict(zip(FILTERS, values)) for values in itertools.product(*FILTERS.values())]
+
+
+def _label(filters: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in filters.items() if v) or "none"
+
+
+@pytest.fixture(scope="module")
+def store(demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    with Store(demo_template) as template:
+        path = template.backup(tmp_path_factory.mktemp("plans") / "plans.db")
+    with Store(path) as s:
+        yield s
+
+
+def plans(store: Store, call: Callable[[], object]) -> list[list[str]]:
+    """The plan of each statement `call` runs, as the lines EXPLAIN QUERY PLAN prints."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)  # the SQL with its parameters filled in
+    try:
+        call()
+    finally:
+        store.conn.set_trace_callback(None)
+    return [[row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+
+
+def reads_whole_table(plan: list[str]) -> bool:
+    return any(line in ("SCAN l", "SCAN leads") for line in plan)
+
+
+def sorts(plan: list[str]) -> bool:
+    return any("TEMP B-TREE" in line for line in plan)
+
+
+def test_bulk_loads_gather_statistics(store):
+    (analysed,) = store.conn.execute("SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = 'leads'").fetchone()
+    assert analysed == store.count_leads()
+
+
+@pytest.mark.parametrize("filters", COMBINATIONS, ids=_label)
+def test_a_page_of_leads_walks_an_index_in_order(store, filters):
+    first = store.lead_rows(**filters, limit=20)
+    before = (first[-1]["handed_off_at"], first[-1]["id"]) if first else (2**40, 0)
+    for limit, key in ((20, None), (20, before)):
+        (plan,) = plans(store, lambda: store.lead_rows(**filters, limit=limit, before=key))  # noqa: B023
+        assert not sorts(plan) and not reads_whole_table(plan), plan
+        # Its first step reads the leads through an index, in the list's order.
+        assert any(line.startswith(("SEARCH l USING INDEX", "SCAN l USING INDEX")) for line in plan), plan
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(store):
+    everything = [row["id"] for row in store.lead_rows(open_only=True)]
+    paged, before = [], None
+    while page := store.lead_rows(open_only=True, limit=7, before=before):
+        paged += [row["id"] for row in page]
+        before = store.lead_key(page[-1]["id"])
+    assert paged == everything and len(everything) > 7
+
+
+@pytest.mark.parametrize("filters", COMBINATIONS, ids=_label)
+def test_counts_read_an_index_not_the_table(store, filters):
+    (plan,) = plans(store, lambda: store.count_leads(**filters))
+    # A text filter alone (LIKE '%…%') can use no index: the leads screen counts after its first page is up.
+    alone = filters["text"] and not any(filters[k] for k in ("agreement_id", "rep_id", "status", "open_only"))
+    assert reads_whole_table(plan) == bool(alone), plan
+    assert not sorts(plan), plan
+
+
+def test_the_queue_reads_leads_awaiting_a_first_attempt_in_deadline_order(store):
+    for agreement_id in (None, 1):
+        waiting, working = plans(store, lambda: store.queue_rows(agreement_id=agreement_id))  # noqa: B023
+        assert not sorts(waiting) and not reads_whole_table(waiting), waiting
+        assert any("leads_open_queue (status=? AND first_attempt_at=?)" in line for line in waiting), waiting
+        # The followed-up leads are sorted by their last attempt, which is not stored on the lead: every open
+        # followed-up lead is read (a stored last attempt with an index would make this a walk too).
+        assert not reads_whole_table(working), working
+
+
+def test_lead_detail_reps_and_agreements_read_by_index(store):
+    lead_id = store.lead_rows(limit=1)[0]["id"]
+    for call in (lambda: store.attempts_of(lead_id), lambda: store.count_leads_of_agreement(1)):
+        for plan in plans(store, call):
+            assert not sorts(plan) and not reads_whole_table(plan), plan
+    # Reps and agreements are a handful of rows: read in name order from their unique index.
+    for call in (store.rep_rows, store.list_terms):
+        for plan in plans(store, call):
+            assert not sorts(plan), plan
+
+
+def test_without_statistics_an_open_leads_page_would_sort_every_open_lead(tmp_path, demo_template):
+    """Why bulk loads gather statistics: without them SQLite reads every open lead through the status index
+    and sorts them (0.5 s at 1M), and `refresh_statistics` puts them back."""
+    with Store(demo_template) as template:
+        path = template.backup(tmp_path / "bare.db")
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE sqlite_stat1")
+    conn.commit()
+    conn.close()
+    with Store(path) as bare:
+        (plan,) = plans(bare, lambda: bare.lead_rows(open_only=True, limit=20))
+        assert sorts(plan), plan
+        refresh_statistics(bare.conn)
+    with Store(path) as analysed:
+        (plan,) = plans(analysed, lambda: analysed.lead_rows(open_only=True, limit=20))
+        assert not sorts(plan), plan
