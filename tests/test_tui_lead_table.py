@@ -23,6 +23,10 @@ def test_the_next_page_loads_before_the_cursor_reaches_the_last_row(drive, demo_
         await pilot.press("down")
         await settle(pilot)
         assert table.row_count > LeadTable.PAGE_SIZE
+        # Paged by key: the pages join up with no lead missing or repeated.
+        with Store(demo_db) as store:
+            assert list(table.rows_by_id) == [row["id"] for row in store.lead_rows(limit=table.row_count)]
+        assert table.row_count == len(set(table.rows_by_id))
 
     drive(demo_db, scenario)
 

@@ -67,10 +67,8 @@ class LeadRowsTable(DataTable):
 
     def _add(self, rows: Iterable[Row]) -> None:
         for row in rows:
-            # Offset paging can repeat a row when leads arrive between two pages.
-            if row["id"] not in self.rows_by_id:
-                self.rows_by_id[row["id"]] = row
-                self.add_row(*self.cells(row), key=str(row["id"]))
+            self.rows_by_id[row["id"]] = row
+            self.add_row(*self.cells(row), key=str(row["id"]))
 
 
 class LeadTable(LeadRowsTable):
@@ -128,12 +126,13 @@ class LeadTable(LeadRowsTable):
         self._generation += 1
         self._loading = True
         limit = max(self.PAGE_SIZE, self.row_count) if keep else self.PAGE_SIZE
-        self._fetch(self._generation, dict(self.filters), 0, limit)
+        self._fetch(self._generation, dict(self.filters), None, limit)
 
     def load_more(self) -> None:
-        if not (self._loading or self._exhausted):
+        if not (self._loading or self._exhausted) and self.rows_by_id:
             self._loading = True
-            self._fetch(self._generation, dict(self.filters), self.row_count, self.PAGE_SIZE)
+            last = next(reversed(self.rows_by_id.values()))
+            self._fetch(self._generation, dict(self.filters), (last["handed_off_at"], last["id"]), self.PAGE_SIZE)
 
     def on_data_table_row_highlighted(self) -> None:
         # The current cursor, not the event's: a reload's clear() posts highlights of rows now gone.
@@ -143,12 +142,13 @@ class LeadTable(LeadRowsTable):
     # Pages and counts are separate groups: in a group the latest worker wins (SlatuiApp.call_from_thread),
     # and the next page must not drop the count of the first.
     @work(thread=True, group="lead-page")
-    def _fetch(self, generation: int, filters: dict[str, Any], offset: int, limit: int) -> None:
+    def _fetch(self, generation: int, filters: dict[str, Any], before: tuple[int, int] | None, limit: int) -> None:
+        """A page from the top (`before` None) or the page after the lead whose sort key is `before`."""
         if generation != self._generation:  # a newer load was asked for before this one began
             return
         with self.app.data.store() as store:
-            rows = store.lead_rows(**filters, limit=limit, offset=offset)
-        self.app.call_from_thread(self._show_page, generation, filters, rows, offset, limit)
+            rows = store.lead_rows(**filters, limit=limit, before=before)
+        self.app.call_from_thread(self._show_page, generation, filters, rows, before is not None, limit)
 
     @work(thread=True, group="lead-count")
     def _count(self, generation: int, filters: dict[str, Any]) -> None:
@@ -156,16 +156,16 @@ class LeadTable(LeadRowsTable):
             total = store.count_leads(**filters)
         self.app.call_from_thread(self._show_total, generation, total)
 
-    def _show_page(self, generation: int, filters: dict[str, Any], rows: list[Row], offset: int, limit: int) -> None:
+    def _show_page(self, generation: int, filters: dict[str, Any], rows: list[Row], more: bool, limit: int) -> None:
         if generation != self._generation:
             return
         self._loading = False
         self._exhausted = len(rows) < limit
-        if offset == 0:
+        if not more:
             self.total = None
-        self.show(rows, append=offset > 0)
+        self.show(rows, append=more)
         self.post_message(self.Loaded(self.row_count, self.total))
-        if offset == 0:
+        if not more:
             # Counted once the first page is up: with a text filter on a big table this scan is the slow part.
             self._count(generation, filters)
 
