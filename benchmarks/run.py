@@ -80,6 +80,10 @@ def measure(db: Path, lead_count: int, runs: int, env: dict[str, str]) -> list[t
     month_leads = dict(conn.execute(
         "SELECT substr(handoff_day, 1, 7), count(*) FROM leads WHERE agreement_id = ? GROUP BY 1", (agreement_id,)
     ).fetchall())
+    # A page half-way down the open leads: by key it costs what the first page does (OFFSET read everything above).
+    open_leads = conn.execute("SELECT count(*) FROM leads WHERE status IN ('open', 'connected')").fetchone()[0]
+    deep_id = conn.execute("SELECT id FROM leads WHERE status IN ('open', 'connected') "
+                           "ORDER BY handed_off_at DESC, id DESC LIMIT 1 OFFSET ?", (open_leads // 2,)).fetchone()[0]
     conn.close()
 
     def python_ms(code: str) -> str:
@@ -111,6 +115,19 @@ def measure(db: Path, lead_count: int, runs: int, env: dict[str, str]) -> list[t
          "< 150 ms", ""),
         ("`slatui lead add NAME --agreement A`", slatui_ms("lead", "add", "Bench", "--agreement", agreement),
          "< 150 ms", ""),
+        ("`slatui lead add NAME --agreement A --json`",
+         slatui_ms("lead", "add", "Bench", "--agreement", agreement, "--json"), "< 150 ms", "no pydantic"),
+        ("`slatui leads --limit 20`", slatui_ms("leads", "--limit", "20"), "< 150 ms", "newest first"),
+        ("`slatui leads --open --limit 20`", slatui_ms("leads", "--open", "--limit", "20"), "< 150 ms",
+         f"{open_leads:,} open or connected"),
+        ("`slatui leads --agreement A --open --limit 20`",
+         slatui_ms("leads", "--agreement", agreement, "--open", "--limit", "20"), "< 150 ms", ""),
+        ("`slatui leads --open --limit 20 --before ID`",
+         slatui_ms("leads", "--open", "--limit", "20", "--before", str(deep_id)), "< 150 ms",
+         f"the page {open_leads // 2:,} open leads deep"),
+        ("`slatui agreement list`", slatui_ms("agreement", "list"), "< 150 ms", "no pydantic"),
+        ("`slatui agreement list --json`", slatui_ms("agreement", "list", "--json"), "< 150 ms", "no pydantic"),
+        ("`slatui rep list`", slatui_ms("rep", "list"), "< 150 ms", "no pydantic"),
         report(first_month),
         report(last_month),
         ("`slatui scorecard --agreement A --months 24 --format json`",

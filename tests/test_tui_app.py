@@ -79,6 +79,31 @@ def test_ctrl_t_toggles_dark_and_light(drive, demo_db, settle):
     drive(demo_db, scenario)
 
 
+def test_first_visits_of_the_screens_reparse_no_stylesheet(drive, demo_db, settle):
+    """Textual re-parses every stylesheet when a mode's screen first shows (100-300 ms of the event loop each
+    time) unless the app marks the new screen up to date; a theme change must still restyle."""
+
+    async def scenario(pilot):
+        reparses = []
+        stylesheet = pilot.app.stylesheet
+        reparse = stylesheet.reparse
+        stylesheet.reparse = lambda: (reparses.append(pilot.app.screen.title), reparse())[1]
+        for key in "2345613":
+            await pilot.press(key)
+            await settle(pilot)
+        assert reparses == []
+        dark = pilot.app.screen.query_one("Footer").styles.background
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert reparses
+        light = pilot.app.screen.query_one("Footer").styles.background
+        await pilot.press("2")  # styled for the light theme, though built before the change
+        await settle(pilot)
+        assert pilot.app.screen.query_one("Footer").styles.background == light != dark
+
+    drive(demo_db, scenario)
+
+
 def test_welcome_on_an_empty_database_offers_the_first_agreement(drive, empty_db, settle):
     async def scenario(pilot):
         assert isinstance(pilot.app.screen, WelcomeScreen)

@@ -3,8 +3,12 @@ refresh rewrites only the rows that changed instead of rebuilding the table."""
 
 from __future__ import annotations
 
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+
 from slatui.store import Store
-from slatui.tui.widgets.lead_table import LeadTable
+from slatui.tui.widgets.lead_table import LeadTable, RowLine
 
 
 async def open_leads(pilot, settle) -> LeadTable:
@@ -45,6 +49,17 @@ def test_a_refresh_rewrites_only_what_changed(drive, demo_db, settle):
         pilot.app.screen.reload()
         await settle(pilot)
         assert not cleared and table.cursor_row == 3
-        assert table.get_cell(str(lead_id), "name").plain == "Renamed Elsewhere"
+        assert table.get_cell(str(lead_id), "row").cells[1].plain == "Renamed Elsewhere"
 
     drive(demo_db, scenario)
+
+
+def test_a_row_line_lays_out_its_cells_as_columns_would():
+    """One cell a row: each text cut with its ellipsis or padded to its column, right-justified where asked,
+    two spaces apart, every cell keeping its own style."""
+    line = RowLine([Text("42", justify="right"), Text("Ana María García", style="bold", overflow="ellipsis"),
+                    Text("open", style="green")], (4, 8, 6))
+    segments = line.__rich_console__(Console(), Console().options)
+    assert "".join(segment.text for segment in segments) == "  42  Ana Mar…  open  "
+    assert [segment.style for segment in segments if segment.text.strip() == "Ana Mar…"] == [Style(bold=True)]
+    assert line.__rich_measure__(Console(), Console().options).maximum == 4 + 8 + 6 + 2 * 2

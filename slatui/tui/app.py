@@ -25,21 +25,38 @@ LIGHT_THEME = "textual-light"
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:
     """A factory that imports its screen on first use, so start-up loads only the first screen's code."""
-    return lambda: getattr(import_module(f"slatui.tui.screens.{module}"), name)()
+
+    def make() -> Screen:
+        screen = getattr(import_module(f"slatui.tui.screens.{module}"), name)()
+        # Textual re-applies the whole stylesheet when a mode's screen is first shown (App._init_mode, then
+        # switch_mode: a new screen's CSS count is -1), re-parsing every stylesheet twice: 100-300 ms on the
+        # event loop at each first visit. Once the app is up (a screen showing), the stylesheet holds the
+        # theme's values and a new screen's widgets get their styles as they mount, as a pushed screen's do:
+        # it starts up to date. The first screen keeps the refresh, which applies the theme; a theme change
+        # still refreshes every screen.
+        if screen.app.screen_stack:
+            screen._css_update_count = screen.app._css_update_count
+        return screen
+
+    return make
 
 
 class SlatuiApp(App[None]):
     TITLE = "slatui"
-    CSS_PATH: ClassVar[list[str]] = ["app.tcss", "forms.tcss"]
+    # Every stylesheet, read once at start-up: a screen's own CSS_PATH would be read app-wide anyway, but on
+    # its first visit, re-parsing all the others with it.
+    CSS_PATH: ClassVar[list[str]] = ["app.tcss", "forms.tcss", "leads.tcss", "charts.tcss"]
     COMMANDS = App.COMMANDS | {SlatuiCommands}
-    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
-        "dashboard": _screen("dashboard", "DashboardScreen"),
-        "queue": _screen("queue", "QueueScreen"),
-        "leads": _screen("leads", "LeadsScreen"),
-        "agreements": _screen("agreements", "AgreementsScreen"),
-        "charts": _screen("charts", "ChartsScreen"),
-        "calculator": _screen("calculator", "CalculatorScreen"),
+    # Mode -> (module in slatui.tui.screens, screen class).
+    MODE_SCREENS: ClassVar[dict[str, tuple[str, str]]] = {
+        "dashboard": ("dashboard", "DashboardScreen"),
+        "queue": ("queue", "QueueScreen"),
+        "leads": ("leads", "LeadsScreen"),
+        "agreements": ("agreements", "AgreementsScreen"),
+        "charts": ("charts", "ChartsScreen"),
+        "calculator": ("calculator", "CalculatorScreen"),
     }
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {mode: _screen(*screen) for mode, screen in MODE_SCREENS.items()}
     DEFAULT_MODE = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "go('dashboard')", "Dashboard", id="go.dashboard"),
@@ -72,7 +89,11 @@ class SlatuiApp(App[None]):
         sys.setswitchinterval(0.001)
 
     def on_mount(self) -> None:
+        # The first screen mounts after the start-up refresh of the stylesheet, which Textual does not mark on
+        # it: it would re-parse every stylesheet on the first return to it (see _screen).
+        self.screen._css_update_count = self._css_update_count
         self._offer_welcome()
+        self.call_after_refresh(self._preload_screens)
 
     def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run `callback` on the event loop, unless the worker calling is stale; then drop it, returning None.
@@ -100,6 +121,13 @@ class SlatuiApp(App[None]):
 
     def on_unmount(self) -> None:
         self.data.close()
+
+    @work(thread=True, group="preload")
+    def _preload_screens(self) -> None:
+        """Import the other screens' code in a thread once the first screen is drawn. On the event loop, a first
+        visit spent 50-160 ms importing it (the leads screen's forms load pydantic, the charts plotext)."""
+        for module in [*(module for module, _ in self.MODE_SCREENS.values()), "lead_detail"]:
+            import_module(f"slatui.tui.screens.{module}")
 
     @work(thread=True, group="welcome")
     def _offer_welcome(self) -> None:

@@ -78,7 +78,6 @@ CHARTS: dict[str, tuple[str, Draw]] = {
 
 class ChartsScreen(Screen[None]):
     TITLE = "Charts"
-    CSS_PATH = "../charts.tcss"
     # The keys belong to the screen: a focused tab bar would take left/right for itself.
     AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [

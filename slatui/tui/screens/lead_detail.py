@@ -17,13 +17,12 @@ from textual.widgets import DataTable, Footer, Static
 from slatui.errors import SlatuiError
 from slatui.store import to_epoch
 from slatui.tui.forms.attempt import open_log_attempt
-from slatui.tui.widgets import LEADS_CSS, cells
+from slatui.tui.widgets import cells
 
 
 class LeadDetailScreen(ModalScreen[None]):
     """The facts and attempt timeline of one lead; `a` logs another attempt on it."""
 
-    CSS_PATH = LEADS_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="detail.close"),
         Binding("a", "log_attempt", "Log attempt", id="detail.log"),

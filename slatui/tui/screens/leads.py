@@ -18,7 +18,6 @@ from slatui.models import LEAD_STATUSES, Lead
 from slatui.tui.forms.attempt import open_log_attempt
 from slatui.tui.forms.base import ConfirmScreen
 from slatui.tui.forms.lead import LeadForm
-from slatui.tui.widgets import LEADS_CSS
 from slatui.tui.widgets.lead_table import LeadTable, Row
 
 # Typing in the filter waits this long for a pause before querying.
@@ -29,7 +28,6 @@ Choice = tuple[str, int]  # a filter option: (name, id)
 
 class LeadsScreen(Screen[None]):
     TITLE = "Leads"
-    CSS_PATH = LEADS_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="leads.filter"),
         Binding("enter", "open", "Details", id="leads.open"),

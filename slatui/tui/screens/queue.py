@@ -14,14 +14,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from slatui.tui.forms.attempt import open_log_attempt
-from slatui.tui.widgets import LEADS_CSS, cells
-from slatui.tui.widgets.lead_table import Row
+from slatui.tui.widgets import cells
+from slatui.tui.widgets.lead_table import Prepared, Row
 from slatui.tui.widgets.queue_table import QueueTable, queue_entries
 
 
 class QueueScreen(Screen[None]):
     TITLE = "Queue"
-    CSS_PATH = LEADS_CSS
     REFRESH_SECONDS = 30
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "log_attempt", "Log attempt", id="queue.log"),
@@ -65,10 +64,10 @@ class QueueScreen(Screen[None]):
             rows = store.queue_rows()
             calendars = {aid: store.clock(aid)[1] for aid in {row["agreement_id"] for row in rows}}
             entries = queue_entries(rows, calendars, now.timestamp())
-        self.app.call_from_thread(self._show, entries, f"{now:%H:%M} UTC")
+        self.app.call_from_thread(self._show, entries, QueueTable.prepare(entries), f"{now:%H:%M} UTC")
 
-    def _show(self, entries: list[Row], as_of: str) -> None:
-        self.query_one(QueueTable).show(entries)
+    def _show(self, entries: list[Row], prepared: Prepared, as_of: str) -> None:
+        self.query_one(QueueTable).show(prepared)
         self.query_one("#queue-summary", Static).update(self._summary(entries, as_of))
         self.loaded = True
         if self._log_when_loaded:

@@ -38,7 +38,8 @@ class QueueTable(LeadRowsTable):
         ("last_attempt_at", "Last attempt", 16),
     )
 
-    def cells(self, row: Row) -> Iterable[Text]:
+    @staticmethod
+    def cells(row: Row) -> Iterable[Text]:
         style = cells.URGENCY_STYLES[row["urgency"]]
         return (
             cells.countdown(row["left"], row["urgency"]),
