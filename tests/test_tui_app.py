@@ -104,6 +104,22 @@ def test_first_visits_of_the_screens_reparse_no_stylesheet(drive, demo_db, settl
     drive(demo_db, scenario)
 
 
+def test_the_app_tunes_the_garbage_collector_and_puts_it_back(drive, demo_db):
+    """Rarer full collections, and the code loaded at start-up frozen out of them, while the app runs only."""
+    import gc
+
+    from slatui.tui.app import GC_THRESHOLDS
+
+    before = gc.get_threshold()
+
+    async def scenario(pilot):
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0  # once the other screens' code is loaded
+
+    drive(demo_db, scenario)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
 def test_welcome_on_an_empty_database_offers_the_first_agreement(drive, empty_db, settle):
     async def scenario(pilot):
         assert isinstance(pilot.app.screen, WelcomeScreen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -20,6 +21,8 @@ from slatui.tui.commands import SlatuiCommands
 from slatui.tui.data import Data
 
 DARK_THEME = "textual-dark"
+# The garbage collector's thresholds (Python's: 700, 10, 10); see SlatuiApp.on_load.
+GC_THRESHOLDS = (3_000, 10, 100)
 LIGHT_THEME = "textual-light"
 
 
@@ -87,6 +90,14 @@ class SlatuiApp(App[None]):
         # it back waits out the switch interval each time (5 ms by default): beside a dashboard load, a page of
         # leads that takes 3 ms alone took 230 ms, and the event loop waits the same way. At 1 ms: 6 ms.
         sys.setswitchinterval(0.001)
+        # The garbage collector stops every thread while it walks a generation. At Python's thresholds a session
+        # on 1M leads ran a full collection every few seconds of use, 25-150 ms each (Textual leaves cyclic
+        # garbage by the thousand at each restyle): the longest stalls of the event loop. Here the middle
+        # generation's collections (every 30,000 allocations) cost 5-25 ms, and a full one waits for a hundred
+        # of them; the code loaded at start-up is frozen out of them all (_preload_screens). The thresholds
+        # are put back when the app ends.
+        self._gc_thresholds = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
 
     def on_mount(self) -> None:
         # The first screen mounts after the start-up refresh of the stylesheet, which Textual does not mark on
@@ -121,13 +132,18 @@ class SlatuiApp(App[None]):
 
     def on_unmount(self) -> None:
         self.data.close()
+        gc.unfreeze()
+        gc.set_threshold(*self._gc_thresholds)
 
     @work(thread=True, group="preload")
     def _preload_screens(self) -> None:
-        """Import the other screens' code in a thread once the first screen is drawn. On the event loop, a first
-        visit spent 50-160 ms importing it (the leads screen's forms load pydantic, the charts plotext)."""
+        """Import the other screens' code in a thread once the first screen is drawn (on the event loop, a first
+        visit spent 50-160 ms importing it: the leads screen's forms load pydantic, the charts plotext), then
+        freeze what is loaded so far, which lives as long as the app, out of the garbage collector's walks."""
         for module in [*(module for module, _ in self.MODE_SCREENS.values()), "lead_detail"]:
             import_module(f"slatui.tui.screens.{module}")
+        if not get_current_worker().is_cancelled:  # the app is ending: on_unmount may have unfrozen already
+            gc.freeze()
 
     @work(thread=True, group="welcome")
     def _offer_welcome(self) -> None:

@@ -13,8 +13,10 @@ from textual.content import Content
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
-# plotext keeps module-wide state while it builds a chart: one build at a time, whichever panel.
+# plotext keeps module-wide state while it builds a chart: one build at a time, whichever panel, on one
+# figure for all (a built figure holds a list per character of the chart, walked by every garbage collection).
 _BUILDING = threading.Lock()
+_builder: Plot | None = None
 
 Drawing = tuple[Callable[..., None], tuple[Any, ...]]
 
@@ -32,7 +34,6 @@ class ChartPanel(PlotextPlot):
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
-        self._builder = Plot()  # drawn and built in threads only, under _BUILDING
         self._drawing: Drawing | None = None
         self._version = 0  # bumped by each drawing, so a build of an older one is never shown
         self._chart: tuple[tuple, Text] | None = None  # (what it was built for, the chart)
@@ -64,10 +65,11 @@ class ChartPanel(PlotextPlot):
         self.app.call_from_thread(self._built, wanted, self.build(drawing, width, height, theme))
 
     def build(self, drawing: Drawing, width: int, height: int, theme: str) -> Text:
-        """The drawing as text at this size and theme (what PlotextPlot.render does, on the builder figure)."""
+        """The drawing as text at this size and theme (what PlotextPlot.render does, on the builders' figure)."""
+        global _builder
         draw, args = drawing
         with _BUILDING:
-            plt = self._builder
+            plt = _builder = _builder or Plot()
             plt.clear_figure()
             draw(plt, *args)
             plt.title(None)  # on the border instead

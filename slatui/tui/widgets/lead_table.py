@@ -27,30 +27,34 @@ class RowLine:
 
     DataTable sends every cell through Rich's layout (padding, styles, line splitting), ≈ 0.15 ms a cell
     whatever its size: nine columns made a screenful of leads (34 rows at 120×40) cost ≈ 50 ms of the event
-    loop at each page-down, one cell a row about a tenth of that. The segments are made on the first draw
-    (rows never scrolled to cost nothing) and kept."""
+    loop at each page-down, one cell a row about a tenth of that. The line is one Text (made where the rows
+    are loaded), turned into segments on its first draw; few objects a row, for the garbage collector
+    walks them all."""
 
-    __slots__ = ("cells", "widths", "_segments")
+    __slots__ = ("_text", "_segments", "width")
 
     def __init__(self, cells: Iterable[Text], widths: tuple[int, ...]):
-        self.cells = tuple(cells)
-        self.widths = widths
+        aligned = []
+        for cell, width in zip(cells, widths):
+            cell = cell.copy()
+            cell.align("right" if cell.justify == "right" else "left", width)
+            aligned.append(cell)
+        # join() keeps each cell's own style as a span of the row (render() alone would drop it).
+        self._text: Text | None = Text(GAP).join(aligned)
         self._segments: list[Segment] | None = None
+        self.width = sum(widths) + len(GAP) * (len(widths) - 1)
+
+    @property
+    def plain(self) -> str:
+        return self._text.plain if self._text is not None else "".join(segment.text for segment in self._segments)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> list[Segment]:
         if self._segments is None:
-            aligned = []
-            for cell, width in zip(self.cells, self.widths):
-                cell = cell.copy()
-                cell.align("right" if cell.justify == "right" else "left", width)
-                aligned.append(cell)
-            # join() keeps each cell's own style as a span of the row (render() alone would drop it).
-            self._segments = list(Text(GAP).join(aligned).render(console))
+            self._segments, self._text = list(self._text.render(console)), None
         return self._segments
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        width = sum(self.widths) + len(GAP) * (len(self.widths) - 1)
-        return Measurement(width, width)
+        return Measurement(self.width, self.width)
 
 
 class LeadRowsTable(DataTable):
