@@ -140,8 +140,9 @@ class SlatuiApp(App[None]):
         """Import the other screens' code in a thread once the first screen is drawn (on the event loop, a first
         visit spent 50-160 ms importing it: the leads screen's forms load pydantic, the charts plotext), then
         freeze what is loaded so far, which lives as long as the app, out of the garbage collector's walks."""
-        for module in [*(module for module, _ in self.MODE_SCREENS.values()), "lead_detail"]:
-            import_module(f"slatui.tui.screens.{module}")
+        for module in [*(f"screens.{module}" for module, _ in self.MODE_SCREENS.values()), "screens.lead_detail",
+                       "forms.lead", "forms.attempt", "forms.agreement"]:
+            import_module(f"slatui.tui.{module}")
         if not get_current_worker().is_cancelled:  # the app is ending: on_unmount may have unfrozen already
             gc.freeze()
 

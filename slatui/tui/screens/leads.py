@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,11 +14,14 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from slatui.errors import SlatuiError
-from slatui.models import LEAD_STATUSES, Lead
-from slatui.tui.forms.attempt import open_log_attempt
-from slatui.tui.forms.base import ConfirmScreen
-from slatui.tui.forms.lead import LeadForm
 from slatui.tui.widgets.lead_table import LeadTable, Row
+from slatui.vocabulary import LEAD_STATUSES
+
+if TYPE_CHECKING:
+    from slatui.models import Lead
+
+# The forms (and with them pydantic, ≈ 100 ms) load on first use, in practice already loaded by the app in a
+# thread (SlatuiApp._preload_screens): this screen may be opened while the app is still starting.
 
 # Typing in the filter waits this long for a pause before querying.
 FILTER_DELAY = 0.3
@@ -150,6 +153,8 @@ class LeadsScreen(Screen[None]):
 
     def action_log_attempt(self) -> None:
         if (lead := self._selected()) is not None:
+            from slatui.tui.forms.attempt import open_log_attempt
+
             open_log_attempt(self, lead)
 
     def action_edit(self) -> None:
@@ -169,6 +174,8 @@ class LeadsScreen(Screen[None]):
         if not agreements:
             self.app.call_from_thread(self.notify, "Create an agreement first (4, then n).", severity="warning")
             return
+        from slatui.tui.forms.lead import LeadForm
+
         form = LeadForm(agreements, reps, lead, agreement_id=agreement_id)
         self.app.call_from_thread(self.app.push_screen, form, self._saved)
 
@@ -189,6 +196,8 @@ class LeadsScreen(Screen[None]):
         question = f"Delete lead {escape(lead['name'])} (#{lead['id']}){attempts}? You can undo it with u."
         # "Keep" comes first, so it has the focus and enter alone deletes nothing.
         answers = [("keep", "Keep"), ("delete", "Delete lead")]
+        from slatui.tui.forms.base import ConfirmScreen
+
         self.app.push_screen(ConfirmScreen(question, answers, danger="delete"), answered)
 
     @work(thread=True, group="leads-delete")

@@ -13,7 +13,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from slatui.tui.forms.attempt import open_log_attempt
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.lead_table import Prepared, Row
 from slatui.tui.widgets.queue_table import QueueTable, queue_entries
@@ -90,6 +89,8 @@ class QueueScreen(Screen[None]):
     def action_log_attempt(self) -> None:
         lead = self.query_one(QueueTable).selected
         if lead is not None:
+            from slatui.tui.forms.attempt import open_log_attempt  # loaded by then (SlatuiApp._preload_screens)
+
             open_log_attempt(self, lead)
         elif not self.loaded:
             self._log_when_loaded = True
