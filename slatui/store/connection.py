@@ -12,8 +12,6 @@ from slatui.errors import DatabaseError
 from slatui.store import schema
 
 BUSY_TIMEOUT_MS = 10_000
-# A write of at least this many rows may have changed the leads' shape: see whether the statistics still hold.
-RESTAT_MIN_CHANGES = 1_000
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -60,33 +58,42 @@ def connect(path: Path, *, create_parent: bool = False) -> sqlite3.Connection:
 
 
 def refresh_statistics(conn: sqlite3.Connection) -> None:
-    """ANALYZE when the leads have no statistics yet, or have doubled or halved since they were gathered.
+    """Gather the query planner's statistics of every table (ANALYZE) when the leads have none yet, or have
+    doubled or halved since they were gathered; otherwise a few microseconds.
 
     Without them SQLite guesses that a status filter is selective and reads every matching lead to sort it
     (`leads --open --limit 20`: 0.5 s at 1M leads) rather than walking the handoff index newest first and
-    stopping at the page (0.1 ms). Called after bulk writes and migrations. A full ANALYZE, about 1 s at
-    1M leads: a sampled one (`PRAGMA analysis_limit = 400`, as SQLite's documentation suggests) reads only the
-    first rows of each index and, on the agreement index, guessed 400 leads per agreement, which made even
-    the unfiltered list sort every lead (0.27 s).
+    stopping at the page (0.1 ms). Called after bulk writes, migrations and before each close. Always the
+    whole database, unsampled (about 1 s at 1M leads), because partial statistics are worse than none:
+    - `PRAGMA optimize` (SQLite 3.40) analyses only the tables this connection's queries used; with the leads
+      analysed and the small tables not, each write's rollup refresh built an automatic index over all
+      leads (`log`: 2 s instead of 80 ms);
+    - `PRAGMA analysis_limit = 400` reads the first rows of each index only and guessed 400 leads per
+      agreement, which made even the unfiltered list sort every lead (0.27 s).
     """
-    analysed = None
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").fetchone():
-        # Each index's row starts with the number of leads it held when analysed.
-        analysed = conn.execute("SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = 'leads'").fetchone()[0]
-    leads = conn.execute("SELECT count(*) FROM leads").fetchone()[0]
-    if leads and (not analysed or not analysed / 2 <= leads <= analysed * 2):
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").fetchone():
+        analysed = 0
+    else:  # each leads index's row starts with the number of leads it held when analysed
+        analysed = conn.execute("SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = 'leads'"
+                                ).fetchone()[0] or 0
+
+    def outgrown(leads: int) -> bool:
+        return leads > 0 and not analysed / 2 <= leads <= analysed * 2
+
+    # The highest id bounds the number of leads from above at no cost; count them only when it says "grown".
+    if outgrown(conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]) and outgrown(
+            conn.execute("SELECT count(*) FROM leads").fetchone()[0]):
         conn.execute("ANALYZE")
 
 
 def close(conn: sqlite3.Connection) -> None:
-    """Close, first letting SQLite re-gather the statistics this connection's queries found missing or
-    stale (`PRAGMA optimize`, which SQLite's documentation asks for before each close: a no-op unless a table
-    has no statistics or has grown 25-fold). Unsampled, like `refresh_statistics`. It never waits for another
-    writer: the statistics are then left for a later close."""
+    """Close, first refreshing the statistics if the leads have outgrown them (SQLite's documentation asks for
+    `PRAGMA optimize` before each close; see `refresh_statistics` for why not here). It never waits for
+    another writer: the statistics are then left for a later close."""
     if not conn.in_transaction:
         try:
             conn.execute("PRAGMA busy_timeout = 0")
-            conn.execute("PRAGMA optimize")
+            refresh_statistics(conn)
         except sqlite3.DatabaseError:  # locked by another writer, or the file is gone: only statistics lost
             pass
     conn.close()

@@ -16,14 +16,7 @@ from slatui.errors import DatabaseError, InvalidInput
 from slatui.store import rollups
 from slatui.store.agreements import AgreementQueries
 from slatui.store.attempts import AttemptQueries
-from slatui.store.connection import (
-    RESTAT_MIN_CHANGES,
-    backup_file,
-    close,
-    connect,
-    default_db_path,
-    refresh_statistics,
-)
+from slatui.store.connection import backup_file, close, connect, default_db_path, refresh_statistics
 from slatui.store.leads import LeadQueries
 from slatui.store.loading import BulkLoading
 from slatui.store.reps import RepQueries
@@ -55,8 +48,8 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         """One all-or-nothing write; the database's own refusals become messages for the user.
 
         Nested use joins the outer transaction, so a command built from several writes
-        (the demo, an import) commits or rolls back as one. After a bulk write (the demo, an import, a
-        cascading delete) the planner's statistics are refreshed if the leads doubled or halved.
+        (the demo, an import) commits or rolls back as one. After it, the planner's statistics are refreshed
+        if the leads doubled or halved (the demo, an import): a check of a few microseconds otherwise.
         """
         if self.conn.in_transaction:
             yield self.conn
@@ -65,7 +58,6 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise DatabaseError(f"cannot write to {self.path}: {exc}; try again in a moment") from None
-        changes = self.conn.total_changes
         try:
             yield self.conn
             rollups.refresh(self.conn)
@@ -76,11 +68,10 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
             raise
         else:
             self.conn.execute("COMMIT")
-            if self.conn.total_changes - changes >= RESTAT_MIN_CHANGES:
-                try:
-                    refresh_statistics(self.conn)
-                except sqlite3.OperationalError:  # another writer holds the file: left to a later PRAGMA optimize
-                    pass
+            try:
+                refresh_statistics(self.conn)
+            except sqlite3.OperationalError:  # another writer holds the file: left to a later close
+                pass
 
     @property
     def db(self):
