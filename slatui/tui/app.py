@@ -21,9 +21,9 @@ from slatui.tui.commands import SlatuiCommands
 from slatui.tui.data import Data
 
 DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
 # The garbage collector's thresholds (Python's: 700, 10, 10); see SlatuiApp.on_load.
 GC_THRESHOLDS = (3_000, 10, 100)
-LIGHT_THEME = "textual-light"
 
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:

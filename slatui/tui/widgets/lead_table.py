@@ -128,6 +128,7 @@ class LeadTable(LeadRowsTable):
 
     PAGE_SIZE = 200
     PREFETCH = 100
+    APPEND_ROWS = 50
     # Sized to fit 120 columns; longer names end in an ellipsis.
     COLUMNS = (
         ("id", "Id", 6),
@@ -211,15 +212,30 @@ class LeadTable(LeadRowsTable):
     def _show_page(self, generation: int, filters: dict[str, Any], rows: Prepared, more: bool, limit: int) -> None:
         if generation != self._generation:
             return
+        if more:
+            self._append(generation, rows, len(rows) < limit)
+            return
         self._loading = False
         self._exhausted = len(rows) < limit
-        if not more:
-            self.total = None
-        self.show(rows, append=more)
+        self.total = None
+        self.show(rows)
         self.post_message(self.Loaded(self.row_count, self.total))
-        if not more:
-            # Counted once the first page is up: with a text filter on a big table this scan is the slow part.
-            self._count(generation, filters)
+        # Counted once the first page is up: with a text filter on a big table this scan is the slow part.
+        self._count(generation, filters)
+
+    def _append(self, generation: int, rows: Prepared, last: bool) -> None:
+        """The next page, APPEND_ROWS at a time, one batch after each screen refresh: the rows go below what is
+        shown, and no turn of the event loop adds them all (200 rows: 15 ms, on top of drawing the frame).
+        Still loading meanwhile, so no other page is asked for."""
+        if generation != self._generation:  # reloaded meanwhile: its rows replace these
+            return
+        self.show(rows[:self.APPEND_ROWS], append=True)
+        if len(rows) > self.APPEND_ROWS:
+            self.call_after_refresh(self._append, generation, rows[self.APPEND_ROWS:], last)
+            return
+        self._loading = False
+        self._exhausted = last
+        self.post_message(self.Loaded(self.row_count, self.total))
 
     def _show_total(self, generation: int, total: int) -> None:
         if generation == self._generation:
