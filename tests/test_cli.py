@@ -74,6 +74,73 @@ def test_times_users_read_are_on_the_agreements_clock(agreement, run):
     assert "(as of 2026-11-21 12:00 CET)" in out
 
 
+def test_lead_add_json_is_the_lead_models_dump(agreement, run, db):
+    """`lead add --json` writes plain values (no pydantic): exactly what the Lead model dumps, field for field."""
+    from slatui.store import Store
+
+    code, out, err = run("lead", "add", "Eve", "--agreement", agreement, "--email", "eve@example.com", "--tier", "CEO",
+                         "--value", "12.5", "--at", "2026-11-20T10:00", "--json")
+    assert code == 0, err
+    printed = json.loads(out)
+    with Store(db) as store:
+        expected = store.get_lead(printed["id"]).model_dump(mode="json")
+    assert printed == expected and list(printed) == list(expected)
+    assert printed["handed_off_at"] == "2026-11-20T09:00:00Z" and printed["connected"] is False
+
+
+def test_agreement_list_json_is_the_agreement_models_dump(agreement, run, db):
+    """`agreement list --json` (and `show --json`) read plain rows: the same JSON as the Agreement model's dump."""
+    from slatui.store import Store
+
+    code, _, err = run("agreement", "add", "Everything", "--kind", "multilevel", "--party", "Marketing", "--party",
+                       "Sales", "--party", "Service", "--quota", "5000", "--from", "2026-01-01", "--to", "2026-12-31",
+                       "--review", "2026-06-30", "--holiday", "2026-08-14", "--tier-value", "CEO=100",
+                       "--tier-value", "Manager=40", "--summary", "all sections", "--compliance", "87.5")
+    assert code == 0, err
+    code, out, _ = run("agreement", "list", "--json")
+    with Store(db) as store:
+        expected = [a.model_dump(mode="json") for a in store.list_agreements()]
+    assert code == 0 and json.loads(out) == expected and [list(a) for a in json.loads(out)] == [list(a) for a in expected]
+    code, out, _ = run("agreement", "show", "Everything", "--json")
+    shown = json.loads(out)
+    # show adds the terms in force by month and any recompute under way.
+    assert code == 0 and {k: v for k, v in shown.items() if k not in ("versions", "recomputing")} == expected[0]
+    assert [v["from_month"] for v in shown["versions"]] == ["1970-01"] and shown["recomputing"] is None
+
+
+def test_rep_list_json_is_the_rep_models_dump(db, run):
+    from slatui.store import Store
+
+    assert run("rep", "add", "Ana", "--team", "Inbound", "--capacity", "40")[0] == 0
+    assert run("rep", "add", "Bo")[0] == 0
+    code, out, _ = run("rep", "list", "--json")
+    with Store(db) as store:
+        assert code == 0 and json.loads(out) == [r.model_dump() for r in store.list_reps()]
+
+
+def test_leads_pages_by_key_and_prints_the_next_pages_command(agreement, run, db):
+    for hour in range(10, 15):
+        assert run("lead", "add", f"Lead {hour}", "--agreement", agreement, "--at", f"2026-11-20T{hour}:00")[0] == 0
+    assert run("lead", "add", "Same time", "--agreement", agreement, "--at", "2026-11-20T12:00")[0] == 0
+    seen, command = [], ["leads", "--limit", "3", "--json"]  # the two leads at 12:00 fall on either side
+    while True:
+        code, out, err = run(*command)
+        assert code == 0
+        seen += [lead["name"] for lead in json.loads(out)]
+        if not err:
+            break
+        # The hint is the whole command, --db and all when it was given on the command line.
+        assert err.startswith("more leads: slatui leads --limit 3 --json --before ")
+        command = err.split()[3:]
+    assert seen == ["Lead 14", "Lead 13", "Same time", "Lead 12", "Lead 11", "Lead 10"]
+    code, out, err = run("--db", str(db), "leads", "--limit", "5")
+    assert code == 0 and out.count("Lead") == 4 and err.startswith(f"more leads: slatui --db {db} leads --limit 5")
+    code, out, _ = run("leads", "--before", "1")
+    assert code == 0 and out.strip() == "no more leads"
+    code, _, err = run("leads", "--before", "99")
+    assert code == 2 and "no lead with id 99" in err
+
+
 def test_agreement_show_edit_and_list(agreement, run):
     code, out, _ = run("agreement", "edit", agreement, "--lead-goal", "150", "--hours", "mon-thu 09:00-17:00; fri 09:00-14:00",
                        "--json")
@@ -173,6 +240,7 @@ def test_importing_the_cli_does_not_import_textual_or_heavy_modules():
 QUICK_COMMANDS = [
     ("log", "1", "--outcome", "no_answer"),
     ("lead", "add", "Quick", "--agreement", "1", "--email", "q@example.com", "--rep", "1"),
+    ("lead", "add", "Quick", "--agreement", "1", "--json"),
     ("report", "--agreement", "1", "--format", "json"),
     ("scorecard", "--format", "json"),
     ("leads", "--limit", "5"),
@@ -183,20 +251,30 @@ QUICK_COMMANDS = [
     ("undo",),
     ("queue", "--limit", "5"),
     ("status", "--format", "json"),
+    ("leads", "--open", "--limit", "5", "--before", "20", "--json"),
+    ("agreement", "list"),
+    ("agreement", "list", "--json"),
+    ("agreement", "show", "1"),
+    ("rep", "list", "--json"),
 ]
 
 
-@pytest.mark.parametrize("command", QUICK_COMMANDS, ids=lambda c: " ".join(c[:2]))
-def test_quick_commands_load_no_heavy_module(tmp_path, command):
-    db = str(tmp_path / "quick.db")
+@pytest.fixture(scope="module")
+def quick_db(tmp_path_factory) -> str:
+    db = str(tmp_path_factory.mktemp("quick") / "quick.db")
     assert _subprocess("-m", "slatui", "--db", db, "demo", "--leads", "30").returncode == 0
+    return db
+
+
+@pytest.mark.parametrize("command", QUICK_COMMANDS, ids=lambda c: " ".join(c))
+def test_quick_commands_load_no_heavy_module(quick_db, command):
     heavy = ("pydantic", "textual", "plotext", "rich", "sqlite_utils", "holidays", "pandas", "numpy")
-    code = (f"import sys\nfrom slatui.cli import main\ntry:\n    main({['--db', db, *command]!r})\n"
+    code = (f"import sys\nfrom slatui.cli import main\ntry:\n    main({['--db', quick_db, *command]!r})\n"
             f"except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-            f"print(','.join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)")
+            f"print('loaded:', ','.join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)")
     result = _subprocess("-c", code)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == ""
+    assert result.stderr.splitlines()[-1] == "loaded: "
 
 
 def test_log_json_has_the_attempt_models_fields(agreement, run):

@@ -107,6 +107,30 @@ def test_keys_change_agreement_month_bucket_and_statistic(drive, demo_db, settle
     drive(demo_db, scenario)
 
 
+def test_charts_are_built_in_threads_not_on_the_event_loop(drive, demo_db, settle, monkeypatch):
+    """plotext's build (20-70 ms a chart at 120×40) runs in a worker; the event loop only draws the result."""
+    import threading
+
+    threads = []
+    build = ChartPanel.build
+
+    def spy(self, *args):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return build(self, *args)
+
+    monkeypatch.setattr(ChartPanel, "build", spy)
+
+    async def scenario(pilot):
+        await press(pilot, settle, "5")
+        await press(pilot, settle, "c")  # the next chart: built for its size once shown
+        await press(pilot, settle, "right")
+        assert len(threads) >= 3 and not any(threads)
+        speed = panel(pilot.app.screen, "speed")
+        assert speed._chart is not None and "Speed" not in speed._chart[1].plain  # the title is on the border
+
+    drive(demo_db, scenario)
+
+
 def test_ctrl_e_writes_the_month_report_with_charts(drive, demo_db, settle, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 

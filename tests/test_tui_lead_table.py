@@ -3,8 +3,12 @@ refresh rewrites only the rows that changed instead of rebuilding the table."""
 
 from __future__ import annotations
 
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+
 from slatui.store import Store
-from slatui.tui.widgets.lead_table import LeadTable
+from slatui.tui.widgets.lead_table import LeadTable, RowLine
 
 
 async def open_leads(pilot, settle) -> LeadTable:
@@ -23,6 +27,10 @@ def test_the_next_page_loads_before_the_cursor_reaches_the_last_row(drive, demo_
         await pilot.press("down")
         await settle(pilot)
         assert table.row_count > LeadTable.PAGE_SIZE
+        # Paged by key: the pages join up with no lead missing or repeated.
+        with Store(demo_db) as store:
+            assert list(table.rows_by_id) == [row["id"] for row in store.lead_rows(limit=table.row_count)]
+        assert table.row_count == len(set(table.rows_by_id))
 
     drive(demo_db, scenario)
 
@@ -41,7 +49,8 @@ def test_a_refresh_rewrites_only_what_changed(drive, demo_db, settle):
         pilot.app.screen.reload()
         await settle(pilot)
         assert not cleared and table.cursor_row == 3
-        assert table.get_cell(str(lead_id), "name").plain == "Renamed Elsewhere"
+        line = table.get_cell(str(lead_id), "row").plain
+        assert "Renamed Else" in line and "Renamed Elsewhere" not in line  # cut to its column, with an ellipsis
 
     drive(demo_db, scenario)
 
@@ -56,3 +65,13 @@ def test_columns_fold_away_by_priority_and_the_growing_ones_share_the_rest():
     assert [column for column, _ in wide] == list(LeadTable.COLUMNS)
     assert sum(width + 2 for _, width in wide) == 119  # the spare width went to the names
     assert all(width == column.width for column, width in wide if not column.grow)
+def test_a_row_line_lays_out_its_cells_as_columns_would():
+    """One cell a row: each text cut with its ellipsis or padded to its column, right-justified where asked,
+    two spaces apart, every cell keeping its own style."""
+    line = RowLine([Text("42", justify="right"), Text("Ana María García", style="bold", overflow="ellipsis"),
+                    Text("open", style="green")], (4, 8, 6))
+    assert line.plain == "  42  Ana Mar…  open  "
+    segments = line.__rich_console__(Console(), Console().options)
+    assert "".join(segment.text for segment in segments) == line.plain == "  42  Ana Mar…  open  "
+    assert [segment.style for segment in segments if segment.text.strip() == "Ana Mar…"] == [Style(bold=True)]
+    assert line.__rich_measure__(Console(), Console().options).maximum == 4 + 8 + 6 + 2 * 2

@@ -50,6 +50,8 @@ def test_the_queue_follows_the_plan_soonest_due_first_with_its_countdown(drive, 
         fresh = {e["name"]: (e["urgency"], e["left"]) for e in entries if e["name"] in dict(FRESH)}
         assert fresh == {"Bea Breached": ("breached", -3600), "Dario Due": ("due", 600), "Olivia Ok": ("ok", 3000)}
         assert {e["urgency"] for e in entries if e["state"] == "follow_up"} <= {"working", "due"}
+        bea = list(table.rows_by_id).index(next(e["id"] for e in entries if e["name"] == "Bea Breached"))
+        assert table.get_cell_at((bea, 0)).plain.split()[0] == "-1h"
         summary = str(pilot.app.screen.query_one("#queue-summary").render())
         waiting = sum(e["state"] == "first_response" for e in entries)
         assert summary.startswith(f"{waiting} awaiting a first attempt")

@@ -127,30 +127,31 @@ def _tier_values(pairs: tuple[str, ...]) -> dict[str, float]:
     return values
 
 
-def _print_agreement(store: Any, agreement, as_json: bool) -> None:
-    terms = store.terms(agreement.id)
-    recomputing = store.recomputing().get(agreement.id)
+def _print_agreement(store: Any, agreement: dict[str, Any], as_json: bool) -> None:
+    """An agreement as `Agreement.model_dump(mode="json")` has it (plain values, so `show` needs no pydantic), with
+    its terms by month and any recompute of its leads under way."""
+    terms = store.terms(agreement["id"])
+    recomputing = store.recomputing().get(agreement["id"])
     if as_json:
-        emit_json({**agreement.model_dump(mode="json"),
-                   "versions": [_version_json(v) for v in terms.versions],
+        emit_json({**agreement, "versions": [_version_json(v) for v in terms.versions],
                    "recomputing": None if recomputing is None else {"done": recomputing[0], "total": recomputing[1]}})
         return
     from slatui.parsing import format_duration
 
-    t, c = agreement.targets, agreement.calendar
+    t, c = agreement["targets"], agreement["calendar"]
     lines = [
-        f"#{agreement.id} {agreement.name}  ({agreement.kind}, {agreement.status})",
-        f"  parties:     {' → '.join(p.name for p in agreement.parties)}",
-        f"  period:      {agreement.effective_from or '…'} to {agreement.effective_to or '…'}"
-        + (f", review {agreement.review_date}" if agreement.review_date else ""),
-        f"  targets:     {t.lead_goal} leads/month; first attempt within {format_duration(t.respond_within_seconds)} "
-        f"for {t.compliance_threshold:.0%} of leads; {t.min_attempts} attempts; "
-        f"cancel after {t.miss_limit} missed months",
-        f"  follow-up:   {'every business day' if not t.cadence else 'gaps ' + t.cadence} "
-        f"until {max(1, t.min_attempts)} attempts",
-        f"  clock:       {c.tz}, {c.hours or '24x7'}"
-        + (f", holidays {','.join(c.holiday_countries)}" if c.holiday_countries else "")
-        + (f" + {len(c.holiday_dates)} dates" if c.holiday_dates else ""),
+        f"#{agreement['id']} {agreement['name']}  ({agreement['kind']}, {agreement['status']})",
+        f"  parties:     {' → '.join(p['name'] for p in agreement['parties'])}",
+        f"  period:      {agreement['effective_from'] or '…'} to {agreement['effective_to'] or '…'}"
+        + (f", review {agreement['review_date']}" if agreement["review_date"] else ""),
+        f"  targets:     {t['lead_goal']} leads/month; first attempt within "
+        f"{format_duration(t['respond_within_seconds'])} for {t['compliance_threshold']:.0%} of leads; "
+        f"{t['min_attempts']} attempts; cancel after {t['miss_limit']} missed months",
+        f"  follow-up:   {'every business day' if not t['cadence'] else 'gaps ' + t['cadence']} "
+        f"until {max(1, t['min_attempts'])} attempts",
+        f"  clock:       {c['tz']}, {c['hours'] or '24x7'}"
+        + (f", holidays {','.join(c['holiday_countries'])}" if c["holiday_countries"] else "")
+        + (f" + {len(c['holiday_dates'])} dates" if c["holiday_dates"] else ""),
     ]
     if len(terms.versions) > 1:
         lines.append("  versions:    the terms in force by month:")
@@ -162,16 +163,16 @@ def _print_agreement(store: Any, agreement, as_json: bool) -> None:
     if recomputing is not None:
         lines.append(f"  recomputing: {recomputing[0]} of {recomputing[1]} leads (`slatui agreement show` again to "
                      "follow; any command finishes it)")
-    for label, text in (("summary", agreement.summary), ("if missed", agreement.plan_if_missed),
-                        ("cancellation", agreement.cancellation_terms)):
+    for label, text in (("summary", agreement["summary"]), ("if missed", agreement["plan_if_missed"]),
+                        ("cancellation", agreement["cancellation_terms"])):
         if text:
             lines.append(f"  {label + ':':<14}{text}")
-    for party in agreement.parties:
-        if party.goals or party.requirements:
-            lines.append(f"  {party.name}: goals: {party.goals or '-'}; needs: {party.requirements or '-'}")
-    for contact in agreement.contacts:
-        lines.append(f"  contact:     {contact.name} ({contact.role or 'no role'}, {contact.party or 'no party'}) "
-                     f"{contact.email or ''}".rstrip())
+    for party in agreement["parties"]:
+        if party["goals"] or party["requirements"]:
+            lines.append(f"  {party['name']}: goals: {party['goals'] or '-'}; needs: {party['requirements'] or '-'}")
+    for contact in agreement["contacts"]:
+        lines.append(f"  contact:     {contact['name']} ({contact['role'] or 'no role'}, "
+                     f"{contact['party'] or 'no party'}) {contact['email'] or ''}".rstrip())
     echo("\n".join(lines))
 
 
@@ -224,7 +225,7 @@ def agreement_add(ctx: Context, name: str, as_json: bool, **opts: Any) -> None:
     data = _apply_agreement_options({"name": name, "calendar": {"tz": system_zone()}}, opts)
     created = ctx.store.add_agreement(validated(Agreement, data, AGREEMENT_OPTIONS))
     if as_json:
-        _print_agreement(ctx.store, created, as_json)
+        _print_agreement(ctx.store, ctx.store.agreement_dump(created.id), as_json)
     else:
         echo(f"added agreement #{created.id} {created.name}")
 
@@ -254,7 +255,7 @@ def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, effectiv
         saved = store.update_agreement(validated(Agreement, data, {**AGREEMENT_OPTIONS, "name": "--name"}),
                                        effective=month, progress=progress)
     if as_json:
-        _print_agreement(store, saved, as_json)
+        _print_agreement(store, store.agreement_dump(saved.id), as_json)
         return
     echo(f"saved agreement #{saved.id} {saved.name}")
     if month == "all":
@@ -280,20 +281,28 @@ def _effective(text: str | None) -> str | None:
 @pass_ctx
 def agreement_list(ctx: Context, as_json: bool) -> None:
     """List agreements."""
-    agreements = ctx.store.list_agreements()
+    agreements = ctx.store.agreement_dumps()
     if as_json:
-        emit_json([a.model_dump(mode="json") for a in agreements])
+        emit_json(agreements)
         return
     if not agreements:
         echo("no agreements yet: add one with `slatui agreement add NAME` or try `slatui demo`")
         return
     from slatui.parsing import format_duration
 
+    recomputing = ctx.store.recomputing()
+
+    def status(a: dict[str, Any]) -> str:
+        if a["id"] not in recomputing:
+            return a["status"]
+        done, total = recomputing[a["id"]]
+        return f"{a['status']} (recomputing {done * 100 // max(total, 1)}%)"
+
     rows = [
-        (f"#{a.id}", a.name, a.kind, a.status, " → ".join(p.name for p in a.parties),
-         f"{a.targets.lead_goal}/mo · {format_duration(a.targets.respond_within_seconds)} · "
-         f"{a.targets.compliance_threshold:.0%} · {a.targets.min_attempts} att")
-        for a in agreements
+        (f"#{a['id']}", a["name"], a["kind"], status(a), " → ".join(p["name"] for p in a["parties"]),
+         f"{t['lead_goal']}/mo · {format_duration(t['respond_within_seconds'])} · "
+         f"{t['compliance_threshold']:.0%} · {t['min_attempts']} att")
+        for a in agreements for t in (a["targets"],)
     ]
     print_table(("id", "name", "kind", "status", "parties", "targets"), rows)
 
@@ -304,4 +313,4 @@ def agreement_list(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 def agreement_show(ctx: Context, name_or_id: str, as_json: bool) -> None:
     """Show every section of one agreement."""
-    _print_agreement(ctx.store, ctx.store.get_agreement(name_or_id), as_json)
+    _print_agreement(ctx.store, ctx.store.agreement_dump(name_or_id), as_json)

@@ -242,9 +242,8 @@ def cli(click_ctx: click.Context, db_path: str | None) -> None:
     click_ctx.obj = Context(db_path)
     click_ctx.call_on_close(click_ctx.obj.close)
     if click_ctx.invoked_subcommand is None:
-        store = click_ctx.obj.store  # fail here, before the screen changes, if the file is unusable
-        path = store.path
-        store.close()
+        path = click_ctx.obj.store.path  # fail here, before the screen changes, if the file is unusable
+        click_ctx.obj.close()  # the app opens connections of its own
         from slatui.tui.app import run
 
         run(path)

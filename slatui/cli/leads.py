@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
+
 import click
+from click.core import ParameterSource
 
 from slatui.cli.base import (
     OUTCOME_HELP,
@@ -60,7 +63,7 @@ def lead_add(ctx: Context, name: str, agreement_ref: str, company: str, email: s
         handed_off_at=to_epoch(parse_at(when, terms.tz)),
     ))
     if as_json:
-        emit_json(store.get_lead(lead_id).model_dump(mode="json"))
+        emit_json(store.lead_dump(lead_id))
     elif quiet:
         echo(str(lead_id))
     else:
@@ -92,10 +95,9 @@ def log_attempt(ctx: Context, lead_id: int, outcome: str, channel: str, when: st
                             rep_id=store.active_rep_id(rep_ref) if rep_ref else None, note=note.strip())
     attempt_id = store.insert_attempt(lead_id, attempt)
     if as_json:
-        from slatui.store import from_epoch
+        from slatui.store.rows import iso_utc
 
-        emit_json({"id": attempt_id, "lead_id": lead_id, **attempt._asdict(),
-                    "at": from_epoch(attempt.at).isoformat().replace("+00:00", "Z")})
+        emit_json({"id": attempt_id, "lead_id": lead_id, **attempt._asdict(), "at": iso_utc(attempt.at)})
     else:
         echo(f"logged attempt #{attempt_id} on lead {lead_id} ({outcome.replace('_', ' ')})")
 
@@ -104,25 +106,50 @@ def log_attempt(ctx: Context, lead_id: int, outcome: str, channel: str, when: st
 @click.option("--agreement", "agreement_ref", metavar="NAME_OR_ID", help="Only this agreement's leads.")
 @click.option("--open", "open_only", is_flag=True, help="Only leads still being worked (open or connected).")
 @click.option("--limit", type=Whole(1), help="At most this many (newest first).")
+@click.option("--before", "before_id", type=Whole(), metavar="ID",
+              help="Start after lead ID in the list (handed off before it): the next page after a --limit.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
-def leads(ctx: Context, agreement_ref: str | None, open_only: bool, limit: int | None, as_json: bool) -> None:
+def leads(ctx: Context, agreement_ref: str | None, open_only: bool, limit: int | None, before_id: int | None,
+          as_json: bool) -> None:
     """List leads, newest handoff first, with attempts and first attempt time (in each agreement's zone; the
-    JSON gives UTC instants)."""
+    JSON gives UTC instants).
+
+    With --limit, a page: when more leads follow, the command that prints the next page goes to stderr."""
     store = ctx.store
     agreement_id = store.terms(agreement_ref).id if agreement_ref else None
-    rows = store.lead_rows(agreement_id=agreement_id, open_only=open_only, limit=limit)
+    before = store.lead_key(before_id) if before_id is not None else None
+    # One lead past the page tells whether another page follows, without counting them all.
+    rows = store.lead_rows(agreement_id=agreement_id, open_only=open_only, before=before,
+                           limit=None if limit is None else limit + 1)
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit]
     if as_json:
         from slatui.store import from_epoch
 
-        instants = ("handed_off_at", "first_attempt_at", "deadline_at")
+        instants = ("handed_off_at", "first_attempt_at", "deadline_at", "next_due_at")
         emit_json([{**r, "connected": bool(r["connected"]),
                     **{k: None if r[k] is None else from_epoch(r[k]).isoformat() for k in instants}}
                    for r in rows])
-        return
-    if not rows:
-        echo("no leads: log one with `slatui lead add NAME --agreement A`")
-        return
+    elif not rows:
+        echo("no more leads" if before_id is not None else
+             "no leads: log one with `slatui lead add NAME --agreement A`")
+    else:
+        _print_leads(rows)
+    if more:
+        next_page = [*(["--agreement", agreement_ref] if agreement_ref else []), *(["--open"] if open_only else []),
+                     "--limit", str(limit), *(["--json"] if as_json else []), "--before", str(rows[-1]["id"])]
+        echo(f"more leads: {_command_line('leads', next_page)}", err=True)
+
+
+def _command_line(command: str, options: list[str]) -> str:
+    """The command to type for `command` with `options`, keeping a --db given on the command line."""
+    root = click.get_current_context().find_root()
+    db = ["--db", root.params["db_path"]] if root.get_parameter_source("db_path") == ParameterSource.COMMANDLINE else []
+    return shlex.join(["slatui", *db, command, *options])
+
+
+def _print_leads(rows: list[dict]) -> None:
     from slatui.parsing import format_duration, format_local
 
     def local(epoch: int | None, tz: str) -> str:

@@ -32,12 +32,13 @@ def rep_add(ctx: Context, name: str, team: str, capacity: int) -> None:
 @pass_ctx
 def rep_list(ctx: Context, as_json: bool) -> None:
     """List reps; inactive ones are marked (they keep their history but take no new work)."""
-    reps = ctx.store.list_reps()
+    # The Rep model's fields, as its JSON dump has them, without loading pydantic.
+    reps = [{**r, "active": bool(r["active"])} for r in ctx.store.rep_rows()]
     if as_json:
-        emit_json([r.model_dump() for r in reps])
+        emit_json(reps)
     elif not reps:
         echo("no reps yet: add one with `slatui rep add NAME`")
     else:
         print_table(("id", "name", "team", "capacity/week", "status"),
-                     [(f"#{r.id}", r.name, r.team, str(r.weekly_capacity), "active" if r.active else "inactive")
-                      for r in reps])
+                    [(f"#{r['id']}", r["name"], r["team"], str(r["weekly_capacity"]),
+                      "active" if r["active"] else "inactive") for r in reps])

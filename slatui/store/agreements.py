@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from slatui.businesstime import country_holidays, preload_holidays
 from slatui.errors import InvalidInput, NotFound
 from slatui.store.facts import Clock
-from slatui.store.rows import (agreement_from_row, agreement_row, model_version, terms_from_rows, version_from_row,
-                               version_row)
+from slatui.store.rows import (agreement_from_row, agreement_json, agreement_row, model_version, terms_from_rows,
+                               version_from_row, version_row)
 from slatui.terms import CLOCK_FIELDS, VERSIONED_FIELDS, Terms, TermsVersion
 from slatui.vocabulary import SQLITE_INT_MAX
 
@@ -148,6 +148,17 @@ class AgreementQueries:
     def list_agreements(self, status: str | None = None) -> list[Agreement]:
         with self.snapshot():
             return [agreement_from_row(r, self._terms_of(r).current_version()) for r in self._agreement_rows(status)]
+
+    def agreement_dump(self, name_or_id: str | int) -> dict[str, Any]:
+        """`get_agreement(...).model_dump(mode="json")` without loading pydantic (quick commands)."""
+        with self.snapshot():
+            row = self._agreement_row(name_or_id)
+            return agreement_json(row, self._terms_of(row).current_version())
+
+    def agreement_dumps(self, status: str | None = None) -> list[dict[str, Any]]:
+        """`agreement_dump` of each agreement, by name."""
+        with self.snapshot():
+            return [agreement_json(r, self._terms_of(r).current_version()) for r in self._agreement_rows(status)]
 
     def terms(self, name_or_id: str | int) -> Terms:
         """An agreement's terms (every version; the flat fields in force now) without loading its model."""

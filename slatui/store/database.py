@@ -17,7 +17,8 @@ from slatui.store import rollups
 from slatui.store.agreements import AgreementQueries
 from slatui.store.attempts import AttemptQueries
 from slatui.store.changelog import ChangeLog
-from slatui.store.connection import backup_file, connect, connect_existing, default_db_path, explain, stopped_write
+from slatui.store.connection import (backup_file, close, connect, connect_existing, default_db_path, explain,
+                                     refresh_statistics, stopped_write)
 from slatui.store.leads import LeadQueries
 from slatui.store.loading import BulkLoading
 from slatui.store.reps import RepQueries
@@ -51,7 +52,7 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         return cls(path, conn=connect_existing(path, busy_timeout_ms))
 
     def close(self) -> None:
-        self.conn.close()
+        close(self.conn)
 
     def __enter__(self) -> Store:
         return self
@@ -64,7 +65,8 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
         """One all-or-nothing write; the database's own refusals become messages for the user.
 
         Nested use joins the outer transaction, so a command built from several writes
-        (the demo, an import) commits or rolls back as one.
+        (the demo, an import) commits or rolls back as one. After it, the planner's statistics are refreshed
+        if the leads doubled or halved (the demo, an import): a check of a few microseconds otherwise.
         """
         if self.conn.in_transaction:
             yield self.conn
@@ -87,6 +89,10 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
             if isinstance(exc, sqlite3.OperationalError) and stopped_write(exc):
                 raise DatabaseError(explain(exc, self.path)) from None
             raise
+        try:
+            refresh_statistics(self.conn)
+        except sqlite3.OperationalError:  # another writer holds the file: left to a later close
+            pass
 
     def require_writable(self) -> None:
         """Refuse, before anything starts, to change a file opened read-only."""
@@ -105,6 +111,10 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
             yield
         finally:
             self.conn.execute("COMMIT")
+            try:
+                refresh_statistics(self.conn)
+            except sqlite3.OperationalError:  # another writer holds the file: left to a later close
+                pass
 
     @property
     def db(self):

@@ -119,39 +119,41 @@ def terms_from_rows(row: sqlite3.Row, versions: list[TermsVersion], now: float) 
     return terms.at_instant(now)
 
 
+def agreement_json(row: sqlite3.Row, version: TermsVersion) -> dict[str, Any]:
+    """The agreement with the targets and clock of one version of its terms, as
+    `Agreement.model_dump(mode="json")` has it, straight from its rows (which the model validated when they were
+    written): what `agreement list` and `show` print without loading pydantic."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "parties": json.loads(row["parties"]),
+        "summary": row["summary"],
+        "contacts": json.loads(row["contacts"]),
+        "plan_if_missed": row["plan_if_missed"],
+        "cancellation_terms": row["cancellation_terms"],
+        "effective_from": row["effective_from"],
+        "effective_to": row["effective_to"],
+        "review_date": row["review_date"],
+        "targets": {"lead_goal": version.lead_goal, "respond_within_seconds": version.respond_within_seconds,
+                    "compliance_threshold": version.compliance_threshold, "min_attempts": version.min_attempts,
+                    "miss_limit": version.miss_limit, "sales_quota": row["sales_quota"], "cadence": version.cadence},
+        "calendar": {
+            "tz": version.tz,
+            "hours": version.hours,
+            "holiday_countries": list(version.holiday_countries),
+            "holiday_dates": json.loads(row["holiday_dates"]),
+        },
+        "tier_values": {tier: float(value) for tier, value in json.loads(row["tier_values"]).items()},
+    }
+
+
 def agreement_from_row(row: sqlite3.Row, version: TermsVersion) -> Agreement:
     """The agreement model with the targets and clock of one version of its terms."""
     from slatui.models import Agreement
 
-    r = dict(row)
-    return Agreement.model_validate(
-        {
-            "id": r["id"],
-            "name": r["name"],
-            "kind": r["kind"],
-            "status": r["status"],
-            "parties": json.loads(r["parties"]),
-            "summary": r["summary"],
-            "contacts": json.loads(r["contacts"]),
-            "plan_if_missed": r["plan_if_missed"],
-            "cancellation_terms": r["cancellation_terms"],
-            "effective_from": r["effective_from"],
-            "effective_to": r["effective_to"],
-            "review_date": r["review_date"],
-            "targets": {"lead_goal": version.lead_goal, "respond_within_seconds": version.respond_within_seconds,
-                        "compliance_threshold": version.compliance_threshold, "min_attempts": version.min_attempts,
-                        "miss_limit": version.miss_limit, "sales_quota": r["sales_quota"],
-                        "cadence": version.cadence},
-            "calendar": {
-                "tz": version.tz,
-                "hours": version.hours,
-                "holiday_countries": list(version.holiday_countries),
-                "holiday_dates": json.loads(r["holiday_dates"]),
-            },
-            "tier_values": json.loads(r["tier_values"]),
-        },
-        context={"stored": True},
-    )
+    return Agreement.model_validate(agreement_json(row, version), context={"stored": True})
 
 
 def lead_values(lead: Lead) -> LeadValues:
@@ -183,12 +185,32 @@ _LEAD_INSTANTS = ("handed_off_at", "closed_at", "first_attempt_at", "snoozed_unt
 def lead_from_row(row: sqlite3.Row) -> Lead:
     from slatui.models import Lead
 
-    r = {name: row[name] for name in Lead.model_fields if name in row.keys()}
-    for key in _LEAD_INSTANTS:
-        if key in r:
-            r[key] = from_epoch(r[key])
-    r["connected"] = bool(r["connected"])
-    return Lead.model_validate(r, context={"stored": True})
+    return Lead.model_validate({k: from_epoch(v) if k in _LEAD_INSTANTS else v for k, v in _lead_fields(row).items()},
+                               context={"stored": True})
+
+
+def lead_json(row: sqlite3.Row) -> dict[str, Any]:
+    """The lead as `Lead.model_dump(mode="json")` has it, straight from its row (`lead add --json`)."""
+    return {k: iso_utc(v) if k in _LEAD_INSTANTS else v for k, v in _lead_fields(row).items()}
+
+
+def iso_utc(seconds: int | None) -> str | None:
+    """An instant as pydantic writes an aware UTC datetime in JSON: 2026-11-20T09:30:00Z."""
+    return None if seconds is None else from_epoch(seconds).isoformat().replace("+00:00", "Z")
+
+
+# The Lead model's fields, in its order (a test holds them equal), read from a stored row without pydantic.
+LEAD_MODEL_FIELDS = ("id", "agreement_id", "rep_id", "name", "company", "email", "tier", "source", "value",
+                     "handed_off_at", "status", "closed_as", "close_reason", "revenue", "closed_at", "external_id",
+                     "snoozed_until", "first_attempt_at", "response_seconds", "attempt_count", "connected",
+                     "deadline_at", "next_due_at")
+
+
+def _lead_fields(row: sqlite3.Row) -> dict[str, Any]:
+    """The Lead model's fields from a stored row, `connected` as a bool."""
+    fields = {k: row[k] for k in LEAD_MODEL_FIELDS}
+    fields["connected"] = bool(fields["connected"])
+    return fields
 
 
 def _date(text: str | None) -> date | None:

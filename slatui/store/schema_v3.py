@@ -105,6 +105,11 @@ CREATE INDEX leads_by_agreement_day ON leads (
 CREATE INDEX leads_closed ON leads (agreement_id, closed_at) WHERE closed_as = 'customer';
 CREATE INDEX leads_by_rep ON leads (rep_id, handed_off_at);
 CREATE INDEX leads_by_handoff ON leads (handed_off_at);
+-- Counts of the leads list by status (open, connected, …), read from an index rather than the table.
+CREATE INDEX leads_by_status ON leads (status, handed_off_at);
+-- One agreement's leads newest first (the leads list filtered by agreement): without it, a small old agreement's
+-- first page walks every newer lead of the others.
+CREATE INDEX leads_by_agreement_handoff ON leads (agreement_id, handed_off_at);
 -- The follow-up plan: only leads still owed an attempt are in it, so the queue and the status line read
 -- what can be due, not the history.
 CREATE INDEX leads_plan ON leads (next_due_at) WHERE next_due_at IS NOT NULL;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -23,25 +24,44 @@ from slatui.tui.data import Data
 DARK_THEME = "textual-dark"
 SCREEN_KEYS = Binding.Group("Screens")
 LIGHT_THEME = "textual-light"
+# The garbage collector's thresholds (Python's: 700, 10, 10); see SlatuiApp.on_load.
+GC_THRESHOLDS = (3_000, 10, 100)
 
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:
     """A factory that imports its screen on first use, so start-up loads only the first screen's code."""
-    return lambda: getattr(import_module(f"slatui.tui.screens.{module}"), name)()
+
+    def make() -> Screen:
+        screen = getattr(import_module(f"slatui.tui.screens.{module}"), name)()
+        # Textual re-applies the whole stylesheet when a mode's screen is first shown (App._init_mode, then
+        # switch_mode: a new screen's CSS count is -1), re-parsing every stylesheet twice: 100-300 ms on the
+        # event loop at each first visit. Once the app is up (a screen showing), the stylesheet holds the
+        # theme's values and a new screen's widgets get their styles as they mount, as a pushed screen's do:
+        # it starts up to date. The first screen keeps the refresh, which applies the theme; a theme change
+        # still refreshes every screen.
+        if screen.app.screen_stack:
+            screen._css_update_count = screen.app._css_update_count
+        return screen
+
+    return make
 
 
 class SlatuiApp(App[None]):
     TITLE = "slatui"
-    CSS_PATH: ClassVar[list[str]] = ["app.tcss", "forms.tcss"]
+    # Every stylesheet, read once at start-up: a screen's own CSS_PATH would be read app-wide anyway, but on
+    # its first visit, re-parsing all the others with it.
+    CSS_PATH: ClassVar[list[str]] = ["app.tcss", "forms.tcss", "leads.tcss", "charts.tcss"]
     COMMANDS = App.COMMANDS | {SlatuiCommands}
-    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
-        "dashboard": _screen("dashboard", "DashboardScreen"),
-        "queue": _screen("queue", "QueueScreen"),
-        "leads": _screen("leads", "LeadsScreen"),
-        "agreements": _screen("agreements", "AgreementsScreen"),
-        "charts": _screen("charts", "ChartsScreen"),
-        "calculator": _screen("calculator", "CalculatorScreen"),
+    # Mode -> (module in slatui.tui.screens, screen class).
+    MODE_SCREENS: ClassVar[dict[str, tuple[str, str]]] = {
+        "dashboard": ("dashboard", "DashboardScreen"),
+        "queue": ("queue", "QueueScreen"),
+        "leads": ("leads", "LeadsScreen"),
+        "agreements": ("agreements", "AgreementsScreen"),
+        "charts": ("charts", "ChartsScreen"),
+        "calculator": ("calculator", "CalculatorScreen"),
     }
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {mode: _screen(*screen) for mode, screen in MODE_SCREENS.items()}
     DEFAULT_MODE = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
         # One footer entry for the six (the help screen lists each).
@@ -73,9 +93,21 @@ class SlatuiApp(App[None]):
         # it back waits out the switch interval each time (5 ms by default): beside a dashboard load, a page of
         # leads that takes 3 ms alone took 230 ms, and the event loop waits the same way. At 1 ms: 6 ms.
         sys.setswitchinterval(0.001)
+        # The garbage collector stops every thread while it walks a generation. At Python's thresholds a session
+        # on 1M leads ran a full collection every few seconds of use, 25-150 ms each (Textual leaves cyclic
+        # garbage by the thousand at each restyle): the longest stalls of the event loop. Here the middle
+        # generation's collections (every 30,000 allocations) cost 5-25 ms, and a full one waits for a hundred
+        # of them; the code loaded at start-up is frozen out of them all (_preload_screens). The thresholds
+        # are put back when the app ends.
+        self._gc_thresholds = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
 
     def on_mount(self) -> None:
+        # The first screen mounts after the start-up refresh of the stylesheet, which Textual does not mark on
+        # it: it would re-parse every stylesheet on the first return to it (see _screen).
+        self.screen._css_update_count = self._css_update_count
         self._offer_welcome()
+        self.call_after_refresh(self._preload_screens)
 
     def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run `callback` on the event loop, unless the worker calling is stale; then drop it, returning None.
@@ -107,6 +139,19 @@ class SlatuiApp(App[None]):
 
     def on_unmount(self) -> None:
         self.data.close()
+        gc.unfreeze()
+        gc.set_threshold(*self._gc_thresholds)
+
+    @work(thread=True, group="preload")
+    def _preload_screens(self) -> None:
+        """Import the other screens' code in a thread once the first screen is drawn (on the event loop, a first
+        visit spent 50-160 ms importing it: the leads screen's forms load pydantic, the charts plotext), then
+        freeze what is loaded so far, which lives as long as the app, out of the garbage collector's walks."""
+        for module in [*(f"screens.{module}" for module, _ in self.MODE_SCREENS.values()), "screens.lead_detail",
+                       "forms.lead", "forms.attempt", "forms.agreement"]:
+            import_module(f"slatui.tui.{module}")
+        if not get_current_worker().is_cancelled:  # the app is ending: on_unmount may have unfrozen already
+            gc.freeze()
 
     @work(thread=True, group="welcome")
     def _offer_welcome(self) -> None:

@@ -85,7 +85,6 @@ CHARTS: dict[str, tuple[str, Draw]] = {
 
 class ChartsScreen(AppScreen):
     TITLE = "Charts"
-    CSS_PATH = "../charts.tcss"
     # The keys belong to the screen: a focused tab bar would take left/right for itself.
     AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -30,7 +30,6 @@ def summary_line(cards: list[Card], as_of: str) -> str:
 
 class DashboardScreen(AppScreen):
     TITLE = "Dashboard"
-    CSS_PATH = "../charts.tcss"
     # The cards' grid gets as many columns as fit (see charts.tcss).
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (76, "-medium"), (116, "-wide")]
     REFRESH_SECONDS = 60

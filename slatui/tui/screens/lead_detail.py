@@ -17,7 +17,7 @@ from slatui.errors import SlatuiError
 from slatui.store import to_epoch
 from slatui.text import printable
 from slatui.tui.forms.attempt import open_log_attempt
-from slatui.tui.widgets import LEADS_CSS, cells
+from slatui.tui.widgets import cells
 from slatui.tui.widgets.folding_table import Column, FoldingTable
 from slatui.tui.screens.base import footer
 
@@ -38,7 +38,6 @@ class Timeline(FoldingTable):
 class LeadDetailScreen(ModalScreen[None]):
     """The facts and attempt timeline of one lead; `a` logs another attempt on it."""
 
-    CSS_PATH = LEADS_CSS
     TITLE = "Lead details"
     BINDINGS: ClassVar[list[BindingType]] = [
         # A modal screen does not pass keys on to the app's bindings: `?` is its own here.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,13 +12,16 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from slatui.errors import SlatuiError
-from slatui.models import LEAD_STATUSES, Lead
-from slatui.tui.forms.attempt import open_log_attempt
-from slatui.tui.forms.base import ConfirmScreen
-from slatui.tui.forms.lead import LeadForm
-from slatui.tui.widgets import LEADS_CSS, cells
-from slatui.tui.widgets.lead_table import LeadTable, Row
 from slatui.tui.screens.base import AppScreen, footer
+from slatui.tui.widgets import cells
+from slatui.tui.widgets.lead_table import LeadTable, Row
+from slatui.vocabulary import LEAD_STATUSES
+
+if TYPE_CHECKING:
+    from slatui.models import Lead
+
+# The forms (and with them pydantic, ≈ 100 ms) load on first use, in practice already loaded by the app in a
+# thread (SlatuiApp._preload_screens): this screen may be opened while the app is still starting.
 
 # Typing in the filter waits this long for a pause before querying.
 FILTER_DELAY = 0.3
@@ -28,7 +31,6 @@ Choice = tuple[str, int]  # a filter option: (name, id)
 
 class LeadsScreen(AppScreen):
     TITLE = "Leads"
-    CSS_PATH = LEADS_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="leads.filter"),
         Binding("enter", "open", "Details", id="leads.open"),
@@ -152,6 +154,8 @@ class LeadsScreen(AppScreen):
 
     def action_log_attempt(self) -> None:
         if (lead := self._selected()) is not None:
+            from slatui.tui.forms.attempt import open_log_attempt
+
             open_log_attempt(self, lead)
 
     def action_edit(self) -> None:
@@ -171,6 +175,8 @@ class LeadsScreen(AppScreen):
         if not agreements:
             self.app.call_from_thread(self.notify, "Create an agreement first (4, then n).", severity="warning")
             return
+        from slatui.tui.forms.lead import LeadForm
+
         form = LeadForm(agreements, reps, lead, agreement_id=agreement_id)
         self.app.call_from_thread(self.app.push_screen, form, self._saved)
 
@@ -191,6 +197,8 @@ class LeadsScreen(AppScreen):
         question = f"Delete lead {cells.markup(lead['name'])} (#{lead['id']}){attempts}? You can undo it with u."
         # "Keep" comes first, so it has the focus and enter alone deletes nothing.
         answers = [("keep", "Keep"), ("delete", "Delete lead")]
+        from slatui.tui.forms.base import ConfirmScreen
+
         self.app.push_screen(ConfirmScreen(question, answers, danger="delete"), answered)
 
     @work(thread=True, group="leads-delete")

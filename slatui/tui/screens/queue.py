@@ -13,16 +13,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from slatui import plan
-from slatui.tui.forms.attempt import open_log_attempt
-from slatui.tui.widgets import LEADS_CSS, cells
-from slatui.tui.widgets.lead_table import Row
+from slatui.tui.widgets import cells
+from slatui.tui.widgets.lead_table import Prepared, Row
 from slatui.tui.widgets.queue_table import QueueTable, queue_entries
 from slatui.tui.screens.base import AppScreen, footer
 
 
 class QueueScreen(AppScreen):
     TITLE = "Queue"
-    CSS_PATH = LEADS_CSS
     REFRESH_SECONDS = 30
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "log_attempt", "Log attempt", id="queue.log"),
@@ -61,15 +59,16 @@ class QueueScreen(AppScreen):
     # mode's screen twice on its first visit; two cheap loads in a row are harmless.
     @work(thread=True, group="queue")
     def _load(self) -> None:
+        table = self.query_one(QueueTable)  # its rows are prepared here, off the event loop
         now = self.app.now()
         with self.app.data.store() as store:
             entries = queue_entries(plan.entries(store, now.timestamp()))
             # The clocks of the leads shown, else of every agreement.
             zones = [entry["tz"] for entry in entries] or [terms.tz for terms in store.list_terms()]
-        self.app.call_from_thread(self._show, entries, cells.clock(now, zones))
+        self.app.call_from_thread(self._show, entries, table.prepare(entries), cells.clock(now, zones))
 
-    def _show(self, entries: list[Row], as_of: str) -> None:
-        self.query_one(QueueTable).show(entries)
+    def _show(self, entries: list[Row], prepared: Prepared, as_of: str) -> None:
+        self.query_one(QueueTable).show(prepared)
         self.query_one("#queue-summary", Static).update(self._summary(entries, as_of))
         self.loaded = True
         if self._log_when_loaded:
@@ -93,6 +92,8 @@ class QueueScreen(AppScreen):
     def action_log_attempt(self) -> None:
         lead = self.query_one(QueueTable).selected
         if lead is not None:
+            from slatui.tui.forms.attempt import open_log_attempt  # loaded by then (SlatuiApp._preload_screens)
+
             open_log_attempt(self, lead)
         elif not self.loaded:
             self._log_when_loaded = True

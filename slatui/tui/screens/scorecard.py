@@ -47,7 +47,6 @@ def verdict_cells(verdict: dict[str, Any]) -> tuple[Text, ...]:
 
 class ScorecardScreen(AppScreen):
     TITLE = "Scorecard"
-    CSS_PATH = "../charts.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="scorecard.close"),
         Binding("[", "agreement(-1)", "Prev agreement", id="scorecard.prev_agreement", group=AGREEMENT_KEYS),

@@ -23,7 +23,8 @@ LABEL_WIDTH = 8
 
 
 def card_data(store: Store, terms: Terms, now: datetime) -> dict[str, Any]:
-    """This month's report in the agreement's zone, and its leads breached or due soon right now."""
+    """This month's report in the agreement's zone, and its leads breached or due soon right now (of those
+    awaiting a first attempt: the followed-up ones have no countdown)."""
     local = metrics.local_now(terms, now)
     report = metrics.month_report(store, terms, local.year, local.month, now)
     counts = plan.status(store, now.timestamp(), terms.id)

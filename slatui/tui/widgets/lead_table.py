@@ -3,27 +3,120 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
+from rich.console import Console, ConsoleOptions
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.message import Message
+from textual.widgets import DataTable
 
 from slatui.tui.widgets import cells
-from slatui.tui.widgets.folding_table import Column, FoldingTable
+from slatui.tui.widgets.folding_table import SCROLLBAR_WIDTH, Column, fit
 
 Row = dict[str, Any]
+# The columns shown (their positions in COLUMNS) and their widths.
+Layout = tuple[tuple[int, ...], tuple[int, ...]]
+# Rows with their cells and their lines for a layout, ready to show.
+Prepared = list[tuple[Row, tuple[Text, ...], Layout, "RowLine"]]
+# Between two columns: DataTable's cell padding, one space either side.
+GAP = "  "
 
 
-class LeadRowsTable(FoldingTable):
-    """A row-cursor table of store rows; a reload keeps the cursor on the lead it was on."""
+class RowLine:
+    """A table row drawn as one cell: each column's text cut (with its ellipsis) or padded to the column's
+    width, GAP apart, as a table of one cell per column draws it.
+
+    DataTable sends every cell through Rich's layout (padding, styles, line splitting), ≈ 0.15 ms a cell
+    whatever its size: nine columns made a screenful of leads (34 rows at 120×40) cost ≈ 50 ms of the event
+    loop at each page-down, one cell a row about a tenth of that. The line is one Text (made where the rows
+    are loaded), turned into segments on its first draw; few objects a row, for the garbage collector
+    walks them all."""
+
+    __slots__ = ("_text", "_segments", "width")
+
+    def __init__(self, cells: Iterable[Text], widths: tuple[int, ...]):
+        aligned = []
+        for cell, width in zip(cells, widths):
+            cell = cell.copy()
+            cell.align("right" if cell.justify == "right" else "left", width)
+            aligned.append(cell)
+        # join() keeps each cell's own style as a span of the row (render() alone would drop it).
+        self._text: Text | None = Text(GAP).join(aligned)
+        self._segments: list[Segment] | None = None
+        self.width = sum(widths) + len(GAP) * (len(widths) - 1)
+
+    @property
+    def plain(self) -> str:
+        return self._text.plain if self._text is not None else "".join(segment.text for segment in self._segments)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> list[Segment]:
+        if self._segments is None:
+            self._segments, self._text = list(self._text.render(console)), None
+        return self._segments
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.width, self.width)
+
+
+class LeadRowsTable(DataTable):
+    """A row-cursor table of store rows; a reload keeps the cursor on the lead it was on.
+
+    Its COLUMNS fold away by priority to fit the width (`folding_table.fit`): at 80 columns the ones that matter
+    stay. Each row is drawn as one cell, a `RowLine` of the columns shown, made by `prepare` in the worker that
+    loaded the rows: on the event loop, 500 rows' cells (nine Texts each, local times) cost as much again as
+    adding them. The table keeps every row's cells, so a resize re-lays it out without a reload."""
+
+    COLUMNS: ClassVar[tuple[Column, ...]] = ()
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.rows_by_id: dict[int, Row] = {}
+        self._cells: dict[int, tuple[Text, ...]] = {}  # every row's cells, in COLUMNS order
+        self._layout: Layout = ((), ())  # (positions in COLUMNS of the columns shown, their widths)
 
-    def cells(self, row: Row) -> Iterable[Text]:
+    def on_mount(self) -> None:
+        # A first guess (the screen's width) until the first resize says how wide the table really is.
+        self._lay_out(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out(event.size.width)
+
+    @property
+    def shown_columns(self) -> list[str]:
+        return [self.COLUMNS[n].key for n in self._layout[0]]
+
+    def _lay_out(self, width: int) -> None:
+        fitted = fit(self.COLUMNS, width - SCROLLBAR_WIDTH, len(GAP))
+        layout = (tuple(self.COLUMNS.index(column) for column, _ in fitted), tuple(w for _, w in fitted))
+        if layout == self._layout:
+            return
+        self._layout = layout
+        row = self.cursor_row
+        super().clear(columns=True)
+        header = GAP.join(self.COLUMNS[n].label[:w].ljust(w) for n, w in zip(*layout))
+        self.add_column(Text(header), key="row", width=len(header))
+        for lead_id, row_cells in self._cells.items():
+            self.add_row(_line(row_cells, layout), key=str(lead_id))
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1))
+
+    @staticmethod
+    def cells(row: Row) -> Iterable[Text]:
+        """The row's cells, one per column of COLUMNS."""
         raise NotImplementedError
+
+    def prepare(self, rows: Iterable[Row]) -> Prepared:
+        """Rows with their cells and their lines for the layout of the moment, for `show` (any thread: it only
+        reads the layout; a line made for a layout gone by is made again when shown)."""
+        layout = self._layout
+        prepared = []
+        for row in rows:
+            row_cells = tuple(self.cells(row))
+            prepared.append((row, row_cells, layout, _line(row_cells, layout)))
+        return prepared
 
     @property
     def selected(self) -> Row | None:
@@ -32,37 +125,45 @@ class LeadRowsTable(FoldingTable):
         row_key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
         return self.rows_by_id.get(int(row_key.value))
 
-    def show(self, rows: Iterable[Row], *, append: bool = False) -> None:
+    def show(self, rows: Prepared, *, append: bool = False) -> None:
         if append:
             self._add(rows)
             return
-        rows = list(rows)
-        if [row["id"] for row in rows] == list(self.rows_by_id):
+        if [row["id"] for row, *_ in rows] == list(self.rows_by_id):
             self._update(rows)
             return
         previous, index = self.selected, self.cursor_row
         self.clear()
         self.rows_by_id.clear()
+        self._cells.clear()
         self._add(rows)
         if previous is not None and previous["id"] in self.rows_by_id:
             index = self.get_row_index(str(previous["id"]))
         if self.row_count:
             self.move_cursor(row=min(index, self.row_count - 1))
 
-    def _update(self, rows: list[Row]) -> None:
+    def _update(self, rows: Prepared) -> None:
         """The same leads in the same order (a refresh): rewrite only the rows that changed, cheaper on the
         event loop than clearing and adding them all again."""
-        for row in rows:
+        for row, row_cells, layout, line in rows:
             if row != self.rows_by_id[row["id"]]:
                 self.rows_by_id[row["id"]] = row
-                self.update_cells(str(row["id"]), self.cells(row))
+                self._cells[row["id"]] = row_cells
+                self.update_cell(str(row["id"]), "row", self._current(row_cells, layout, line))
 
-    def _add(self, rows: Iterable[Row]) -> None:
-        for row in rows:
-            # Offset paging can repeat a row when leads arrive between two pages.
-            if row["id"] not in self.rows_by_id:
-                self.rows_by_id[row["id"]] = row
-                self.add_cells(str(row["id"]), self.cells(row))
+    def _add(self, rows: Prepared) -> None:
+        for row, row_cells, layout, line in rows:
+            self.rows_by_id[row["id"]] = row
+            self._cells[row["id"]] = row_cells
+            self.add_row(self._current(row_cells, layout, line), key=str(row["id"]))
+
+    def _current(self, row_cells: tuple[Text, ...], layout: Layout, line: RowLine) -> RowLine:
+        return line if layout == self._layout else _line(row_cells, self._layout)
+
+
+def _line(row_cells: tuple[Text, ...], layout: Layout) -> RowLine:
+    picks, widths = layout
+    return RowLine([row_cells[n] for n in picks], widths)
 
 
 class LeadTable(LeadRowsTable):
@@ -71,6 +172,7 @@ class LeadTable(LeadRowsTable):
 
     PAGE_SIZE = 200
     PREFETCH = 100
+    APPEND_ROWS = 50
     # 80 columns show id, name, handoff, response, attempts and status; 120 show them all.
     COLUMNS = (
         Column("id", "Id", 6),
@@ -100,7 +202,8 @@ class LeadTable(LeadRowsTable):
         self._exhausted = False
         self._loading = False
 
-    def cells(self, row: Row) -> Iterable[Text]:
+    @staticmethod
+    def cells(row: Row) -> Iterable[Text]:
         return (
             Text(str(row["id"]), justify="right"),
             cells.text(row["name"], "bold"),
@@ -120,12 +223,13 @@ class LeadTable(LeadRowsTable):
         self._generation += 1
         self._loading = True
         limit = max(self.PAGE_SIZE, self.row_count) if keep else self.PAGE_SIZE
-        self._fetch(self._generation, dict(self.filters), 0, limit)
+        self._fetch(self._generation, dict(self.filters), None, limit)
 
     def load_more(self) -> None:
-        if not (self._loading or self._exhausted):
+        if not (self._loading or self._exhausted) and self.rows_by_id:
             self._loading = True
-            self._fetch(self._generation, dict(self.filters), self.row_count, self.PAGE_SIZE)
+            last = next(reversed(self.rows_by_id.values()))
+            self._fetch(self._generation, dict(self.filters), (last["handed_off_at"], last["id"]), self.PAGE_SIZE)
 
     def on_data_table_row_highlighted(self) -> None:
         # The current cursor, not the event's: a reload's clear() posts highlights of rows now gone.
@@ -135,12 +239,13 @@ class LeadTable(LeadRowsTable):
     # Pages and counts are separate groups: in a group the latest worker wins (SlatuiApp.call_from_thread),
     # and the next page must not drop the count of the first.
     @work(thread=True, group="lead-page")
-    def _fetch(self, generation: int, filters: dict[str, Any], offset: int, limit: int) -> None:
+    def _fetch(self, generation: int, filters: dict[str, Any], before: tuple[int, int] | None, limit: int) -> None:
+        """A page from the top (`before` None) or the page after the lead whose sort key is `before`."""
         if generation != self._generation:  # a newer load was asked for before this one began
             return
         with self.app.data.store() as store:
-            rows = store.lead_rows(**filters, limit=limit, offset=offset)
-        self.app.call_from_thread(self._show_page, generation, filters, rows, offset, limit)
+            rows = store.lead_rows(**filters, limit=limit, before=before)
+        self.app.call_from_thread(self._show_page, generation, filters, self.prepare(rows), before is not None, limit)
 
     @work(thread=True, group="lead-count")
     def _count(self, generation: int, filters: dict[str, Any]) -> None:
@@ -148,18 +253,33 @@ class LeadTable(LeadRowsTable):
             total = store.count_leads(**filters)
         self.app.call_from_thread(self._show_total, generation, total)
 
-    def _show_page(self, generation: int, filters: dict[str, Any], rows: list[Row], offset: int, limit: int) -> None:
+    def _show_page(self, generation: int, filters: dict[str, Any], rows: Prepared, more: bool, limit: int) -> None:
         if generation != self._generation:
+            return
+        if more:
+            self._append(generation, rows, len(rows) < limit)
             return
         self._loading = False
         self._exhausted = len(rows) < limit
-        if offset == 0:
-            self.total = None
-        self.show(rows, append=offset > 0)
+        self.total = None
+        self.show(rows)
         self.post_message(self.Loaded(self.row_count, self.total))
-        if offset == 0:
-            # Counted once the first page is up: with a text filter on a big table this scan is the slow part.
-            self._count(generation, filters)
+        # Counted once the first page is up: with a text filter on a big table this scan is the slow part.
+        self._count(generation, filters)
+
+    def _append(self, generation: int, rows: Prepared, last: bool) -> None:
+        """The next page, APPEND_ROWS at a time, one batch after each screen refresh: the rows go below what is
+        shown, and no turn of the event loop adds them all (200 rows: 15 ms, on top of drawing the frame).
+        Still loading meanwhile, so no other page is asked for."""
+        if generation != self._generation:  # reloaded meanwhile: its rows replace these
+            return
+        self.show(rows[:self.APPEND_ROWS], append=True)
+        if len(rows) > self.APPEND_ROWS:
+            self.call_after_refresh(self._append, generation, rows[self.APPEND_ROWS:], last)
+            return
+        self._loading = False
+        self._exhausted = last
+        self.post_message(self.Loaded(self.row_count, self.total))
 
     def _show_total(self, generation: int, total: int) -> None:
         if generation == self._generation:

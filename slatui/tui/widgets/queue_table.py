@@ -38,7 +38,8 @@ class QueueTable(LeadRowsTable):
         Column("last_attempt_at", "Last attempt", cells.TIME_WIDTH),
     )
 
-    def cells(self, row: Row) -> Iterable[Text]:
+    @staticmethod
+    def cells(row: Row) -> Iterable[Text]:
         style = cells.URGENCY_STYLES[row["urgency"]]
         return (
             cells.countdown(row["left"], row["urgency"]),
