@@ -19,6 +19,8 @@ from textual.worker import NoActiveWorker, Worker, get_current_worker
 from slatui.text import printable
 from slatui.tui.commands import SlatuiCommands
 from slatui.tui.data import Data
+from slatui.tui.screens.base import Viewer
+from slatui.tui.watch import FileWatch
 
 DARK_THEME = "textual-dark"
 SCREEN_KEYS = Binding.Group("Screens")
@@ -30,7 +32,7 @@ def _screen(module: str, name: str) -> Callable[[], Screen]:
     return lambda: getattr(import_module(f"slatui.tui.screens.{module}"), name)()
 
 
-class SlatuiApp(App[None]):
+class SlatuiApp(FileWatch):
     TITLE = "slatui"
     CSS_PATH: ClassVar[list[str]] = ["app.tcss", "forms.tcss"]
     COMMANDS = App.COMMANDS | {SlatuiCommands}
@@ -76,6 +78,7 @@ class SlatuiApp(App[None]):
 
     def on_mount(self) -> None:
         self._offer_welcome()
+        self.start_watching()
 
     def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run `callback` on the event loop, unless the worker calling is stale; then drop it, returning None.
@@ -118,11 +121,15 @@ class SlatuiApp(App[None]):
     # ---- actions ----------------------------------------------------------------------------
 
     async def action_go(self, mode: str) -> None:
+        # A viewer over the screen (help, a scorecard) closes first: the key names a screen, and coming back to
+        # this one later shows it, not the viewer.
+        while isinstance(self.screen, Viewer) and len(self.screen_stack) > 1:
+            await self.pop_screen()
         await self.switch_mode(mode)
 
     async def action_run_on(self, mode: str, action: str) -> None:
         """Open `mode` and run one of its screen's actions (used by the command palette)."""
-        await self.switch_mode(mode)
+        await self.action_go(mode)
         await self.run_action(action, self.screen)
 
     def action_help(self) -> None:
