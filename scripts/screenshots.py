@@ -34,7 +34,9 @@ SHOTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lead-detail", ("enter",)),
     ("agreements", ("escape", "4")),
     ("agreement-editor", ("e",)),
-    ("charts-volume", ("escape", "5")),
+    # A new lead goal from August: the question, and how many past months it judges again.
+    ("effective-month", ("tab", "tab", "end", "5", "ctrl+s", "tab", *"2026-08")),
+    ("charts-volume", ("escape", "escape", "5")),
     ("charts-speed", ("c",)),
     ("charts-compliance", ("c",)),
     ("charts-depth", ("c",)),

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from slatui.display import percent
+from slatui.display import leads_to_date, number, percent, share
 from slatui.parsing import format_duration, format_local
 from slatui.text import json_text, printable
 
@@ -78,15 +78,16 @@ def key_figures(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     v, s, d = report["volume"], report["speed"], report["depth"]
     running = report["month_status"] == "in_progress"
     return [
-        ("Leads handed off", f"{v['goal']}", f"{v['actual']} (to date goal {v['goal_to_date']:.0f}, "
+        ("Leads handed off", f"{v['goal']}", f"{v['actual']} (to date goal {leads_to_date(v['goal_to_date'])}, "
          f"projected {v['projected']:.0f})", _mark(v["on_pace"] if running else v["met"], running)),
-        ("First attempt within target", f"{_pct(s['threshold'])} within {_secs(s['target_seconds'])}",
+        ("First attempt within target", f"{share(s['threshold'])} within {_secs(s['target_seconds'])}",
          f"{percent(s['compliance'], s['threshold'])} ({s['met_count']} met, {s['breached_count']} breached, "
          f"{s['pending_count']} pending)", _mark(s["met"], running)),
         ("Response time", _secs(s["target_seconds"]),
          f"mean {_secs(s['mean_seconds'])}, median {_secs(s['median_seconds'])}, p90 {_secs(s['p90_seconds'])}", ""),
         ("Attempts on unreached leads", f"≥ {d['min_attempts']}",
-         f"{_num(d['mean_attempts'])} over {d['unconnected_leads']} leads ({d['leads_worked']} worked)",
+         f"{number(d['mean_attempts'], d['min_attempts'], 1)} over {d['unconnected_leads']} leads "
+         f"({d['leads_worked']} worked)",
          _mark(d["met"], running)),
     ]
 
@@ -245,7 +246,7 @@ def _scorecard_row(v: dict[str, Any]) -> tuple[str, str, str, str, str]:
             f"{v['volume']['actual']}/{v['volume']['goal']} "
             f"{_tick(v['volume']['on_pace'] if running else v['volume']['met'], running)}",
             f"{percent(v['speed']['compliance'], v['speed']['threshold'])} {_tick(v['speed']['met'], running)}",
-            f"{_num(v['depth']['mean_attempts'])} {_tick(v['depth']['met'], running)}",
+            f"{number(v['depth']['mean_attempts'], v['depth']['min_attempts'], 1)} {_tick(v['depth']['met'], running)}",
             ("on track" if v["on_track"] else "behind") if running else "MET" if v["month_met"] else "missed")
 
 

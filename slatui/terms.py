@@ -17,6 +17,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from slatui.businesstime import BusinessCalendar, parse_hours_spec
+from slatui.display import share
 
 
 @dataclass(frozen=True)
@@ -113,3 +114,29 @@ class Terms:
     def at_instant(self, instant: float) -> Terms:
         return self.with_version(self.version_at(instant))
 
+
+
+# How each versioned term reads (`agreement show`, the app's agreement details and its "from which month?").
+_TERM_LABELS = {
+    "lead_goal": lambda v: f"{v} leads/month",
+    "respond_within_seconds": lambda v: f"first attempt within {_duration(v)}",
+    "compliance_threshold": lambda v: f"{share(v)} in time",
+    "min_attempts": lambda v: f"{v} attempts",
+    "miss_limit": lambda v: f"cancel after {v} missed months",
+    "cadence": lambda v: f"follow-up gaps {v}" if v else "follow-up every business day",
+    "tz": lambda v: f"zone {v}",
+    "hours": lambda v: f"hours {v or '24x7'}",
+    "holiday_countries": lambda v: f"holidays {','.join(v) or 'none'}",
+}
+
+
+def _duration(seconds: int) -> str:
+    from slatui.parsing import format_duration
+
+    return format_duration(seconds)
+
+
+def describe_version(version: TermsVersion, previous: TermsVersion | None = None) -> str:
+    """A version's terms; after another one, only what changed."""
+    names = [n for n in _TERM_LABELS if previous is None or getattr(version, n) != getattr(previous, n)]
+    return "; ".join(_TERM_LABELS[n](getattr(version, n)) for n in names) or "no change"

@@ -11,7 +11,8 @@ from slatui import charts, metrics
 from slatui.report import chart_text
 from slatui.store import Store
 from slatui.tui.screens.charts import View, bucket_range, load_chart_data
-from slatui.tui.widgets.agreement_card import daily_handoffs, failing, standing
+from slatui.display import short_of
+from slatui.tui.widgets.agreement_card import daily_handoffs, standing
 
 
 class Recorder:
@@ -265,11 +266,16 @@ def test_month_buckets_match_each_months_report(store, agreements):
         assert bar["depth"]["mean_attempts"] == report["depth"]["mean_attempts"]
 
 
-def test_a_card_is_in_trouble_once_cancellation_is_reached_at_risk_while_a_target_fails(internal):
+def test_a_card_is_in_trouble_once_cancellation_is_reached_behind_while_a_target_fails(internal):
     _, report, _ = internal
+    assert report["month_status"] == "in_progress"
     assert report["cancellation_reached"] and standing(report) == "trouble"
     calm = {**report, "cancellation_reached": False}
-    assert standing(calm) == "risk" and failing(calm) == ["leads", "speed", "depth"]
+    assert standing(calm) == "risk" and short_of(calm) == ["leads", "speed", "depth"]
     fine = {**calm, "volume": {**report["volume"], "on_pace": True},
             "speed": {**report["speed"], "met": True}, "depth": {**report["depth"], "met": True}}
-    assert standing(fine) == "ok" and failing(fine) == []
+    assert standing(fine) == "ok" and short_of(fine) == []
+    # Before the first lead: no data, whatever the figures say; once judged, a month short of pace is not missed.
+    assert standing({**calm, "month_status": "not_tracked"}) == "idle"
+    judged = {**fine, "month_status": "missed", "volume": {**fine["volume"], "met": False}}
+    assert short_of(judged) == ["leads"] and standing(judged) == "risk"

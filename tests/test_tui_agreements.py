@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from textual.widgets import Button, DataTable, Input, Label, Select
+from conftest import FROZEN_NOW
+from textual.widgets import Button, DataTable, Input, Label, RadioButton, Select
 
+from slatui import metrics
 from slatui.models import Agreement
 from slatui.store import Store
 from slatui.tui.forms.agreement import AgreementForm
+from slatui.tui.forms.effective import EffectiveMonth
 from slatui.tui.forms.base import ConfirmScreen
 from slatui.tui.screens.agreements import AgreementsScreen
 from slatui.tui.screens.calculator import CalculatorModal
@@ -51,7 +54,7 @@ def test_agreements_list_shows_targets_and_this_months_verdict(drive, demo_db):
         assert rows["Revenue engine"][3] == "Marketing → Sales → Customer Service"
         details = str(pilot.app.screen.query_one("#agreement-details").render())
         assert "Clock: Europe/Madrid (now 16:30 CET), mon-fri 09:00-14:00,15:00-18:00, holidays ES" in details
-        assert "This month: volume " in details
+        assert "This month: leads " in details
 
     drive(demo_db, scenario)
 
@@ -157,7 +160,13 @@ def test_multilevel_agreement_with_an_added_party_and_contact(drive, demo_db, se
     assert saved.contacts[0].email == "ana@example.com"
 
 
-def test_edit_agreement_lead_goal_and_hours(drive, demo_db, settle):
+def test_an_edit_asks_from_which_month_and_counts_the_months_judged_again(drive, demo_db, settle):
+    with Store(demo_db) as store:
+        northwind = store.get_agreement("Northwind customer SLA")
+        every = store.months_judged_again(northwind.id, "1970-01", FROZEN_NOW)
+        before = {m: metrics.month_report(store, store.terms(northwind.id), 2026, m, FROZEN_NOW) for m in (8, 9)}
+    assert every >= 3  # the demo's months before November
+
     async def scenario(pilot):
         await _open_agreements(pilot, settle)
         await _select(pilot, settle, "Northwind customer SLA")
@@ -166,19 +175,70 @@ def test_edit_agreement_lead_goal_and_hours(drive, demo_db, settle):
         form = pilot.app.screen
         assert isinstance(form, AgreementForm)
         assert form.query_one("#targets-lead_goal", Input).value == "60"
-        await _fill(pilot, {"targets-lead_goal": "75", "calendar-hours": "mon-fri 08:00-12:00, 13:00-17:00"})
+        await _fill(pilot, {"targets-cadence": "fast"})
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert "can't read cadence step 'fast'" in _error(pilot, "targets-cadence")
+        await _fill(pilot, {"targets-lead_goal": "75", "calendar-hours": "mon-fri 08:00-12:00, 13:00-17:00",
+                            "targets-cadence": "4h, 1d"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        # The goal, the hours and the cadence changed: from which month? This month (the app's clock) by default.
+        question = pilot.app.screen
+        assert isinstance(question, EffectiveMonth)
+        assert str(question.query_one("#effective-changes").render()) == (
+            "Changed: 75 leads/month; follow-up gaps 4h,1d; hours mon-fri 08:00-12:00,13:00-17:00")
+        assert question.query_one("#effective-this", RadioButton).label.plain == "This month, 2026-11"
+        assert "No past month is judged again" in _note(question)
+        await pilot.press("escape")  # back to the editor, nothing saved
+        await settle(pilot)
+        assert pilot.app.screen is form
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        question = pilot.app.screen
+
+        question.query_one("#effective-all", RadioButton).value = True
+        await settle(pilot)
+        assert f"History is rewritten: {every} past months judged again" in _note(question)
+        await pilot.press("tab")  # the month field: typing in it picks "another month"
+        await pilot.press(*"2026-9")
+        await settle(pilot)
+        assert question.query_one("#effective-other", RadioButton).value
+        assert "Type the first month" in _note(question)
+        await pilot.press("ctrl+s")  # not a month yet: the question stays and says why
+        await settle(pilot)
+        assert pilot.app.screen is question
+        assert "is not a month" in str(question.query_one("#effective-month-error").render())
+        await pilot.press("backspace", *"09")
+        await settle(pilot)
+        assert "2 past months (to 2026-10) judged again by the new terms; earlier months keep" in _note(question)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
         assert isinstance(pilot.app.screen, AgreementsScreen)
         table = pilot.app.screen.query_one(DataTable)
         assert table.get_row_at(table.cursor_row)[4].startswith("75/mo")
+        assert "Terms changed from 2026-09: 75 leads/month" in str(
+            pilot.app.screen.query_one("#agreement-details").render())
 
     drive(demo_db, scenario)
     with Store(demo_db) as store:
         edited = store.get_agreement("Northwind customer SLA")
-    assert edited.targets.lead_goal == 75
+        terms = store.terms(edited.id)
+        assert store.recomputing() == {}  # the app recomputed the leads the new hours move
+        after = {m: metrics.month_report(store, terms, 2026, m, FROZEN_NOW) for m in (8, 9)}
+    assert [(v.from_month, v.lead_goal, v.cadence) for v in terms.versions] == [
+        ("1970-01", 60, None), ("2026-09", 75, "4h,1d")]
     assert edited.calendar.hours == "mon-fri 08:00-12:00,13:00-17:00"
     assert edited.summary == "Our agency generates leads for Northwind's sales team."
+    # August keeps the terms it was judged by; September is judged by the new ones.
+    assert after[8] == before[8]
+    assert (before[9]["terms"]["lead_goal"], after[9]["terms"]["lead_goal"]) == (60, 75)
+
+
+def _note(question: EffectiveMonth) -> str:
+    return str(question.query_one("#effective-note").render())
 
 
 def test_calculate_goal_fills_the_lead_goal(drive, demo_db, settle):

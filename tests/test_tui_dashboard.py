@@ -3,15 +3,18 @@ queue; the scorecard and exports from it; the palette's file import."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from conftest import FROZEN_NOW
-from textual.widgets import Checkbox, Input
+from textual.widgets import Checkbox, DataTable, Input
 
-from slatui.models import Lead
+from slatui import metrics
+from slatui.models import Agreement, Calendar, Lead
 from slatui.store import Store
+from slatui.tui.app import SlatuiApp
 from slatui.tui.screens.charts import ChartsScreen
 from slatui.tui.forms.base import ConfirmScreen
 from slatui.tui.screens.import_file import ImportForm
@@ -72,7 +75,7 @@ def test_cards_flag_the_agreement_in_trouble_and_count_breaches(drive, dashboard
         assert [c.border_title for c in cards] == ["MQL to SQL handoff", "Northwind customer SLA", "Revenue engine"]
         assert [c.standing for c in cards] == ["trouble", "trouble", "ok"]
         assert cards[0].has_class("-trouble") and not cards[2].has_class("-trouble")
-        assert cards[0].border_subtitle == "✗ in trouble" and cards[2].border_subtitle == "✓ on track"
+        assert cards[0].border_subtitle == "✗ in trouble" and cards[2].border_subtitle == "on track"
         for card in cards:
             breached, due = expected[card.border_title]
             assert f"Queue   {breached} breached · {due} due soon" in card_text(card)
@@ -168,3 +171,69 @@ def test_without_agreements_every_key_says_what_to_do(drive, empty_db, settle):
         assert messages == ["Nothing to export yet: no agreement is shown."] * 2
 
     drive(empty_db, scenario)
+
+
+def _quiet_agreements(db: Path) -> None:
+    """Two active agreements with no closed month: one tracked since a lead this month (breached, never tried),
+    one with no lead at all."""
+    with Store(db) as store:
+        fresh = store.add_agreement(Agreement(name="Fresh SLA", calendar=Calendar(tz="UTC")))
+        store.add_agreement(Agreement(name="Quiet SLA", calendar=Calendar(tz="UTC")))
+        store.add_lead(Lead(agreement_id=fresh.id, name="Ada", handed_off_at=FROZEN_NOW - timedelta(hours=2)))
+
+
+def test_the_month_in_progress_is_on_track_or_behind_never_missed(drive, demo_db, settle):
+    _quiet_agreements(demo_db)
+
+    async def scenario(pilot):
+        cards = {card.border_title: card for card in pilot.app.screen.query(AgreementCard)}
+        fresh, quiet = cards["Fresh SLA"], cards["Quiet SLA"]
+        # November is running: its breached lead and its pace put it behind, which is no missed month.
+        assert fresh.data["report"]["month_status"] == "in_progress"
+        assert (fresh.standing, fresh.border_subtitle) == ("risk", "behind") and fresh.has_class("-risk")
+        text = card_text(fresh)
+        assert "behind  on leads, speed, depth" in text
+        assert "Speed   0% in time (target 85%)" in text and "Missed  0 months in a row" in text
+        assert "✗" not in text + fresh.border_subtitle
+        # No lead yet: no data, not behind.
+        assert (quiet.standing, quiet.border_subtitle) == ("idle", "no data") and quiet.has_class("-idle")
+        assert "no data  no lead handed off yet" in card_text(quiet)
+        assert "in trouble" not in fresh.border_subtitle + quiet.border_subtitle
+
+        await press(pilot, settle, "4")
+        table = pilot.app.screen.query_one(DataTable)
+        verdicts = {table.get_row_at(i)[0]: table.get_row_at(i)[-1] for i in range(table.row_count)}
+        assert (verdicts["Fresh SLA"], verdicts["Quiet SLA"]) == ("behind: leads, speed, depth", "— no data")
+
+    drive(demo_db, scenario)
+
+
+def test_on_the_first_of_a_month_the_new_one_runs_and_the_last_is_judged(demo_db, settle):
+    first = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)  # 09:00 in Madrid
+    with Store(demo_db) as store:
+        terms = store.terms("MQL to SQL handoff")
+        november = metrics.month_report(store, terms, 2026, 11, first)
+        december = metrics.month_report(store, terms, 2026, 12, first)
+    assert november["month_status"] == "missed" and december["month_status"] == "in_progress"
+
+    async def main():
+        app = SlatuiApp(demo_db, clock=lambda: first)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            card = next(c for c in app.screen.query(AgreementCard) if c.border_title == "MQL to SQL handoff")
+            text = card_text(card)
+            assert card.data["report"]["month"] == "2026-12"
+            assert "behind  on leads" in text and "✗ missed" not in text
+            # November counts toward cancellation; December, a day old, does not.
+            missed = december["consecutive_missed_months"]
+            assert missed == november["consecutive_missed_months"] >= 1
+            assert f"Missed  {missed} months in a row" in text
+
+            await press(pilot, settle, "s")
+            table = app.screen.query_one(DataTable)
+            months = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+            assert months[-2:] == ["2026-11", "2026-12 (so far)"]
+            assert str(table.get_row_at(table.row_count - 2)[-1]) == "✗ missed"
+            assert str(table.get_row_at(table.row_count - 1)[-1]) in ("· on track", "! behind")
+
+    asyncio.run(main())

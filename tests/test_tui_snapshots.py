@@ -23,6 +23,8 @@ SHOTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "new-lead-form": (("3", "n"), tuple(SIZES)),
     "agreements": (("4",), tuple(SIZES)),
     "agreement-editor": (("4", "e"), tuple(SIZES)),
+    # A goal of 1205 from August: how many past months are judged again.
+    "effective-month": (("4", "e", "tab", "tab", "end", "5", "ctrl+s", "tab", *"2026-08"), tuple(SIZES)),
     "charts-speed": (("5", "c"), ("80x24",)),
     "charts-volume": (("5",), ("120x40",)),
     "calculator": (("6",), tuple(SIZES)),

@@ -217,3 +217,22 @@ def test_report_as_of_the_past_sees_no_later_lead(store):
     report = metrics.month_report(store, agreement, 2026, 3, as_of)
     assert report["volume"]["actual"] == 0 and report["speed"]["pending_count"] == 0
     assert report["as_of"] == as_of.astimezone(timezone.utc).isoformat()
+
+
+def test_report_figures_beside_a_verdict_never_round_across_it(store):
+    from slatui.report import key_figures, render_scorecard
+
+    agreement = _office(store, lead_goal=120, compliance_threshold=0.85, min_attempts=6)
+    report = metrics.month_report(store, agreement, 2026, 3, local(2026, 3, 4, 12))
+    report["volume"].update(actual=15, goal_to_date=15.48, on_pace=False)
+    report["speed"].update(compliance=0.8496, met=False)
+    report["depth"].update(mean_attempts=5.96, met=False)
+    leads, in_time, _, depth = key_figures({**report, "month_status": "in_progress"})
+    assert leads[2].startswith("15 (to date goal 16,") and leads[3] == "behind"
+    assert (in_time[1], in_time[2].split()[0], in_time[3]) == ("85% within 1h", "84.96%", "behind")
+    assert (depth[2].split()[0], depth[3]) == ("5.96", "behind")
+    month = {"month": "2026-02", "month_status": "missed", "month_met": False, "on_track": None,
+             "volume": report["volume"], "speed": report["speed"], "depth": {**report["depth"], "min_attempts": 6}}
+    text = render_scorecard([{"agreement": {"name": "Office"}, "consecutive_missed_months": 1, "miss_limit": 3,
+                              "months": [month]}])
+    assert "84.96% ✗" in text and "5.96 ✗" in text

@@ -21,6 +21,7 @@ from slatui.cli.base import (
     validated,
 )
 from slatui.errors import SlatuiError
+from slatui.terms import describe_version
 
 
 def _agreement_options(fn):
@@ -158,7 +159,7 @@ def _print_agreement(store: Any, agreement: dict[str, Any], as_json: bool) -> No
         previous = None
         for version in terms.versions:
             start = "since the start" if previous is None else f"from {version.from_month}"
-            lines.append(f"    {start + ':':<17}{_describe_version(version, previous)}")
+            lines.append(f"    {start + ':':<17}{describe_version(version, previous)}")
             previous = version
     if recomputing is not None:
         lines.append(f"  recomputing: {recomputing[0]} of {recomputing[1]} leads (`slatui agreement show` again to "
@@ -174,32 +175,6 @@ def _print_agreement(store: Any, agreement: dict[str, Any], as_json: bool) -> No
         lines.append(f"  contact:     {contact['name']} ({contact['role'] or 'no role'}, "
                      f"{contact['party'] or 'no party'}) {contact['email'] or ''}".rstrip())
     echo("\n".join(lines))
-
-
-# How each versioned term reads in `agreement show`.
-_TERM_LABELS = {
-    "lead_goal": lambda v: f"{v} leads/month",
-    "respond_within_seconds": lambda v: f"first attempt within {_duration(v)}",
-    "compliance_threshold": lambda v: f"{v:.0%} in time",
-    "min_attempts": lambda v: f"{v} attempts",
-    "miss_limit": lambda v: f"cancel after {v} missed months",
-    "cadence": lambda v: f"follow-up gaps {v}" if v else "follow-up every business day",
-    "tz": lambda v: f"zone {v}",
-    "hours": lambda v: f"hours {v or '24x7'}",
-    "holiday_countries": lambda v: f"holidays {','.join(v) or 'none'}",
-}
-
-
-def _duration(seconds: int) -> str:
-    from slatui.parsing import format_duration
-
-    return format_duration(seconds)
-
-
-def _describe_version(version: Any, previous: Any) -> str:
-    """A version's terms; after the first, only what changed."""
-    names = [n for n in _TERM_LABELS if previous is None or getattr(version, n) != getattr(previous, n)]
-    return "; ".join(_TERM_LABELS[n](getattr(version, n)) for n in names) or "no change"
 
 
 def _version_json(version: Any) -> dict[str, Any]:

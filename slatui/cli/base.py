@@ -242,8 +242,12 @@ def cli(click_ctx: click.Context, db_path: str | None) -> None:
     click_ctx.obj = Context(db_path)
     click_ctx.call_on_close(click_ctx.obj.close)
     if click_ctx.invoked_subcommand is None:
-        path = click_ctx.obj.store.path  # fail here, before the screen changes, if the file is unusable
-        click_ctx.obj.close()  # the app opens connections of its own
+        from slatui.store import Store
+
+        # Fail here, before the screen changes, if the file is unusable. A recompute a killed command left is the
+        # app's to finish, in a worker, showing progress (not a bar before the screen opens).
+        with Store(click_ctx.obj.db_path) as store:
+            path = store.path
         from slatui.tui.app import run
 
         run(path)

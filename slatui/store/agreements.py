@@ -49,10 +49,11 @@ class AgreementQueries:
         return agreement.model_copy(update={"id": agreement_id})
 
     def update_agreement(self, agreement: Agreement, *, effective: str | None = None,
-                         progress: Callable[[int, int], None] | None = None) -> Agreement:
+                         progress: Callable[[int, int], None] | None = None, recompute: bool = True) -> Agreement:
         """Save an edit. Targets and clock changes apply from the month `effective` ("YYYY-MM", default this month
         in the agreement's zone) on: earlier months keep the terms they were judged by; "all" rewrites every
-        month. Leads whose facts the change moves are recomputed in batches (`run_recompute_jobs`)."""
+        month. Leads whose facts the change moves are recomputed in batches (`run_recompute_jobs`), here unless
+        `recompute` is False (the app runs them in a worker of their own, the list showing progress)."""
         before = self._agreement_row(agreement.id)
         self._check_unique_name(agreement)
         terms = self.terms(agreement.id)
@@ -82,7 +83,8 @@ class AgreementQueries:
                 # A closed day given by hand is a correction: it applies wherever it falls.
                 since = 0 if closed_days or month == "all" else _month_start(month)
                 self._queue_recompute(agreement.id, since)
-        self.run_recompute_jobs(progress)
+        if recompute:
+            self.run_recompute_jobs(progress)
         return self.get_agreement(agreement.id)
 
     def _apply_version_change(self, agreement_id: int, versions: list[TermsVersion], month: str,
@@ -108,10 +110,11 @@ class AgreementQueries:
                           tuple(row.values()))
         self._record("agreement_terms", agreement_id, None, row, agreement_id=agreement_id)
 
-    def months_judged_again(self, agreement_id: int, effective: str) -> int:
-        """How many months before this one an edit effective from `effective` would judge again."""
+    def months_judged_again(self, agreement_id: int, effective: str, as_of: datetime | None = None) -> int:
+        """How many months before this one (as of `as_of`, default now) an edit effective from `effective` would
+        judge again."""
         terms = self.terms(agreement_id)
-        this = _this_month(terms)
+        this = _this_month(terms, as_of)
         first = self._one("SELECT min(handoff_day) FROM leads WHERE agreement_id = ?", (agreement_id,))[0]
         start = max(effective, first[:7]) if first else this
         (y1, m1), (y2, m2) = _month(start), _month(this)
@@ -328,8 +331,9 @@ def _month(label: str) -> tuple[int, int]:
     return int(year), int(month)
 
 
-def _this_month(terms: Terms) -> str:
-    return datetime.now(ZoneInfo(terms.tz)).strftime("%Y-%m")
+def _this_month(terms: Terms, as_of: datetime | None = None) -> str:
+    zone = ZoneInfo(terms.tz)
+    return (datetime.now(zone) if as_of is None else as_of.astimezone(zone)).strftime("%Y-%m")
 
 
 def _month_start(label: str) -> int:

@@ -127,6 +127,10 @@ class Store(AgreementQueries, RepQueries, LeadQueries, AttemptQueries, BulkLoadi
     def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, tuple(params)).fetchone()
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (of this process or another) has committed."""
+        return self._one("PRAGMA data_version")[0]
+
     def is_empty(self) -> bool:
         return self._one("SELECT NOT EXISTS (SELECT 1 FROM agreements) AND NOT EXISTS (SELECT 1 FROM reps)")[0] == 1
 

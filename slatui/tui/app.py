@@ -20,6 +20,8 @@ from textual.worker import NoActiveWorker, Worker, get_current_worker
 from slatui.text import printable
 from slatui.tui.commands import SlatuiCommands
 from slatui.tui.data import Data
+from slatui.tui.screens.base import Viewer
+from slatui.tui.watch import FileWatch
 
 DARK_THEME = "textual-dark"
 SCREEN_KEYS = Binding.Group("Screens")
@@ -46,7 +48,7 @@ def _screen(module: str, name: str) -> Callable[[], Screen]:
     return make
 
 
-class SlatuiApp(App[None]):
+class SlatuiApp(FileWatch):
     TITLE = "slatui"
     # Every stylesheet, read once at start-up: a screen's own CSS_PATH would be read app-wide anyway, but on
     # its first visit, re-parsing all the others with it.
@@ -108,6 +110,7 @@ class SlatuiApp(App[None]):
         self.screen._css_update_count = self._css_update_count
         self._offer_welcome()
         self.call_after_refresh(self._preload_screens)
+        self.start_watching()
 
     def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run `callback` on the event loop, unless the worker calling is stale; then drop it, returning None.
@@ -163,11 +166,15 @@ class SlatuiApp(App[None]):
     # ---- actions ----------------------------------------------------------------------------
 
     async def action_go(self, mode: str) -> None:
+        # A viewer over the screen (help, a scorecard) closes first: the key names a screen, and coming back to
+        # this one later shows it, not the viewer.
+        while isinstance(self.screen, Viewer) and len(self.screen_stack) > 1:
+            await self.pop_screen()
         await self.switch_mode(mode)
 
     async def action_run_on(self, mode: str, action: str) -> None:
         """Open `mode` and run one of its screen's actions (used by the command palette)."""
-        await self.switch_mode(mode)
+        await self.action_go(mode)
         await self.run_action(action, self.screen)
 
     def action_help(self) -> None:

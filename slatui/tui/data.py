@@ -6,6 +6,9 @@ waits on SQLite. Each `with` block borrows a connection of its own (an idle one,
 one screen's slow report never holds up another screen's query: in WAL mode readers run side by side,
 and beside the one writer. Loads of one screen may thus finish out of order; the app drops a result
 that a newer one has overtaken (`SlatuiApp.call_from_thread`).
+
+One more connection is never lent: `data_version` asks it whether any other connection, the app's own or
+another process's, has committed since it last asked (the app's screens then reload).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ class Data:
         self._opening = threading.Lock()  # opening may migrate the file: one at a time
         self._idle: list[Store] = []
         self._closed = False
+        self._watch_lock = threading.Lock()  # guards the watcher
+        self._watcher: Store | None = None
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -43,6 +48,17 @@ class Data:
                 else:
                     self._idle.append(store)
 
+    def data_version(self) -> int | None:
+        """SQLite's data_version on the watcher's connection: it changes whenever any other connection has committed
+        (call from a thread worker). None once closed."""
+        with self._watch_lock:
+            if self._closed:
+                return None
+            if self._watcher is None:
+                with self._opening:
+                    self._watcher = Store(self.path)
+            return self._watcher.data_version()
+
     def close(self) -> None:
         """Close the idle connections now, and the borrowed ones when their blocks end."""
         with self._lock:
@@ -50,3 +66,7 @@ class Data:
             idle, self._idle = self._idle, []
         for store in idle:
             store.close()
+        with self._watch_lock:
+            if self._watcher is not None:
+                self._watcher.close()
+                self._watcher = None

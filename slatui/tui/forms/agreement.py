@@ -1,5 +1,6 @@
 """The agreement editor: every field of the model; the targets and the clock first, then period and review and
-the guide's six sections; ctrl+o jumps to a section."""
+the guide's six sections; ctrl+o jumps to a section. Saving a change of targets, cadence or clock asks from which
+month it applies (forms.effective); the leads it moves are recomputed by the app afterwards, in a worker."""
 
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from slatui.metrics import local_now
 from slatui.models import AGREEMENT_KINDS, AGREEMENT_STATUSES, Agreement, Calendar, system_zone
 from slatui.parsing import format_duration, parse_date, parse_duration, parse_percent
+from slatui.terms import describe_version
 from slatui.text import printable
 from slatui.tui.forms.base import FieldReader, FormScreen, field_row, widget_id
+from slatui.tui.forms.effective import EffectiveMonth
 from slatui.tui.screens.base import footer
 from slatui.tui.screens.calculator import CalculatorModal, parse_amount
 from slatui.tui.widgets.cells import markup
@@ -121,6 +125,8 @@ class AgreementForm(FormScreen[Agreement]):
         self.original = agreement
         # A new agreement starts from the model's defaults (the guide's example; the name is left blank below).
         self.initial = agreement or Agreement(name="new", calendar=Calendar(tz=system_zone()))
+        # From which month changed terms apply ("YYYY-MM" or "all"), once the user has said.
+        self.effective: str | None = None
         self.parties: list[dict[str, str]] = [p.model_dump() for p in self.initial.parties]
         self.contacts: list[dict[str, str]] = [
             {k: v or "" for k, v in c.model_dump().items()} for c in self.initial.contacts
@@ -157,12 +163,16 @@ class AgreementForm(FormScreen[Agreement]):
             _row(
                 field_row("Minimum attempts", _input(t.min_attempts, "targets.min_attempts"),
                           hint="before giving up on a lead"),
+                field_row("Follow-up cadence", _input(t.cadence, "targets.cadence", "a business day"),
+                          hint="gaps between attempts, e.g. 4h,1d,2d"),
+            ),
+            _row(
                 field_row("Sales quota a month ($)",
                           _input(None if t.sales_quota is None else f"{t.sales_quota:g}", "targets.sales_quota",
                                  "none"), hint="optional, for the goal"),
+                field_row("Lead value by tier", _input(", ".join(f"{k}={v:g}" for k, v in a.tier_values.items()),
+                                                       "tier_values", "none"), hint="e.g. CEO=100, Director=50"),
             ),
-            field_row("Lead value by tier", _input(", ".join(f"{k}={v:g}" for k, v in a.tier_values.items()),
-                                                   "tier_values", "none"), hint="e.g. CEO=100, Director=50"),
         )
         yield _section(
             "calendar",
@@ -343,6 +353,7 @@ class AgreementForm(FormScreen[Agreement]):
                 "min_attempts": r.text("targets.min_attempts") or None,
                 "miss_limit": r.text("targets.miss_limit") or None,
                 "sales_quota": r.parse("targets.sales_quota", parse_amount),
+                "cadence": r.text("targets.cadence") or None,
             },
             "calendar": {
                 "tz": r.text("calendar.tz"),
@@ -361,6 +372,29 @@ class AgreementForm(FormScreen[Agreement]):
             placed.setdefault(field, message)
         super().show_errors(placed)
 
+    def save(self, value: Agreement) -> None:
+        """Ask from which month changed targets, cadence or clock apply, then save (escape goes back to the form)."""
+        if self.original is None:
+            super().save(value)
+            return
+        before, after = self.original.terms().current_version(), value.terms().current_version()
+        if before == after:  # nothing effective-dated changed (a closed day is a correction: it applies anywhere)
+            super().save(value)
+            return
+
+        def answered(month: str | None) -> None:
+            if month is not None:
+                self.effective = month
+                super(AgreementForm, self).save(value)
+
+        this_month = local_now(self.original, self.app.now()).strftime("%Y-%m")
+        self.app.push_screen(EffectiveMonth(self.original.id, this_month, describe_version(after, before)), answered)
+
     def persist(self, value: Agreement) -> Agreement:
         with self.app.data.store() as store:
-            return store.update_agreement(value) if value.id is not None else store.add_agreement(value)
+            if value.id is None:
+                return store.add_agreement(value)
+            saved = store.update_agreement(value, effective=self.effective, recompute=False)
+        # The leads the edit moved are recomputed in batches by the app, the agreements list showing progress.
+        self.app.call_from_thread(self.app.recompute_leads)
+        return saved

@@ -169,6 +169,10 @@ class FormScreen(ModalScreen[T | None]):
         except ValidationError as exc:
             self.show_errors(validation_errors(exc))
             return
+        self.save(value)
+
+    def save(self, value: T) -> None:
+        """Save a valid value (a form may ask something first, then call this)."""
         self._persist(value)
 
     @work(thread=True, exclusive=True, group="form-save")

@@ -10,19 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
-from slatui.display import percent
+from slatui.display import leads_to_date, number, percent, share, short_of
 from slatui.errors import SlatuiError
 from slatui.metrics import local_now, month_report
 from slatui.models import Agreement
 from slatui.parsing import format_duration, format_local
 from slatui.store import Store
+from slatui.terms import describe_version
 from slatui.tui.forms.agreement import AgreementForm
 from slatui.tui.forms.base import ConfirmScreen
 from slatui.tui.screens.base import AppScreen, footer
 from slatui.tui.widgets.cells import markup
 from slatui.tui.widgets.folding_table import Column, FoldingTable
-
-
 
 
 def _month(store: Store, agreement: Agreement, now: datetime) -> tuple[str, str]:
@@ -31,34 +30,36 @@ def _month(store: Store, agreement: Agreement, now: datetime) -> tuple[str, str]
     report = month_report(store, agreement, local.year, local.month, now)
     volume, speed, depth = report["volume"], report["speed"], report["depth"]
     figures = " · ".join((
-        f"volume {volume['actual']}/{volume['goal']} (to date {volume['goal_to_date']:.0f})",
+        f"leads {volume['actual']}/{volume['goal']} (to date {leads_to_date(volume['goal_to_date'])})",
         "speed: nothing decided yet" if speed["compliance"] is None
-        else f"speed {percent(speed['compliance'], speed['threshold'])} in time (target {percent(speed['threshold'])})",
+        else f"speed {percent(speed['compliance'], speed['threshold'])} in time (target {share(speed['threshold'])})",
         "depth: no unreached leads" if depth["mean_attempts"] is None
-        else f"depth {depth['mean_attempts']:.1f} attempts (min {depth['min_attempts']})",
+        else f"depth {number(depth['mean_attempts'], depth['min_attempts'], 1)} attempts (min {depth['min_attempts']})",
     ))
-    status = report["month_status"]
+    status, short = report["month_status"], short_of(report)
     if status == "not_tracked":
         return "— no data", figures
     if status == "in_progress":
-        behind = [t for t, ok in (("volume", volume["on_pace"]), ("speed", speed["met"]), ("depth", depth["met"]))
-                  if not ok]
-        return ("on track" if not behind else "behind: " + ", ".join(behind)), figures
-    if report["month_met"]:
-        return "✓ met", figures
-    return "✗ " + ", ".join(t for t in ("volume", "speed", "depth") if not report[t]["met"]), figures
+        return ("on track" if not short else "behind: " + ", ".join(short)), figures
+    return ("✗ " + ", ".join(short) if short else "✓ met"), figures
 
 
-def agreement_row(store: Store, agreement: Agreement, now: datetime) -> tuple[tuple[str, ...], str]:
-    """The table cells of one agreement, and the details shown when it is selected."""
+def agreement_row(store: Store, agreement: Agreement, now: datetime,
+                  recomputing: tuple[int, int] | None = None) -> tuple[tuple[str, ...], str]:
+    """The table cells of one agreement, and the details shown when it is selected. While its leads are
+    recomputed (`recomputing` is (done, total)), the month's figures are not settled: the verdict says so."""
     t, c = agreement.targets, agreement.calendar
     verdict, figures = _month(store, agreement, now)
+    if recomputing is not None:
+        done, total = recomputing
+        verdict = f"recomputing {done * 100 // max(total, 1)}%"
+        figures += f"\nRecomputing its leads after an edit: {done} of {total} done"
     cells = (
         agreement.name,
         agreement.status,
         agreement.kind,
         " → ".join(p.name for p in agreement.parties),
-        f"{t.lead_goal}/mo · {format_duration(t.respond_within_seconds)} · {t.compliance_threshold:.0%} · "
+        f"{t.lead_goal}/mo · {format_duration(t.respond_within_seconds)} · {share(t.compliance_threshold)} · "
         f"≥{t.min_attempts}",
         verdict,
     )
@@ -67,15 +68,19 @@ def agreement_row(store: Store, agreement: Agreement, now: datetime) -> tuple[tu
         (("from", agreement.effective_from), ("to", agreement.effective_to), ("review", agreement.review_date)) if day
     )
     holidays = ", ".join([*c.holiday_countries, *map(str, c.holiday_dates)]) or "none"
+    versions = store.terms(agreement.id).versions
+    history = "; ".join(f"from {later.from_month}: {describe_version(later, earlier)}"
+                        for earlier, later in zip(versions, versions[1:]))
     details = "\n".join((
         f"[b]{markup(agreement.name)}[/b]  {agreement.kind}, {agreement.status}{', ' + period if period else ''}",
         markup(agreement.summary) or "[dim]no summary[/dim]",
         f"Parties: {markup(' → '.join(p.name for p in agreement.parties))}",
         f"Targets: {t.lead_goal} leads a month; first attempt within {format_duration(t.respond_within_seconds)} "
-        f"of business time on {t.compliance_threshold:.0%} of leads; at least {t.min_attempts} attempts; "
-        f"cancellable after {t.miss_limit} missed months",
+        f"of business time on {share(t.compliance_threshold)} of leads; at least {t.min_attempts} attempts"
+        f"{'' if not t.cadence else ', gaps ' + t.cadence}; cancellable after {t.miss_limit} missed months",
         f"Clock: {c.tz} (now {format_local(now.timestamp(), c.tz, '%H:%M')}), "
         f"{c.hours or '24×7 (no working hours)'}, holidays {holidays}",
+        *((f"Terms changed {history}",) if history else ()),
         f"This month: {figures}",
     ))
     return cells, details
@@ -117,8 +122,10 @@ class AgreementTable(FoldingTable):
 def load_rows(app, status: str | None = None) -> list[Row]:
     """(id, cells, details) for each agreement; call from a thread worker."""
     now = app.now()
-    with app.data.store() as store:
-        return [(a.id, *agreement_row(store, a, now)) for a in store.list_agreements(status=status)]
+    with app.data.store() as store, store.snapshot():  # one state of the file: an agreement deleted meanwhile is gone
+        recomputing = store.recomputing()
+        return [(a.id, *agreement_row(store, a, now, recomputing.get(a.id)))
+                for a in store.list_agreements(status=status)]
 
 
 class AgreementsScreen(AppScreen):
@@ -143,6 +150,9 @@ class AgreementsScreen(AppScreen):
         yield footer()
 
     def on_screen_resume(self) -> None:
+        self.load()
+
+    def on_data_changed(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, group="agreements-load")

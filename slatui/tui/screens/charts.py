@@ -125,6 +125,9 @@ class ChartsScreen(AppScreen):
     def on_screen_resume(self) -> None:
         self._load(self.view)
 
+    def on_data_changed(self) -> None:
+        self._load(self.view)
+
     def select(self, agreement_id: int) -> None:
         """Show this agreement, keeping the month and bucket (the dashboard opens charts this way)."""
         self._request(replace(self.view, agreement_id=agreement_id))

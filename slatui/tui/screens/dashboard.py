@@ -61,6 +61,9 @@ class DashboardScreen(AppScreen):
     def on_screen_suspend(self) -> None:
         self._refresh_timer.pause()
 
+    def on_data_changed(self) -> None:
+        self.action_reload()
+
     @property
     def card(self) -> AgreementCard | None:
         """The focused card, else the first."""

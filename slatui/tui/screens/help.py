@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown, Static
 
-from slatui.tui.screens.base import footer
+from slatui.tui.screens.base import Viewer, footer
 
 GUIDE = """\
 ## Why the agreement asks for speed and depth
@@ -51,9 +51,10 @@ def keys_grid(bindings: list[BindingType], key_display: Callable[[Binding], str]
                                for key, does in rows)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Viewer, ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "close", "Close", id="help.close"),
+        *Viewer.GO_BINDINGS,
     ]
 
     def __init__(self, below: Screen):

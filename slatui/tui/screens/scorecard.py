@@ -11,10 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from slatui import metrics
-from slatui.display import percent
+from slatui.display import number, percent, share
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.report_export import export_report
-from slatui.tui.screens.base import AGREEMENT_KEYS, AppScreen, footer
+from slatui.tui.screens.base import AGREEMENT_KEYS, AppScreen, Viewer, footer
 
 # Fixed widths that fit 80 columns.
 COLUMNS = (("Month", 16), ("Leads/goal", 12), ("In time/threshold", 17), ("Attempts/min", 14), ("Verdict", 9))
@@ -35,9 +35,10 @@ def verdict_cells(verdict: dict[str, Any]) -> tuple[Text, ...]:
         Text(verdict["month"] + (" (so far)" if running else "")),
         _cell(f"{volume['actual']}/{volume['goal']}", volume["on_pace"] if running else volume["met"], running),
         _cell("—" if speed["compliance"] is None
-              else f"{percent(speed['compliance'], speed['threshold'])} of {percent(speed['threshold'])}",
+              else f"{percent(speed['compliance'], speed['threshold'])} of {share(speed['threshold'])}",
               speed["met"], running),
-        _cell("—" if depth["mean_attempts"] is None else f"{depth['mean_attempts']:.1f} of {depth['min_attempts']}",
+        _cell("—" if depth["mean_attempts"] is None
+              else f"{number(depth['mean_attempts'], depth['min_attempts'], 1)} of {depth['min_attempts']}",
               depth["met"], running),
         _cell(("on track" if verdict["on_track"] else "behind") if running
               else "met" if verdict["month_met"] else "missed",
@@ -45,7 +46,7 @@ def verdict_cells(verdict: dict[str, Any]) -> tuple[Text, ...]:
     )
 
 
-class ScorecardScreen(AppScreen):
+class ScorecardScreen(Viewer, AppScreen):
     TITLE = "Scorecard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="scorecard.close"),
@@ -63,14 +64,17 @@ class ScorecardScreen(AppScreen):
         yield Header()
         yield Static("Loading…", id="scorecard-header")
         yield DataTable(id="scorecard", cursor_type="row", zebra_stripes=True)
-        yield Static("✓ met  ✗ missed · the month in progress shows its figures so far · ctrl+e exports the "
-                     "highlighted month's report", id="scorecard-legend")
+        yield Static("✓ met  ✗ missed · so far: · on track  ! behind (a month is judged once it ends) · ctrl+e "
+                     "exports the highlighted month", id="scorecard-legend")
         yield footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, width in COLUMNS:
             table.add_column(label, width=width)
+        self._load(self.agreement_id)
+
+    def on_data_changed(self) -> None:
         self._load(self.agreement_id)
 
     @work(thread=True, group="scorecard-load")
@@ -88,6 +92,8 @@ class ScorecardScreen(AppScreen):
             "id": agreement.id, "name": agreement.name, "miss_limit": agreement.miss_limit,
             "missed": metrics.consecutive_missed(verdicts),
             "ids": [a.id for a in agreements],
+            # Months from the agreement's start to its first lead are not tracked: no data, not missed.
+            "start": agreement.effective_from and f"{agreement.effective_from:%Y-%m}",
         }
         self.app.call_from_thread(self._show, card, verdicts)
 
@@ -104,13 +110,15 @@ class ScorecardScreen(AppScreen):
         table.move_cursor(row=len(verdicts) - 1)  # the latest month
         title = f"[b]{cells.markup(card['name'])}[/b] ({card['ids'].index(card['id']) + 1}/{len(card['ids'])})"
         if not verdicts:
-            header.update(f"{title} · no months to judge yet: no start date and no leads")
+            header.update(f"{title} · no data yet: no lead handed off, so no month is judged")
             return
         judged = [v for v in verdicts if v["month_status"] != "in_progress"]
         met = sum(v["month_met"] for v in judged)
         reached = " · [$error b]cancellation condition reached[/]" if card["missed"] >= card["miss_limit"] else ""
+        untracked = (f" · no data before {verdicts[0]['month']} (start {card['start']})"
+                     if card["start"] and card["start"] < verdicts[0]["month"] else "")
         header.update(f"{title} · {len(judged)} months judged: {met} met, {len(judged) - met} missed · "
-                      f"missed in a row: [b]{card['missed']}[/b] of {card['miss_limit']}{reached}")
+                      f"missed in a row: [b]{card['missed']}[/b] of {card['miss_limit']}{reached}{untracked}")
 
     def action_agreement(self, step: int) -> None:
         if self.agreement_id in (ids := self.agreement_ids):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
@@ -12,13 +11,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Sparkline, Static
 
-from slatui import metrics, plan
+from slatui import display, metrics, plan
 from slatui.terms import Terms
 from slatui.store import Store
 from slatui.tui.widgets import cells
 
-Standing = Literal["ok", "risk", "trouble"]
-STANDING_LABELS: dict[Standing, str] = {"ok": "✓ on track", "risk": "! at risk", "trouble": "✗ in trouble"}
+Standing = Literal["ok", "risk", "trouble", "idle"]
+# The border's word: this month so far (never a cross while it runs), unless closed months reached the
+# cancellation condition; "no data" before the agreement's first lead.
+STANDING_LABELS: dict[Standing, str] = {"ok": "on track", "risk": "behind", "trouble": "✗ in trouble",
+                                        "idle": "no data"}
 LABEL_WIDTH = 8
 
 
@@ -37,22 +39,29 @@ def daily_handoffs(report: dict[str, Any]) -> list[int]:
     return [today - before for before, today in zip([0, *totals], totals)]
 
 
-def failing(report: dict[str, Any]) -> list[str]:
-    """The targets this month is failing so far: volume behind its pace, speed or depth missed."""
-    return [name for name, ok in (("leads", report["volume"]["met"] or report["volume"]["on_pace"]),
-                                  ("speed", report["speed"]["met"]), ("depth", report["depth"]["met"])) if not ok]
-
-
 def standing(report: dict[str, Any]) -> Standing:
-    """In trouble once the cancellation condition is reached; at risk while a target is failing."""
+    """In trouble once closed months reached the cancellation condition; else how this month is going (a month
+    that ended shows its verdict the same way: met is ok, missed is behind its targets)."""
     if report["cancellation_reached"]:
         return "trouble"
-    return "risk" if failing(report) else "ok"
+    if report["month_status"] == "not_tracked":
+        return "idle"
+    return "risk" if display.short_of(report) else "ok"
 
 
-def _badge(label: str, state: Literal["met", "pace", "missed"]) -> str:
-    colour, mark = {"met": ("$success", "✓"), "pace": ("$warning", "on pace"), "missed": ("$error", "✗")}[state]
-    return f"[$text on {colour}] {label} {mark} [/]"
+def _badge(text: str, colour: str) -> str:
+    return f"[$text on {colour}] {text} [/]"
+
+
+def verdict_line(report: dict[str, Any]) -> str:
+    """This month in words: on track or behind (and on what) while it runs, met or missed once judged."""
+    status, short = report["month_status"], display.short_of(report)
+    if status == "not_tracked":
+        return f"{_badge('no data', '$panel')} no lead handed off yet"
+    if status == "in_progress":
+        return (f"{_badge('behind', '$warning')} on {', '.join(short)}" if short
+                else f"{_badge('on track', '$success')} so far")
+    return f"{_badge('✗ missed', '$error')} {', '.join(short)}" if short else _badge("✓ met", "$success")
 
 
 def _row(label: str, text: str) -> str:
@@ -63,24 +72,22 @@ def card_lines(data: dict[str, Any]) -> Iterable[str]:
     """The card's text (markup), one line each."""
     report = data["report"]
     volume, speed, depth = report["volume"], report["speed"], report["depth"]
-    to_date = volume["goal_to_date"]
+    to_date = display.leads_to_date(volume["goal_to_date"])
     if volume["met"]:
         pace = "goal met"
     elif volume["on_pace"]:
-        pace = "on track"
+        pace = "on pace"
     else:
-        pace = f"[$error]behind by {math.ceil(to_date - volume['actual'])}[/]"
+        pace = f"[$warning]behind by {to_date - volume['actual']}[/]"
     yield _row("Leads", f"[b]{volume['actual']}[/b]/{volume['goal']} · {pace}")
-    yield _row("", f"to date {to_date:.0f} · projected {volume['projected']:.0f}")
+    yield _row("", f"to date {to_date} · projected {volume['projected']:.0f}")
     yield _row("Speed", "nothing decided yet" if speed["compliance"] is None
-               else f"[b]{speed['compliance']:.0%}[/b] in time (target {speed['threshold']:.0%})")
+               else f"[b]{display.percent(speed['compliance'], speed['threshold'])}[/b] in time "
+                    f"(target {display.share(speed['threshold'])})")
     yield _row("Depth", "no unreached leads" if depth["mean_attempts"] is None
-               else f"[b]{depth['mean_attempts']:.1f}[/b] attempts (min {depth['min_attempts']})")
-    yield " ".join((
-        _badge("leads", "met" if volume["met"] else "pace" if volume["on_pace"] else "missed"),
-        _badge("speed", "met" if speed["met"] else "missed"),
-        _badge("depth", "met" if depth["met"] else "missed"),
-    ))
+               else f"[b]{display.number(depth['mean_attempts'], depth['min_attempts'], 1)}[/b] attempts "
+                    f"(min {depth['min_attempts']})")
+    yield verdict_line(report)
     missed = report["consecutive_missed_months"]
     yield _row("Missed", f"[b]{missed}[/b] month{'s' * (missed != 1)} in a row, max {report['miss_limit']}")
     if report["cancellation_reached"]:
@@ -99,7 +106,7 @@ def queue_line(data: dict[str, Any]) -> str:
 
 
 class AgreementCard(Vertical, can_focus=True):
-    """One agreement's card; the class -trouble / -risk / -ok colours its border."""
+    """One agreement's card; the class -trouble / -risk / -ok / -idle colours its border."""
 
     def __init__(self, agreement_id: int, data: dict[str, Any]):
         self.standing = standing(data["report"])
