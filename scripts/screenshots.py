@@ -34,6 +34,7 @@ SHOTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lead-detail", ("enter",)),
     ("agreements", ("escape", "4")),
     ("agreement-editor", ("e",)),
+    ("reps", ("escape", "r")),
     ("charts-volume", ("escape", "5")),
     ("charts-speed", ("c",)),
     ("charts-compliance", ("c",)),
@@ -83,6 +84,9 @@ def main() -> None:
         db = Path(folder) / "demo.db"
         with Store(db) as store:
             generate_demo(store, seed=7, now=NOW)
+            # The change log's when and who, as the lead detail's history shows them: the same on every machine.
+            with store.transaction() as conn:
+                conn.execute("UPDATE changes SET at = ?, user = 'demo'", (int(NOW.timestamp()) - 3600,))
         for path in asyncio.run(shoot(db, args.out, size)):
             print(path)
 

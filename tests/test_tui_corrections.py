@@ -307,3 +307,24 @@ def test_palette_commands_reach_the_lead_and_rep_forms(drive, demo_db, settle):
         assert isinstance(pilot.app.screen_stack[0], RepsScreen)
 
     drive(demo_db, scenario)
+
+
+def test_every_palette_command_runs_an_action_that_exists():
+    from textual.actions import parse
+
+    from slatui.tui.app import SlatuiApp
+    from slatui.tui.commands import COMMANDS
+
+    def has(cls: type, action: str) -> bool:
+        return hasattr(cls, f"action_{parse(action)[1]}")
+
+    for name, _, action in COMMANDS:
+        _, target, params = parse(action)
+        assert has(SlatuiApp, action), name
+        if target == "run_on":
+            mode, screen_action = params
+            assert has(type(SlatuiApp.MODES[mode]()), screen_action), name
+        elif target == "on_lead" and params[0] not in ("edit_attempt", "delete_attempt", "delete"):
+            assert all(has(screen, params[0]) for screen in (LeadDetailScreen, LeadsScreen, QueueScreen)), name
+        elif target == "on_lead":
+            assert has(LeadDetailScreen if "attempt" in params[0] else LeadsScreen, params[0]), name
