@@ -68,7 +68,8 @@ def test_a_c_ctrl_s_logs_connected_on_the_top_lead_and_it_leaves_the_queue(drive
         await pilot.press("a", "c", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, QueueScreen)
-        assert f"Logged connected on {top['name']} — press u to undo" in [str(n.message) for n in pilot.app._notifications]
+        toasts = [str(n.message) for n in pilot.app._notifications]
+        assert f"Logged connected on {top['name']} — press u to undo" in toasts
         assert top["id"] not in table.rows_by_id
         assert table.cursor_row == 0
         assert table.selected["name"] == following

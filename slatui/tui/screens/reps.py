@@ -111,18 +111,20 @@ class RepsScreen(Edits, AppScreen):
     def _highlighted(self) -> None:
         self.refresh_bindings()  # Deactivate or Reactivate
 
+    def _highlighted_rep(self) -> dict[str, Any] | None:
+        return self.reps.get(self.query_one(RepTable).selected_key() or "") if self.reps else None
+
     def _selected(self, action: str) -> dict[str, Any] | None:
         if not self._loaded:
             self._after_load = action
             return None
-        rep = self.reps.get(self.query_one(RepTable).selected_key() or "")
-        if rep is None:
+        if (rep := self._highlighted_rep()) is None:
             self.notify("No rep selected: press n to add one.", severity="warning")
         return rep
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "set_active":
-            rep = self.reps.get(self.query_one(RepTable).selected_key() or "")
+            rep = self._highlighted_rep()
             return rep is None or bool(rep["active"]) != parameters[0]
         return super().check_action(action, parameters)
 
