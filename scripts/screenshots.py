@@ -36,7 +36,8 @@ SHOTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("agreement-editor", ("e",)),
     # A new lead goal from August: the question, and how many past months it judges again.
     ("effective-month", ("tab", "tab", "end", "5", "ctrl+s", "tab", *"2026-08")),
-    ("charts-volume", ("escape", "escape", "5")),
+    ("reps", ("escape", "escape", "r")),
+    ("charts-volume", ("escape", "5")),
     ("charts-speed", ("c",)),
     ("charts-compliance", ("c",)),
     ("charts-depth", ("c",)),
@@ -85,6 +86,9 @@ def main() -> None:
         db = Path(folder) / "demo.db"
         with Store(db) as store:
             generate_demo(store, seed=7, now=NOW)
+            # The change log's when and who, as the lead detail's history shows them: the same on every machine.
+            with store.transaction() as conn:
+                conn.execute("UPDATE changes SET at = ?, user = 'demo'", (int(NOW.timestamp()) - 3600,))
         for path in asyncio.run(shoot(db, args.out, size)):
             print(path)
 

@@ -1,8 +1,8 @@
 """The change log as people read it: one line per row a change wrote ("lead #4: name 'Bob' → 'Robert'"), shared
 by `slatui history`, `slatui undo` and the edit commands (and meant for the app's lead detail).
 
-Pure text: the caller says how to show an instant (in the agreement's zone) and how to name a rep or an
-agreement by its id, so this module needs no store.
+Pure text: a `Namer` says how to show an instant (in the agreement's zone) and how to name a rep or an
+agreement by its id; `store_namer` builds one that asks a store (passed in: this module imports none).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slatui.parsing import format_duration
+from slatui.errors import NotFound
+from slatui.parsing import format_duration, format_local
 
 # Columns that hold epoch instants, by table (shown as local times; ISO 8601 in JSON).
 INSTANT_COLUMNS = {"leads": ("handed_off_at", "closed_at", "snoozed_until"), "attempts": ("at",)}
@@ -67,6 +68,26 @@ class Namer:
             text = value if len(value) <= _WIDEST else value[:_WIDEST - 1] + "…"
             return repr(text)
         return str(value)
+
+
+def store_namer(store: Any) -> Namer:
+    """Instants in their agreement's zone, reps and agreements by name, as `store` (a Store) has them now."""
+    reps = {r["id"]: r["name"] for r in store.rep_rows()}
+
+    def zone(agreement_id: int | None, at: int) -> str:
+        try:
+            return "UTC" if agreement_id is None else store.clock(agreement_id, at).version.tz
+        except NotFound:  # the agreement was deleted since
+            return "UTC"
+
+    def agreement(agreement_id: int) -> str:
+        try:
+            return repr(store.agreement_terms(agreement_id).name)
+        except NotFound:
+            return f"#{agreement_id}"
+
+    return Namer(lambda at, agreement_id: format_local(at, zone(agreement_id, at)),
+                 lambda rep_id: reps.get(rep_id, f"#{rep_id}"), agreement)
 
 
 def describe_row(row: dict[str, Any], namer: Namer, *, undo: bool = False) -> str:

@@ -14,7 +14,7 @@ from textual.widgets import Input
 
 from slatui.models import Attempt, Lead
 from slatui.store import Store
-from slatui.tui.forms.attempt import LogAttemptForm
+from slatui.tui.forms.attempt import AttemptForm
 from slatui.tui.forms.lead import LeadForm
 
 BIG = str(2**63)  # one past SQLite's largest integer
@@ -134,7 +134,7 @@ def test_the_forms_refuse_a_time_later_than_now_inline(drive, demo_db, settle):
         await pilot.press("a", "n")
         await settle(pilot)
         form = pilot.app.screen
-        assert isinstance(form, LogAttemptForm)
+        assert isinstance(form, AttemptForm)
         await _type(pilot, form.query_one("#at", Input), _in_an_hour() + "Z")
         await pilot.press("ctrl+s")
         await settle(pilot)

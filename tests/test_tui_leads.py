@@ -1,4 +1,4 @@
-"""The Leads screen (3): new handoff, delete + undo, filter, paging, lead detail."""
+"""The Leads screen (3): new handoff, edit, delete + undo, filter, paging, lead detail."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def test_delete_then_undo_restores_the_lead_and_its_attempts(drive, demo_db, set
     async def scenario(pilot):
         table = await open_leads(pilot, settle)
         table.move_cursor(row=table.get_row_index(str(lead_id)))
-        await pilot.press("x")
+        await pilot.press("d")
         await settle(pilot)
         await pilot.click("#answer-delete")
         await settle(pilot)
@@ -123,7 +123,7 @@ def test_delete_then_undo_restores_the_lead_and_its_attempts(drive, demo_db, set
         await pilot.press("u")
         await settle(pilot)
         assert lead_id in table.rows_by_id
-        assert f"Restored lead {lead.name}" in toasts(pilot.app)
+        assert f"Undid: deleted lead #{lead_id} {lead.name}" in toasts(pilot.app)
 
     drive(demo_db, scenario)
     with Store(demo_db) as store:
@@ -135,7 +135,7 @@ def test_enter_on_the_confirmation_keeps_the_lead(drive, demo_db, settle):
     async def scenario(pilot):
         table = await open_leads(pilot, settle)
         lead_id = table.selected["id"]
-        await pilot.press("x")
+        await pilot.press("d")
         await settle(pilot)
         await pilot.press("enter")  # the focus starts on "Keep"
         await settle(pilot)

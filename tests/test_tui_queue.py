@@ -11,7 +11,7 @@ from slatui.businesstime import BusinessCalendar, parse_hours_spec
 from slatui.models import OUTCOMES, Lead
 from slatui.parsing import format_duration
 from slatui.store import Store, to_epoch
-from slatui.tui.forms.attempt import LogAttemptForm
+from slatui.tui.forms.attempt import AttemptForm
 from slatui.tui.screens.queue import QueueScreen
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.outcome_list import OutcomeList
@@ -70,7 +70,8 @@ def test_a_c_ctrl_s_logs_connected_on_the_top_lead_and_it_leaves_the_queue(drive
         await pilot.press("a", "c", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, QueueScreen)
-        assert f"Logged connected on {top['name']}" in [str(n.message) for n in pilot.app._notifications]
+        toasts = [str(n.message) for n in pilot.app._notifications]
+        assert f"Logged connected on {top['name']} — press u to undo" in toasts
         assert top["id"] not in table.rows_by_id
         assert table.cursor_row == 0
         assert table.selected["name"] == following
@@ -90,9 +91,9 @@ def test_the_palette_command_logs_on_the_top_queue_lead(drive, queue_db, settle)
         await pilot.app.run_action("run_on('queue', 'log_attempt')")
         await settle(pilot)
         form = pilot.app.screen
-        assert isinstance(form, LogAttemptForm)
+        assert isinstance(form, AttemptForm)
         with Store(queue_db) as store:
-            assert form.lead_name == store.plan_rows(limit=1)[0]["name"]
+            assert form.lead["name"] == store.plan_rows(limit=1)[0]["name"]
 
     drive(queue_db, scenario)
 
@@ -103,7 +104,7 @@ def test_the_form_opens_on_the_outcome_list_and_letters_pick_outcomes(drive, dem
         await pilot.press("a")
         await settle(pilot)
         form = pilot.app.screen
-        assert isinstance(form, LogAttemptForm)
+        assert isinstance(form, AttemptForm)
         outcomes = form.query_one(OutcomeList)
         assert pilot.app.focused is outcomes
         assert outcomes.outcome is None
@@ -130,7 +131,7 @@ def test_saving_without_an_outcome_shows_an_error_and_escape_cancels(drive, demo
         await pilot.press("a", "ctrl+s")
         await settle(pilot)
         form = pilot.app.screen
-        assert isinstance(form, LogAttemptForm)
+        assert isinstance(form, AttemptForm)
         assert form.query_one("#outcome-error").has_class("-shown")
         await pilot.press("escape")
         await settle(pilot)

@@ -4,7 +4,7 @@ import sqlite3
 import subprocess
 import sys
 
-from slatui.tui.forms.attempt import LogAttemptForm
+from slatui.tui.forms.attempt import AttemptForm
 from slatui.tui.forms.lead import LeadForm
 
 
@@ -21,7 +21,7 @@ def _write_without_waiting(db_path) -> None:
 
 def test_open_forms_hold_no_write_lock(drive, demo_db, settle):
     async def scenario(pilot):
-        for key, form in (("3", LeadForm), ("2", LogAttemptForm)):
+        for key, form in (("3", LeadForm), ("2", AttemptForm)):
             await pilot.press(key)
             await settle(pilot)
             await pilot.press("n" if form is LeadForm else "a")

@@ -10,7 +10,7 @@ import click
 
 from slatui.cli.base import (OUTCOME_HELP, Context, Number, Whole, check_amount, check_choice, check_email,
                              check_lead_name, cli, confirm, echo, finite_number, normalise_choice, parse_at, pass_ctx)
-from slatui.cli.history import echo_change_rows, facts_line, lead_tz, local_time, namer
+from slatui.cli.history import echo_change_rows, facts_line, lead_tz, local_time
 from slatui.cli.leads import lead
 from slatui.cli.reps import rep
 from slatui.errors import SlatuiError
@@ -18,6 +18,7 @@ from slatui.errors import SlatuiError
 
 def _echo_diff(store: Any, table: str, before: dict[str, Any], after: dict[str, Any]) -> bool:
     """Print what changed in one row (as the change log shows it); False when nothing did."""
+    from slatui.changes import store_namer
     from slatui.store.changelog import logged_values
 
     old, new = logged_values(table, before), logged_values(table, after)
@@ -27,7 +28,7 @@ def _echo_diff(store: Any, table: str, before: dict[str, Any], after: dict[str, 
            "agreement_id": after.get("agreement_id")}
     if table == "attempts":
         row["agreement_id"] = store.lead_row(after["lead_id"])["agreement_id"]
-    echo_change_rows([row], namer(store))
+    echo_change_rows([row], store_namer(store))
     return True
 
 

@@ -34,28 +34,6 @@ def lead_tz(store: Any, row: Any) -> str:
     return store.clock(row["agreement_id"], row["handed_off_at"]).version.tz
 
 
-def namer(store: Any) -> Any:
-    """How the change log's values are shown: instants in their agreement's zone, reps and agreements by name."""
-    from slatui.changes import Namer
-
-    reps = {r["id"]: r["name"] for r in store.rep_rows()}
-
-    def zone(agreement_id: int | None, at: int) -> str:
-        try:
-            return "UTC" if agreement_id is None else store.clock(agreement_id, at).version.tz
-        except NotFound:  # the agreement was deleted since
-            return "UTC"
-
-    def agreement(agreement_id: int) -> str:
-        try:
-            return repr(store.agreement_terms(agreement_id).name)
-        except NotFound:
-            return f"#{agreement_id}"
-
-    return Namer(lambda at, agreement_id: local_time(at, zone(agreement_id, at)),
-                 lambda rep_id: reps.get(rep_id, f"#{rep_id}"), agreement)
-
-
 def echo_change_rows(rows: list[dict[str, Any]], names: Any, *, undo: bool = False, indent: str = "  ") -> None:
     from slatui.changes import describe_row
 
@@ -226,7 +204,9 @@ def history(ctx: Context, lead_id: int | None, agreement_ref: str | None, limit:
             if agreement_ref is not None else ""
         echo(f"no changes recorded{scope}")
         return
-    names = namer(store)
+    from slatui.changes import store_namer
+
+    names = store_namer(store)
     for change in changes:
         _echo_change(change, names)
 
@@ -259,9 +239,11 @@ def undo(ctx: Context) -> None:
     Any change to the file: an edit, a close, a delete, a `log`, a `lead add`, a whole import. Says what it
     reverted. Undo goes back one change: it refuses once the last change is undone, or when the rows that change
     wrote were changed since."""
+    from slatui.changes import store_namer
+
     store = ctx.store
     undone = store.undo()
     (change,) = store.history(change_id=undone["undone_by"])
     when = datetime.fromtimestamp(undone["at"], timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M %Z")
     echo(f"undid #{undone['id']} {undone['summary']} ({undone['user']}, {undone['origin']}, {when})")
-    echo_change_rows(change["rows"], namer(store), undo=True)
+    echo_change_rows(change["rows"], store_namer(store), undo=True)

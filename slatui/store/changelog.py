@@ -73,6 +73,9 @@ class ChangeLog:
 
     origin = "slatui"
     _change: Change | None = None
+    # The id of the last change this Store wrote (None when its last change() wrote nothing): what the app's `u`
+    # undoes. Read at once after the write, on the same Store.
+    last_change: int | None = None
 
     @contextmanager
     def change(self, summary: str) -> Iterator[Change]:
@@ -82,6 +85,7 @@ class ChangeLog:
             # Joined: rows go to the change under way, whose summary the inner write must not replace.
             yield Change(self._change.id, summary)
             return
+        self.last_change = None
         with self.transaction() as conn:
             cursor = conn.execute("INSERT INTO changes (at, user, origin, summary) VALUES (?, ?, ?, ?)",
                                   (int(time.time()), os_user(), self.origin, summary))
@@ -95,6 +99,8 @@ class ChangeLog:
                 conn.execute("DELETE FROM changes WHERE id = ?", (change.id,))
             elif change.summary != summary:
                 conn.execute("UPDATE changes SET summary = ? WHERE id = ?", (change.summary, change.id))
+        if change.rows:  # committed
+            self.last_change = change.id
 
     def _record(self, table: str, row_id: int, old: dict[str, Any] | None, new: dict[str, Any] | None, *,
                 lead_id: int | None = None, agreement_id: int | None = None, last_row_id: int | None = None) -> None:

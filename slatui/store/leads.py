@@ -257,6 +257,11 @@ class LeadQueries:
         )
         return self._one(f"SELECT count(*) FROM leads l{where}", params)[0]
 
+    def open_leads_by_rep(self) -> dict[int, int]:
+        """Open leads (not closed, connected or not) by rep id: the work still on each rep's desk."""
+        return dict(self.conn.execute("SELECT rep_id, count(*) FROM leads WHERE status IN ('open', 'connected') "
+                                      "AND rep_id IS NOT NULL GROUP BY rep_id").fetchall())
+
     @staticmethod
     def _lead_filter(agreement_id, rep_id, status, open_only, text) -> tuple[str, list[Any]]:
         clauses, params = [], []

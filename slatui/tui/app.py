@@ -62,6 +62,7 @@ class SlatuiApp(FileWatch):
         "agreements": ("agreements", "AgreementsScreen"),
         "charts": ("charts", "ChartsScreen"),
         "calculator": ("calculator", "CalculatorScreen"),
+        "reps": ("reps", "RepsScreen"),
     }
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {mode: _screen(*screen) for mode, screen in MODE_SCREENS.items()}
     DEFAULT_MODE = "dashboard"
@@ -176,6 +177,26 @@ class SlatuiApp(FileWatch):
         """Open `mode` and run one of its screen's actions (used by the command palette)."""
         await self.action_go(mode)
         await self.run_action(action, self.screen)
+
+    async def action_on_lead(self, action: str) -> None:
+        """A `lead:` or `attempt:` command of the palette: on the lead the current screen shows or highlights (lead
+        details, Leads, Queue), else on the Leads screen's highlighted lead, once its rows are in."""
+        screen = self.screen
+        if hasattr(screen, f"action_{action}"):
+            await self.run_action(action, screen)
+        elif action in ("edit_attempt", "delete_attempt"):
+            self.notify("Open a lead first (enter on Leads or Queue): attempt commands act on its timeline.",
+                        severity="warning")
+        elif hasattr(screen, "current_lead"):  # a lead screen without it: not on another lead than the one shown
+            self.notify(f"Not on {screen.title}: go to Leads (3) for it.", severity="warning")
+        else:
+            await self.switch_mode("leads")
+            self.screen.run_when_loaded(action)
+
+    async def action_undo_here(self) -> None:
+        """Undo the last change made on the current screen (its `u`)."""
+        if not await self.run_action("undo", self.screen):
+            self.notify("Nothing to undo here: u undoes the last change made on this screen.", severity="warning")
 
     def action_help(self) -> None:
         from slatui.tui.screens.help import HelpScreen

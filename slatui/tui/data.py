@@ -5,7 +5,8 @@ Screens never touch the store on the event loop: they run `with app.data.store()
 waits on SQLite. Each `with` block borrows a connection of its own (an idle one, else a new one), so
 one screen's slow report never holds up another screen's query: in WAL mode readers run side by side,
 and beside the one writer. Loads of one screen may thus finish out of order; the app drops a result
-that a newer one has overtaken (`SlatuiApp.call_from_thread`).
+that a newer one has overtaken (`SlatuiApp.call_from_thread`). The change log names where a block's writes
+come from by its `origin`: "app: leads" for a write on the Leads screen.
 
 One more connection is never lent: `data_version` asks it whether any other connection, the app's own or
 another process's, has committed since it last asked (the app's screens then reload).
@@ -32,13 +33,14 @@ class Data:
         self._watcher: Store | None = None
 
     @contextmanager
-    def store(self) -> Iterator[Store]:
+    def store(self, origin: str = "app") -> Iterator[Store]:
         """A Store for the `with` block alone; connections open on first need (in a worker, not at start-up)."""
         with self._lock:
             store = self._idle.pop() if self._idle else None
         if store is None:
             with self._opening:
                 store = Store(self.path)
+        store.origin = origin
         try:
             yield store
         finally:

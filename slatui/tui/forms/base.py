@@ -9,9 +9,10 @@ top of the form when no field matches, and nothing is dismissed until the form i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from textual import on, work
@@ -27,6 +28,9 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from slatui.errors import SlatuiError
 from slatui.models import problem_message
 from slatui.tui.screens.base import footer
+
+if TYPE_CHECKING:
+    from slatui.store import Store
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -126,6 +130,10 @@ class FormScreen(ModalScreen[T | None]):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
     FORM_TITLE: ClassVar[str] = ""
+    # Where the change log says a save comes from (the opener sets its screen's), and the change the save made
+    # (None: it changed nothing), for the opener's undo.
+    origin = "app"
+    change_id: int | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-frame"):
@@ -158,6 +166,13 @@ class FormScreen(ModalScreen[T | None]):
 
     def reader(self) -> FieldReader:
         return FieldReader(self)
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """The store for `persist`'s writes: logged from `origin`, the change they made kept in `change_id`."""
+        with self.app.data.store(self.origin) as store:
+            yield store
+            self.change_id = store.last_change
 
     def action_save(self) -> None:
         clear_field_errors(self)

@@ -134,6 +134,7 @@ class AgreementsScreen(AppScreen):
         Binding("n", "new", "New", id="agreements.new"),
         Binding("e", "edit", "Edit", id="agreements.edit"),
         Binding("x", "delete", "Delete", id="agreements.delete"),
+        Binding("r", "app.go('reps')", "Reps", id="agreements.reps"),
     ]
 
     def __init__(self) -> None:

@@ -73,7 +73,8 @@ class HelpScreen(Viewer, ModalScreen[None]):
                     yield Static(here, classes="help-keys")
                 yield Static("Keys everywhere", classes="section-title")
                 yield Static(keys_grid(self.app.BINDINGS, display), classes="help-keys")
-                yield Static("[b]ctrl+p[/b] opens the command palette: type go:, agreement:, lead:, app: or data:",
+                yield Static("[b]ctrl+p[/b] opens the command palette: type go:, agreement:, lead:, attempt:, rep:, "
+                             "app: or data:",
                              classes="help-keys")
                 yield Markdown(GUIDE)
         yield footer()

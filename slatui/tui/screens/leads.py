@@ -1,8 +1,9 @@
-"""Every lead (3), filterable and paged so a million-lead database stays instant; log, edit, delete, undo."""
+"""Every lead (3), filterable and paged so a million-lead database stays instant; log, edit, close, reopen, delete,
+undo."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,14 +12,11 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from slatui.errors import SlatuiError
 from slatui.tui.screens.base import AppScreen, footer
+from slatui.tui.screens.editing import LeadEdits, lead_bindings, undo_binding
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.lead_table import LeadTable, Row
 from slatui.vocabulary import LEAD_STATUSES
-
-if TYPE_CHECKING:
-    from slatui.models import Lead
 
 # The forms (and with them pydantic, ≈ 100 ms) load on first use, in practice already loaded by the app in a
 # thread (SlatuiApp._preload_screens): this screen may be opened while the app is still starting.
@@ -29,24 +27,26 @@ FILTER_DELAY = 0.3
 Choice = tuple[str, int]  # a filter option: (name, id)
 
 
-class LeadsScreen(AppScreen):
+class LeadsScreen(LeadEdits, AppScreen):
     TITLE = "Leads"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="leads.filter"),
         Binding("enter", "open", "Details", id="leads.open"),
         Binding("n", "new", "New handoff", id="leads.new"),
         Binding("a", "log_attempt", "Log attempt", id="leads.log"),
-        Binding("e", "edit", "Edit", id="leads.edit"),
-        Binding("x", "delete", "Delete", id="leads.delete"),
-        Binding("u", "undo", "Undo delete", id="leads.undo"),
+        *lead_bindings("leads"),
+        Binding("o", "reopen", "Reopen", id="leads.reopen", show=False),
+        Binding("d,delete", "delete", "Delete", id="leads.delete"),
+        undo_binding("leads"),
         Binding("escape", "focus_table", "Back to the table", show=False, id="leads.table"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._choices: tuple[list[Choice], list[Choice]] = ([], [])  # what the filter Selects offer
-        self.undo: tuple[int, str] | None = None  # the change that deleted the last lead, and its name
         self._filter_timer: Timer | None = None
+        # A lead key asked for before the first rows arrive (e.g. "lead: edit" from the palette).
+        self._after_load: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,6 +70,10 @@ class LeadsScreen(AppScreen):
 
     def reload(self) -> None:
         self.query_one(LeadTable).load(self.filters(), keep=True)
+
+    def changed(self) -> None:
+        self._load_choices()
+        self.reload()
 
     # ---- filters ----------------------------------------------------------------------------
 
@@ -124,6 +128,9 @@ class LeadsScreen(AppScreen):
 
     @on(LeadTable.Loaded)
     def _show_count(self, event: LeadTable.Loaded) -> None:
+        if self._after_load is not None:
+            action, self._after_load = self._after_load, None
+            self.call_later(self.run_action, action)
         if event.total is None:
             text = f"{event.shown:,} leads shown, counting…"
         elif event.total == 0:
@@ -136,63 +143,44 @@ class LeadsScreen(AppScreen):
 
     # ---- actions on leads -------------------------------------------------------------------
 
-    def _selected(self) -> Row | None:
+    def current_lead(self) -> Row | None:
         lead = self.query_one(LeadTable).selected
         if lead is None:
             self.notify("No lead selected.", severity="warning")
         return lead
 
+    def run_when_loaded(self, action: str) -> None:
+        """Run one of this screen's actions now, or once the first rows are in (the palette, after a mode switch)."""
+        if self.query_one(LeadTable).total is None and not self.query_one(LeadTable).row_count:
+            self._after_load = action
+        else:
+            self.call_later(self.run_action, action)
+
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
         from slatui.tui.screens.lead_detail import LeadDetailScreen
 
-        if (lead := self._selected()) is not None:
+        if (lead := self.current_lead()) is not None:
             self.app.push_screen(LeadDetailScreen(lead["id"]))
 
     def action_new(self) -> None:
-        self._open_form(None, self.filters()["agreement_id"])
+        self.open_lead_form(None, self.filters()["agreement_id"])
 
     def action_log_attempt(self) -> None:
-        if (lead := self._selected()) is not None:
+        if (lead := self.current_lead()) is not None:
             from slatui.tui.forms.attempt import open_log_attempt
 
             open_log_attempt(self, lead)
 
-    def action_edit(self) -> None:
-        if (lead := self._selected()) is not None:
-            self._open_form(lead["id"], None)
-
-    @work(thread=True, group="leads-form")
-    def _open_form(self, lead_id: int | None, agreement_id: int | None) -> None:
-        """Read fresh choices (and the lead to edit), then open the form: also right after a mode switch."""
-        try:
-            with self.app.data.store() as store:
-                agreements, reps = store.list_agreements(), store.list_reps()
-                lead = store.get_lead(lead_id) if lead_id is not None else None
-        except SlatuiError as exc:  # deleted elsewhere meanwhile
-            self._toast_error(exc)
-            return
-        if not agreements:
-            self.app.call_from_thread(self.notify, "Create an agreement first (4, then n).", severity="warning")
-            return
-        from slatui.tui.forms.lead import LeadForm
-
-        form = LeadForm(agreements, reps, lead, agreement_id=agreement_id)
-        self.app.call_from_thread(self.app.push_screen, form, self._saved)
-
-    def _saved(self, lead: Lead | None) -> None:
-        if lead is not None:
-            self.notify(f"Saved lead {lead.name} (#{lead.id})", markup=False)
-
     def action_delete(self) -> None:
-        if (lead := self._selected()) is None:
+        if (lead := self.current_lead()) is None:
             return
         count = lead["attempts"]
         attempts = f" and its {count} attempt{'s' if count > 1 else ''}" if count else ""
 
         def answered(answer: str | None) -> None:
             if answer == "delete":
-                self._delete(lead["id"], lead["name"])
+                self.write(lambda store: store.delete_lead(lead["id"]), lambda _: f"Deleted lead {lead['name']}")
 
         question = f"Delete lead {cells.markup(lead['name'])} (#{lead['id']}){attempts}? You can undo it with u."
         # "Keep" comes first, so it has the focus and enter alone deletes nothing.
@@ -200,46 +188,3 @@ class LeadsScreen(AppScreen):
         from slatui.tui.forms.base import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(question, answers, danger="delete"), answered)
-
-    @work(thread=True, group="leads-delete")
-    def _delete(self, lead_id: int, name: str) -> None:
-        try:
-            with self.app.data.store() as store:
-                change_id = store.delete_lead(lead_id)
-        except SlatuiError as exc:
-            self._toast_error(exc)
-            return
-        self.app.call_from_thread(self._deleted, change_id, name)
-
-    def _deleted(self, change_id: int, name: str) -> None:
-        self.undo = (change_id, name)
-        self.refresh_bindings()
-        self.notify(f"Deleted lead {name} — press u to undo", markup=False, timeout=10)
-        self.reload()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.undo is not None if action == "undo" else True
-
-    def action_undo(self) -> None:
-        if self.undo is not None:
-            (change_id, name), self.undo = self.undo, None
-            self.refresh_bindings()
-            self._restore(change_id, name)
-
-    @work(thread=True, group="leads-delete")
-    def _restore(self, change_id: int, name: str) -> None:
-        try:
-            with self.app.data.store() as store:
-                store.undo(change_id)
-        except SlatuiError as exc:
-            self._toast_error(exc)
-            return
-        self.app.call_from_thread(self._restored, name)
-
-    def _restored(self, name: str) -> None:
-        self.notify(f"Restored lead {name}", markup=False)
-        self.reload()
-
-    def _toast_error(self, error: SlatuiError) -> None:
-        """From a worker thread: the store's refusal as an error toast."""
-        self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)

@@ -1,6 +1,7 @@
 """The breach queue (2): leads waiting on sales, most urgent first, with a live business-time countdown.
 
-The fastest path to log a follow-up: `a` on a lead opens the attempt form on its outcome list.
+The fastest path to log a follow-up: `a` on a lead opens the attempt form on its outcome list. The lead keys
+(edit, close as won, lost or disqualified, undo) act on the highlighted lead.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from slatui.tui.widgets import cells
 from slatui.tui.widgets.lead_table import Prepared, Row
 from slatui.tui.widgets.queue_table import QueueTable, queue_entries
 from slatui.tui.screens.base import AppScreen, footer
+from slatui.tui.screens.editing import LeadEdits, lead_bindings, undo_binding
 
 
-class QueueScreen(AppScreen):
+class QueueScreen(LeadEdits, AppScreen):
     TITLE = "Queue"
     REFRESH_SECONDS = 30
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "log_attempt", "Log attempt", id="queue.log"),
         Binding("enter", "open", "Details", id="queue.open"),
         Binding("r", "reload", "Refresh", id="queue.refresh"),
+        *lead_bindings("queue"),
+        undo_binding("queue"),
     ]
 
     def __init__(self) -> None:
@@ -99,6 +103,15 @@ class QueueScreen(AppScreen):
             self._log_when_loaded = True
         else:
             self.notify("The queue is empty: nothing to log.", severity="warning")
+
+    def changed(self) -> None:
+        self.action_reload()
+
+    def current_lead(self) -> Row | None:
+        lead = self.query_one(QueueTable).selected
+        if lead is None:
+            self.notify("The queue is empty: no lead to change.", severity="warning")
+        return lead
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
