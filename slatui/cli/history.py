@@ -40,7 +40,8 @@ def echo_change_rows(rows: list[dict[str, Any]], names: Any, *, undo: bool = Fal
     for row in rows[:ROWS_SHOWN]:
         echo(indent + describe_row(row, names, undo=undo))
     if len(rows) > ROWS_SHOWN:
-        echo(f"{indent}… and {len(rows) - ROWS_SHOWN:,} more rows (`slatui history --json` lists them all)")
+        more = len(rows) - ROWS_SHOWN
+        echo(f"{indent}… and {more:,} more row{'s' if more > 1 else ''} (`slatui history --json` lists them all)")
 
 
 def facts_line(store: Any, row: Any) -> str:

@@ -68,7 +68,8 @@ def history_text(changes: list[dict[str, Any]], names: Any, tz: str, lead_id: in
         for row in rows[:HISTORY_ROWS]:
             text.append("\n  " + printable(describe_row(row, names, undo=change["undoes"] is not None)))
         if len(rows) > HISTORY_ROWS:
-            text.append(f"\n  … and {len(rows) - HISTORY_ROWS} more rows", "dim")
+            more = len(rows) - HISTORY_ROWS
+            text.append(f"\n  … and {more} more row{'s' if more > 1 else ''}", "dim")
     return text
 
 
