@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from conftest import FROZEN_NOW
 
+from slatui import plan
 from slatui.businesstime import BusinessCalendar, parse_hours_spec
 from slatui.models import OUTCOMES, Lead
 from slatui.parsing import format_duration
@@ -51,10 +52,15 @@ def test_the_queue_follows_the_plan_soonest_due_first_with_its_countdown(drive, 
         assert fresh == {"Bea Breached": ("breached", -3600), "Dario Due": ("due", 600), "Olivia Ok": ("ok", 3000)}
         assert {e["urgency"] for e in entries if e["state"] == "follow_up"} <= {"working", "due"}
         bea = list(table.rows_by_id).index(next(e["id"] for e in entries if e["name"] == "Bea Breached"))
-        assert table.get_cell_at((bea, 0)).plain.split()[0] == "-1h"
+        line = table.get_cell_at((bea, 0)).plain
+        assert line.startswith("overdue 1h ")
+        assert "Bea Breached" in line and "attempt 1 of " in line
         summary = str(pilot.app.screen.query_one("#queue-summary").render())
-        waiting = sum(e["state"] == "first_response" for e in entries)
-        assert summary.startswith(f"{waiting} awaiting a first attempt")
+        with Store(queue_db) as store:
+            counts = plan.status(store, to_epoch(FROZEN_NOW))
+            done = store.cadence_done()
+        assert summary.startswith(f"{counts['overdue']} overdue / {counts['due_soon']} due within the hour · "
+                                  f"{counts['leads']} owed an attempt · cadence done, not reached: {done}")
 
     drive(queue_db, scenario)
 
