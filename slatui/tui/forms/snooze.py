@@ -39,7 +39,7 @@ class SnoozeForm(FormScreen[list[str]]):
         hint = f"in 2h, tomorrow 09:30, mon 10:00 or 2026-03-01 09:30, in {lead['tz']}"
         if lead["snoozed"]:
             hint += "; empty ends the snooze"
-        yield field_row("Until", Input(id="until", placeholder="in 2h"), hint=hint)
+        yield field_row("Until", Input(id="until", placeholder="e.g. in 2h"), hint=hint)
 
     def read_form(self) -> list[str]:
         """The time typed, as a list of one ([] to end the lead's snooze)."""
