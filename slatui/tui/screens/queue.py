@@ -37,16 +37,16 @@ Filters = tuple[int | None, int | None]  # (agreement id, rep id)
 
 # The queue's colours: a first response's countdown (ok, due soon, breached), or a follow-up overdue (the
 # colour of due soon) or waiting for its step (working).
-LEGEND = {"ok": "ok", "due": "due soon", "breached": "breached", "working": "next step later"}
+LEGEND = {"ok": "ok", "due": "due soon, step overdue", "breached": "breached", "working": "next step later"}
 
 
 def legend() -> Text:
-    """One line at 80 columns."""
+    """One line at 80 columns (the due words are in business time, as the help says)."""
     line = Text()
     for state, label in LEGEND.items():
         line.append("● ", style=cells.URGENCY_STYLES[state])
         line.append(f"{label}  ")
-    line.append(f"· {SNOOZED_MARK}: snoozed · business time", style="dim")
+    line.append(f"· {SNOOZED_MARK}: snoozed", style="dim")
     return line
 
 

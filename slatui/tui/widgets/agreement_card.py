@@ -96,7 +96,8 @@ def queue_line(data: dict[str, Any]) -> str:
         else "0 overdue"
     due = f"[{cells.URGENCY_STYLES['due']} b]{data['due']} due within the hour[/]" if data["due"] \
         else "0 due within the hour"
-    return _row("Queue", f"{overdue} / {due} ›")
+    # Two lines, aligned: in one, a card 80 columns make would wrap it under its label.
+    return _row("Queue", f"{overdue} /") + "\n" + _row("", f"{due} ›")
 
 
 class AgreementCard(Vertical, can_focus=True):
