@@ -367,7 +367,8 @@ def test_z_snoozes_the_selected_lead_and_bad_times_are_inline_errors(drive, queu
 
     async def scenario(pilot):
         table = await open_queue(pilot, settle)
-        table.move_cursor(row=_row_named(table, "Olivia Ok")[0])  # due in 50m
+        index = _row_named(table, "Olivia Ok")[0]  # due in 50m
+        table.move_cursor(row=index)
         lead = table.selected
         snoozed.update(lead)
         await pilot.press("z")
@@ -391,6 +392,8 @@ def test_z_snoozes_the_selected_lead_and_bad_times_are_inline_errors(drive, queu
         notices = [str(n.message) for n in pilot.app._notifications]
         assert any(n.startswith(f"lead {lead['id']} snoozed: attempt 1 of ") and "still breaches the SLA" in n
                    for n in notices)
+        assert table.cursor_row == index  # on the lead that came next, not on the one put off
+        assert table.selected["id"] != lead["id"]
         row = table.rows_by_id[lead["id"]]
         assert row["snoozed"] and _line(table, lead["name"]).startswith(f"{row['due_text']} z ")
 

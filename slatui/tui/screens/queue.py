@@ -89,6 +89,8 @@ class QueueScreen(AppScreen):
         self._due: set[int] = set()
         self._announced: set[int] = set()
         self._overdue_since_load: set[int] = set()
+        # After a snooze, the row the cursor goes back to (the next lead now there), not the lead put off.
+        self._cursor_row: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -157,7 +159,11 @@ class QueueScreen(AppScreen):
         self._entries, self._counts, self._as_of = entries, counts, as_of
         self._overdue_since_load = set()
         self._watch(rows)
-        self.query_one(QueueTable).show(prepared)
+        table = self.query_one(QueueTable)
+        table.show(prepared)
+        if self._cursor_row is not None and table.row_count:
+            table.move_cursor(row=min(self._cursor_row, table.row_count - 1))
+        self._cursor_row = None
         self._show_summary()
         self.loaded = True
         if self._log_when_loaded:
@@ -266,8 +272,11 @@ class QueueScreen(AppScreen):
             return
         from slatui.tui.forms.snooze import SnoozeForm
 
+        row = self.query_one(QueueTable).cursor_row
+
         def snoozed(done: list[str] | None) -> None:
             if done:
+                self._cursor_row = row  # the reload on resuming puts it there
                 self.notify("\n".join(done), markup=False)
 
         self.app.push_screen(SnoozeForm(lead), snoozed)
