@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from slatui.parsing import ParseError, format_local, parse_until
 from slatui.store import Store
-from slatui.store.facts import Clock
+from slatui.store.facts import Clock, next_due
 
 # "Due soon" on the status line: within this much business time.
 SOON_SECONDS = 3600
@@ -34,8 +35,8 @@ def entries(store: Store, now_ts: float, *, agreement_id: int | None = None, rep
     """The plan's leads in due order (a page of `limit` from `offset`): each lead's row (`id`, `name`, `company`,
     `agreement`, `rep`, `handed_off_at`, `attempts`, `last_attempt_at`, `next_due_at`, `snoozed_until`, ...) with
     `step` (the attempt owed, 1-based) of `min_attempts`, `state` (first_response or follow_up), `seconds_left`
-    (business time, negative once overdue), `target_seconds`, its agreement's zone `tz`, and the words for them:
-    `step_text` ("attempt 3 of 6") and `due_text` ("overdue 2h 10m", "due in 35m")."""
+    (business time, negative once overdue), `target_seconds`, its agreement's zone `tz` and business `calendar`,
+    and the words for them: `step_text` ("attempt 3 of 6") and `due_text` ("overdue 2h 10m", "due in 35m")."""
     clocks: dict[int, Callable[[float], Clock]] = {}
     result = []
     for row in store.plan_rows(agreement_id=agreement_id, rep_id=rep_id, limit=limit, offset=offset):
@@ -43,21 +44,31 @@ def entries(store: Store, now_ts: float, *, agreement_id: int | None = None, rep
         if picker is None:
             picker = clocks[row["agreement_id"]] = store.clock_picker(row["agreement_id"])
         clock = picker(row["handed_off_at"])
-        step, left = row["attempts"] + 1, business_seconds_left(clock.calendar, now_ts, row["next_due_at"])
-        result.append({
+        step = row["attempts"] + 1
+        result.append(as_of({
             **row,
             "step": step,
             "min_attempts": clock.plan_length,
             "state": "first_response" if row["attempts"] == 0 else "follow_up",
-            "seconds_left": left,
             "target_seconds": clock.target,
             "tz": clock.version.tz,
-            # The snooze set this due time and has not run out yet.
-            "snoozed": row["snoozed_until"] == row["next_due_at"] and row["next_due_at"] > now_ts,
+            "calendar": clock.calendar,
             "step_text": step_text(step, clock.plan_length),
-            "due_text": due_text(left),
-        })
+        }, now_ts))
     return result
+
+
+def as_of(entry: dict[str, Any], now_ts: float) -> dict[str, Any]:
+    """The entry (of `entries`) with what moves with the clock taken at `now_ts`: `seconds_left`, `due_text` and
+    `snoozed`, from its due instant and its `calendar` (the app's countdown runs on this, without a query)."""
+    left = business_seconds_left(entry["calendar"], now_ts, entry["next_due_at"])
+    return {
+        **entry,
+        "seconds_left": left,
+        "due_text": due_text(left),
+        # The snooze set this due time and has not run out yet.
+        "snoozed": entry["snoozed_until"] == entry["next_due_at"] and entry["next_due_at"] > now_ts,
+    }
 
 
 def status(store: Store, now_ts: float, agreement_id: int | None = None,
@@ -116,3 +127,38 @@ def business_duration(seconds: int) -> str:
     if not hours:
         return f"{minutes}m" if minutes else "<1m"
     return f"{hours}h {minutes}m" if minutes and hours < 100 else f"{hours}h"
+
+
+def local_time(instant: float | None, tz: str) -> str:
+    """An instant on the agreement's clock, short enough for a table or a message: Fri 04 Dec 09:30 CET."""
+    return "–" if instant is None else format_local(instant, tz, "%a %d %b %H:%M")
+
+
+def snooze(store: Store, lead_id: int, until_text: str | None, now_ts: float) -> list[str]:
+    """Put off the lead's next attempt until the time `until_text` names on its agreement's clock ("in 2h",
+    "tomorrow 09:00", ...), or end its snooze (None); returns what was done, in words (its first line begins
+    with the lead's number). A time that cannot be read, has passed, or is not later than the cadence's due
+    time raises ParseError (the command line names its option in front of it)."""
+    from datetime import datetime, timezone
+
+    row = store.lead_row(lead_id)
+    clock = store.clock(row["agreement_id"], row["handed_off_at"])
+    tz = clock.version.tz
+    if until_text is None:
+        row = store.snooze_lead(lead_id, None)
+        return [f"lead {lead_id} is no longer snoozed: " + (
+            f"next attempt due {local_time(row['next_due_at'], tz)}" if row["next_due_at"] else "it is not due")]
+    until = int(parse_until(until_text, tz, datetime.fromtimestamp(now_ts, timezone.utc)).timestamp())
+    if until <= now_ts:
+        raise ParseError(f"{local_time(until, tz)} has passed; give a time to come, e.g. 'in 2h' or 'tomorrow 09:30'")
+    # What its cadence says, without a snooze it may have now (which this one replaces).
+    due = next_due(clock, row["status"], row["attempt_count"], row["deadline_at"], row["last_attempt_at"], None)
+    if due is not None and until <= due:
+        raise ParseError(f"lead {lead_id} is not due before {local_time(due, tz)} anyway; a snooze only puts a "
+                         "lead off, so give a later time")
+    row = store.snooze_lead(lead_id, until)
+    done = [f"lead {lead_id} snoozed: {step_text(row['attempt_count'] + 1, clock.plan_length)} due "
+            f"{local_time(row['next_due_at'], tz)}"]
+    if row["attempt_count"] == 0 and row["breach_at"] > now_ts:
+        done.append(f"its first response still breaches the SLA after {local_time(row['breach_at'], tz)}")
+    return done

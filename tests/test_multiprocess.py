@@ -21,7 +21,7 @@ from slatui.models import Lead
 from slatui.store import Store
 
 # What each screen shows once its data is loaded: the key's press has reached the database.
-LOADED = {"1": "active agreement", "3": "Leads — ", "4": "This month:", "5": "goal (", "2": "awaiting a first attempt"}
+LOADED = {"1": "active agreement", "3": "Leads — ", "4": "This month:", "5": "goal (", "2": "owed an attempt"}
 LOGGED = re.compile(r"logged attempt #(\d+) on lead (\d+)")
 
 

@@ -204,7 +204,7 @@ def test_at_80x24_the_columns_that_matter_stay_and_help_leads_every_footer(drive
     async def scenario(pilot):
         for key, table_type, shown in (
             ("3", LeadTable, ["id", "name", "handed_off_at", "response", "attempts", "status"]),
-            ("2", QueueTable, ["left", "name", "agreement", "attempts", "last_attempt_at"]),
+            ("2", QueueTable, ["due", "name", "step", "agreement", "rep"]),
         ):
             await pilot.press(key)
             await settle(pilot)

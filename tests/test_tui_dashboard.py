@@ -78,12 +78,12 @@ def test_cards_flag_the_agreement_in_trouble_and_count_breaches(drive, dashboard
         assert cards[0].border_subtitle == "✗ in trouble" and cards[2].border_subtitle == "on track"
         for card in cards:
             breached, due = expected[card.border_title]
-            assert f"Queue   {breached} breached · {due} due soon" in card_text(card)
+            assert f"Queue   {breached} overdue /\n        {due} due within the hour ›" in card_text(card)
         assert "cancellation condition reached" in card_text(cards[0])
         assert "cancellation condition reached" not in card_text(cards[2])
         summary = str(screen.query_one("#dashboard-summary").render())
         overdue, due = (sum(counts) for counts in zip(*expected.values()))
-        assert f"3 active agreements · 2 in trouble · queue: {overdue} breached, {due} due soon" in summary
+        assert f"3 active agreements · 2 in trouble · queue: {overdue} overdue / {due} due within the hour" in summary
         assert screen.focused is cards[0]
 
         await press(pilot, settle, "ctrl+e")

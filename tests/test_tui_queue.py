@@ -6,7 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from conftest import FROZEN_NOW
+from textual.widgets import Input, Select
 
+from slatui import plan
 from slatui.businesstime import BusinessCalendar, parse_hours_spec
 from slatui.models import OUTCOMES, Lead
 from slatui.parsing import format_duration
@@ -16,7 +18,6 @@ from slatui.tui.screens.queue import QueueScreen
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.outcome_list import OutcomeList
 from slatui.tui.widgets.queue_table import QueueTable, queue_entries
-
 
 # Fresh handoffs on the Madrid agreement (1 business hour; FROZEN_NOW is Wednesday 16:30 there):
 # one within its hour, one in its last quarter, one breached across the lunch break.
@@ -51,10 +52,15 @@ def test_the_queue_follows_the_plan_soonest_due_first_with_its_countdown(drive, 
         assert fresh == {"Bea Breached": ("breached", -3600), "Dario Due": ("due", 600), "Olivia Ok": ("ok", 3000)}
         assert {e["urgency"] for e in entries if e["state"] == "follow_up"} <= {"working", "due"}
         bea = list(table.rows_by_id).index(next(e["id"] for e in entries if e["name"] == "Bea Breached"))
-        assert table.get_cell_at((bea, 0)).plain.split()[0] == "-1h"
+        line = table.get_cell_at((bea, 0)).plain
+        assert line.startswith("overdue 1h ")
+        assert "Bea Breached" in line and "attempt 1 of " in line
         summary = str(pilot.app.screen.query_one("#queue-summary").render())
-        waiting = sum(e["state"] == "first_response" for e in entries)
-        assert summary.startswith(f"{waiting} awaiting a first attempt")
+        with Store(queue_db) as store:
+            counts = plan.status(store, to_epoch(FROZEN_NOW))
+            done = store.cadence_done()
+        assert summary.startswith(f"{counts['overdue']} overdue / {counts['due_soon']} due within the hour · "
+                                  f"{counts['leads']} owed an attempt · cadence done, not reached: {done}")
 
     drive(queue_db, scenario)
 
@@ -210,3 +216,187 @@ def test_queue_entries_count_first_responses_down_to_their_deadline_and_follow_u
     assert [(e["id"], e["urgency"], e["left"]) for e in entries] == [
         (3, "breached", -1800), (4, "due", 600), (1, "ok", 3000), (2, "due", -60), (5, "working", 7200),
     ]
+
+
+# ---- the day's plan: countdown, filters, snooze, overdue notice ------------------------------------------
+
+
+def _row_named(table: QueueTable, name: str) -> tuple[int, dict]:
+    lead_id = next(lead_id for lead_id, row in table.rows_by_id.items() if row["name"] == name)
+    return table.get_row_index(str(lead_id)), table.rows_by_id[lead_id]
+
+
+def _line(table: QueueTable, name: str) -> str:
+    return table.get_cell_at((_row_named(table, name)[0], 0)).plain
+
+
+def _later(pilot, minutes: float) -> None:
+    """Move the app's clock on (the queue's tick reads it)."""
+    pilot.app._clock = lambda: FROZEN_NOW + timedelta(minutes=minutes)
+
+
+def test_the_countdown_ticks_from_the_rows_in_hand_without_a_query(drive, queue_db, settle, monkeypatch):
+    async def scenario(pilot):
+        table = await open_queue(pilot, settle)
+        assert _line(table, "Dario Due").startswith("due in 10m ")
+        assert _line(table, "Olivia Ok").startswith("due in 50m ")
+
+        def no_query(*args, **kwargs):
+            raise AssertionError("the tick read the store")
+
+        monkeypatch.setattr(plan, "entries", no_query)
+        monkeypatch.setattr(plan, "status", no_query)
+        _later(pilot, 4.5)
+        pilot.app.screen.tick()
+        await pilot.pause()
+        assert _line(table, "Dario Due").startswith("due in 5m ")
+        assert _line(table, "Olivia Ok").startswith("due in 45m ")
+        assert _line(table, "Bea Breached").startswith("overdue 1h 4m ")
+
+    drive(queue_db, scenario)
+
+
+def _overdue_notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications if n.title == "Overdue"]
+
+
+def test_a_lead_falling_overdue_is_announced_once_and_rings_the_bell_only_when_turned_on(
+        drive, queue_db, settle, monkeypatch):
+    async def scenario(pilot):
+        rings = []
+        monkeypatch.setattr(pilot.app, "bell", lambda: rings.append(1))
+        table = await open_queue(pilot, settle)
+        screen = pilot.app.screen
+        assert _overdue_notices(pilot.app) == []  # Bea was overdue already: nothing fell overdue
+        dario = _row_named(table, "Dario Due")[1]["id"]
+
+        _later(pilot, 9)
+        screen.tick()
+        await pilot.pause()
+        assert _overdue_notices(pilot.app) == []
+        _later(pilot, 11)
+        screen.tick()
+        await pilot.pause()
+        assert _overdue_notices(pilot.app) == [f"Dario Due (#{dario}) is now overdue: its first response"]
+        assert rings == []  # the bell is off unless turned on
+        assert _line(table, "Dario Due").startswith("overdue 1m ")
+        summary = str(screen.query_one("#queue-summary").render())
+        # Once, even across later ticks and a reload.
+        _later(pilot, 12)
+        screen.tick()
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(_overdue_notices(pilot.app)) == 1
+        assert summary.split(" overdue")[0] != "0"
+
+        pilot.app.overdue_bell = True
+        _later(pilot, 51)
+        screen.tick()
+        await pilot.pause()
+        assert _overdue_notices(pilot.app)[-1].startswith("Olivia Ok")
+        assert rings == [1]
+
+    drive(queue_db, scenario)
+
+
+def test_the_overdue_bell_is_toggled_from_the_palette_and_remembered(drive, demo_db, settle):
+    from slatui.tui.app import BELL_SETTING
+
+    async def turn_on(pilot):
+        assert pilot.app.overdue_bell is False
+        await pilot.app.run_action("toggle_bell")
+        await settle(pilot)
+        assert pilot.app.overdue_bell is True
+
+    async def check(pilot):
+        assert pilot.app.overdue_bell is True
+
+    drive(demo_db, turn_on)
+    with Store(demo_db) as store:
+        assert store.setting(BELL_SETTING) == "on"
+    drive(demo_db, check)
+
+
+def test_the_agreement_and_rep_filters_are_remembered_between_runs(drive, queue_db, settle):
+    with Store(queue_db) as store:
+        agreement = store.get_agreement("MQL to SQL handoff")
+        rep = store.get_rep("Alicia Romero")
+        expected = [e["id"] for e in plan.entries(store, to_epoch(FROZEN_NOW), agreement_id=agreement.id,
+                                                  rep_id=rep.id)]
+        everyone = len(plan.entries(store, to_epoch(FROZEN_NOW)))
+    assert 0 < len(expected) < everyone
+
+    async def choose(pilot):
+        table = await open_queue(pilot, settle)
+        assert len(table.rows_by_id) == everyone
+        screen = pilot.app.screen
+        screen.query_one("#queue-agreement", Select).value = agreement.id
+        await settle(pilot)
+        screen.query_one("#queue-rep", Select).value = rep.id
+        await settle(pilot)
+        assert list(table.rows_by_id) == expected
+
+    async def reopen(pilot):
+        table = await open_queue(pilot, settle)
+        screen = pilot.app.screen
+        assert screen.query_one("#queue-agreement", Select).value == agreement.id
+        assert screen.query_one("#queue-rep", Select).value == rep.id
+        assert list(table.rows_by_id) == expected
+        # Back to everyone's queue, remembered too.
+        screen.query_one("#queue-rep", Select).clear()
+        screen.query_one("#queue-agreement", Select).clear()
+        await settle(pilot)
+        assert len(table.rows_by_id) == everyone
+
+    async def everyones(pilot):
+        table = await open_queue(pilot, settle)
+        assert pilot.app.screen.query_one("#queue-rep", Select).value is Select.NULL
+        assert len(table.rows_by_id) == everyone
+
+    drive(queue_db, choose)
+    drive(queue_db, reopen)
+    drive(queue_db, everyones)
+
+
+def test_z_snoozes_the_selected_lead_and_bad_times_are_inline_errors(drive, queue_db, settle):
+    from slatui.tui.forms.snooze import SnoozeForm
+
+    snoozed: dict = {}
+
+    async def scenario(pilot):
+        table = await open_queue(pilot, settle)
+        index = _row_named(table, "Olivia Ok")[0]  # due in 50m
+        table.move_cursor(row=index)
+        lead = table.selected
+        snoozed.update(lead)
+        await pilot.press("z")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, SnoozeForm)
+        assert pilot.app.focused is form.query_one("#until")
+        for text, error in (("", "give a time"), ("next blue moon", "can't read"),
+                            ("yesterday 10:00", "has passed"), ("in 10m", "not due before")):
+            form.query_one("#until", Input).value = text
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert pilot.app.screen is form, text
+            assert error in str(form.query_one("#until-error").render()), text
+        form.query_one("#until", Input).value = "tomorrow 12:00"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, QueueScreen)
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert any(n.startswith(f"lead {lead['id']} snoozed: attempt 1 of ") and "still breaches the SLA" in n
+                   for n in notices)
+        assert table.cursor_row == index  # on the lead that came next, not on the one put off
+        assert table.selected["id"] != lead["id"]
+        row = table.rows_by_id[lead["id"]]
+        assert row["snoozed"] and _line(table, lead["name"]).startswith(f"{row['due_text']} z ")
+
+    drive(queue_db, scenario)
+    with Store(queue_db) as store:
+        row = store.lead_row(snoozed["id"])
+        assert row["snoozed_until"] == row["next_due_at"] > to_epoch(FROZEN_NOW)

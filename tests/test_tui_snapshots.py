@@ -18,6 +18,7 @@ SHOTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "scorecard": (("s",), tuple(SIZES)),
     "queue": (("2",), tuple(SIZES)),
     "log-attempt-form": (("2", "a"), tuple(SIZES)),
+    "snooze-form": (("2", "z"), tuple(SIZES)),
     "leads": (("3",), tuple(SIZES)),
     "lead-detail": (("3", "enter"), tuple(SIZES)),
     "edit-attempt-form": (("3", "enter", "enter"), ("80x24",)),

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from slatui.cli.base import Context, cli, emit_json, parse_option, pass_ctx, print_table
+from slatui.cli.base import Context, cli, emit_json, pass_ctx, print_table
 from slatui.cli.leads import lead
 from slatui.errors import NotFound, SlatuiError
 
@@ -25,20 +25,11 @@ def now() -> float:
     return time.time()
 
 
-def _local(instant: float, tz: str):
+def _iso(instant: float | None, tz: str) -> str | None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    return datetime.fromtimestamp(instant, ZoneInfo(tz))
-
-
-def local_time(instant: float | None, tz: str) -> str:
-    """An instant on the agreement's clock, short enough for a table: Fri 04 Dec 09:30 CET."""
-    return "–" if instant is None else _local(instant, tz).strftime("%a %d %b %H:%M %Z")
-
-
-def _iso(instant: float | None, tz: str) -> str | None:
-    return None if instant is None else _local(instant, tz).isoformat()
+    return None if instant is None else datetime.fromtimestamp(instant, ZoneInfo(tz)).isoformat()
 
 
 def _filters(store: Any, agreement_ref: str | None, rep_ref: str | None) -> tuple[int | None, int | None]:
@@ -85,7 +76,7 @@ def queue(ctx: Context, agreement_ref: str | None, rep_ref: str | None, limit: i
                f"{counts['due_soon']:,} due within a business hour · {done}")
     print_table(
         ("id", "due", "left", "step", "lead", "company", "rep", "agreement"),
-        [(str(e["id"]), local_time(e["next_due_at"], e["tz"]), e["due_text"],
+        [(str(e["id"]), plan.local_time(e["next_due_at"], e["tz"]), e["due_text"],
           e["step_text"] + (" (first response)" if e["state"] == "first_response" else "")
           + (" (snoozed)" if e["snoozed"] else ""),
           e["name"], e["company"], e["rep"] or "–", e["agreement"]) for e in entries],
@@ -154,35 +145,12 @@ def lead_snooze(ctx: Context, lead_id: int, until_text: str | None, clear: bool)
     and logging an attempt ends the snooze. Kept in the change log.
     """
     from slatui import plan
-    from slatui.parsing import parse_until
-    from slatui.store.facts import next_due
+    from slatui.parsing import ParseError
 
     if clear == (until_text is not None):
         raise SlatuiError("give --until WHEN to snooze the lead, or --clear to end its snooze")
-    store = ctx.store
-    row = store.lead_row(lead_id)
-    clock = store.clock(row["agreement_id"], row["handed_off_at"])
-    tz = clock.version.tz
-    if clear:
-        row = store.snooze_lead(lead_id, None)
-        click.echo(f"lead {lead_id} is no longer snoozed: " + (
-            f"next attempt due {local_time(row['next_due_at'], tz)}" if row["next_due_at"] else "it is not due"))
-        return
-    from datetime import datetime, timezone
-
-    at = now()
-    until = int(parse_option("--until", parse_until, until_text, tz, datetime.fromtimestamp(at, timezone.utc))
-                .timestamp())
-    if until <= at:
-        raise SlatuiError(f"--until: {local_time(until, tz)} has passed; give a time to come, e.g. 'in 2h' or "
-                          "'tomorrow 09:30'")
-    # What its cadence says, without a snooze it may have now (which this one replaces).
-    due = next_due(clock, row["status"], row["attempt_count"], row["deadline_at"], row["last_attempt_at"], None)
-    if due is not None and until <= due:
-        raise SlatuiError(f"--until: lead {lead_id} is not due before {local_time(due, tz)} anyway; a snooze only "
-                          "puts a lead off, so give a later time")
-    row = store.snooze_lead(lead_id, until)
-    step = plan.step_text(row["attempt_count"] + 1, clock.plan_length)
-    click.echo(f"lead {lead_id} snoozed: {step} due {local_time(row['next_due_at'], tz)}")
-    if row["attempt_count"] == 0 and row["breach_at"] > at:
-        click.echo(f"its first response still breaches the SLA after {local_time(row['breach_at'], tz)}")
+    try:
+        done = plan.snooze(ctx.store, lead_id, until_text, now())
+    except ParseError as exc:
+        raise SlatuiError(f"--until: {exc}") from None
+    click.echo("\n".join(done))

@@ -26,6 +26,8 @@ from slatui.tui.watch import FileWatch
 DARK_THEME = "textual-dark"
 SCREEN_KEYS = Binding.Group("Screens")
 LIGHT_THEME = "textual-light"
+# The store's setting that turns on the terminal bell when a lead of the queue falls overdue ("on", else off).
+BELL_SETTING = "app.overdue_bell"
 # The garbage collector's thresholds (Python's: 700, 10, 10); see SlatuiApp.on_load.
 GC_THRESHOLDS = (3_000, 10, 100)
 
@@ -85,6 +87,8 @@ class SlatuiApp(FileWatch):
         self._overtaken: WeakSet[Worker] = WeakSet()
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self.sub_title = printable(Path(db_path).name)
+        # Ring the terminal bell with the queue's overdue notice (BELL_SETTING, read at start-up).
+        self.overdue_bell = False
         self.theme = DARK_THEME
 
     def now(self) -> datetime:
@@ -152,7 +156,7 @@ class SlatuiApp(FileWatch):
         visit spent 50-160 ms importing it: the leads screen's forms load pydantic, the charts plotext), then
         freeze what is loaded so far, which lives as long as the app, out of the garbage collector's walks."""
         for module in [*(f"screens.{module}" for module, _ in self.MODE_SCREENS.values()), "screens.lead_detail",
-                       "forms.lead", "forms.attempt", "forms.agreement"]:
+                       "forms.lead", "forms.attempt", "forms.agreement", "forms.snooze"]:
             import_module(f"slatui.tui.{module}")
         if not get_current_worker().is_cancelled:  # the app is ending: on_unmount may have unfrozen already
             gc.freeze()
@@ -161,6 +165,8 @@ class SlatuiApp(FileWatch):
     def _offer_welcome(self) -> None:
         with self.data.store() as store:
             empty = store.is_empty()
+            bell = store.setting(BELL_SETTING) == "on"
+        self.call_from_thread(setattr, self, "overdue_bell", bell)
         if empty:
             self.call_from_thread(self._welcome)
 
@@ -213,6 +219,17 @@ class SlatuiApp(FileWatch):
         from slatui.tui.screens.import_file import open_import
 
         open_import(self)
+
+    def action_toggle_bell(self) -> None:
+        """Ring the terminal bell, or not, when a lead of the queue falls overdue; remembered between runs."""
+        self.overdue_bell = not self.overdue_bell
+        self._save_bell(self.overdue_bell)
+        self.notify(f"Bell on overdue leads: {'on' if self.overdue_bell else 'off'}")
+
+    @work(thread=True, group="settings")
+    def _save_bell(self, on: bool) -> None:
+        with self.data.store() as store:
+            store.set_setting(BELL_SETTING, "on" if on else None)
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME

@@ -9,7 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 # (name, help, app action). Screen actions run through `run_on`, which opens the screen first.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("go: dashboard", "Active agreements at a glance (1)", "go('dashboard')"),
-    ("go: queue", "Leads waiting for a follow-up, by time left (2)", "go('queue')"),
+    ("go: queue", "The day's work plan: leads owed an attempt, soonest due first (2)", "go('queue')"),
     ("go: leads", "Every lead, filterable (3)", "go('leads')"),
     ("go: agreements", "The SLAs and this month's verdict (4)", "go('agreements')"),
     ("go: charts", "Volume, speed and depth charts (5)", "go('charts')"),
@@ -42,6 +42,10 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
      "run_on('reps', 'toggle_active')"),
     ("app: undo last change here", "Undo the last change made on this screen: a lead, an attempt, a rep (u)",
      "undo_here"),
+    ("lead: snooze", "Put off the next attempt on the selected lead of the queue (z on Queue)",
+     "run_on('queue', 'snooze')"),
+    ("app: toggle overdue bell", "Ring the terminal bell when a lead of the queue falls overdue, or stop",
+     "toggle_bell"),
     ("app: toggle theme", "Switch between the dark and the light theme (ctrl+t)", "toggle_theme"),
     ("app: help", "Keys and the guide's facts (?)", "help"),
     ("app: quit", "Leave slatui (ctrl+q)", "quit"),

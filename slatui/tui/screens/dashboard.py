@@ -25,7 +25,7 @@ def summary_line(cards: list[Card], as_of: str) -> str:
     breached = sum(data["breached"] for _, data in cards)
     due = sum(data["due"] for _, data in cards)
     return (f"{len(cards)} active agreement{'s' * (len(cards) != 1)} · [b]{trouble} in trouble[/b] · "
-            f"[@click=app.go('queue')]queue[/]: [b]{breached} breached, {due} due soon[/b] · as of {as_of}")
+            f"[@click=app.go('queue')]queue[/]: [b]{breached} overdue / {due} due within the hour[/b] · as of {as_of}")
 
 
 class DashboardScreen(AppScreen):

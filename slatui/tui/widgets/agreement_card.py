@@ -25,8 +25,8 @@ LABEL_WIDTH = 8
 
 
 def card_data(store: Store, terms: Terms, now: datetime) -> dict[str, Any]:
-    """This month's report in the agreement's zone, and its leads breached or due soon right now (of those
-    awaiting a first attempt: the followed-up ones have no countdown)."""
+    """This month's report in the agreement's zone, and its leads of the plan overdue or due within a business
+    hour right now (`breached` and `due`)."""
     local = metrics.local_now(terms, now)
     report = metrics.month_report(store, terms, local.year, local.month, now)
     counts = plan.status(store, now.timestamp(), terms.id)
@@ -98,11 +98,13 @@ def card_lines(data: dict[str, Any]) -> Iterable[str]:
 
 
 def queue_line(data: dict[str, Any]) -> str:
-    """Breached and due-soon leads in the queue's colours; a click on the line opens the queue."""
-    breached = f"[{cells.URGENCY_STYLES['breached']} b]{data['breached']} breached[/]" if data["breached"] \
-        else "0 breached"
-    due = f"[{cells.URGENCY_STYLES['due']} b]{data['due']} due soon[/]" if data["due"] else "0 due soon"
-    return _row("Queue", f"{breached} · {due} ›")
+    """"N overdue / M due within the hour" in the queue's colours; a click on the line opens the queue."""
+    overdue = f"[{cells.URGENCY_STYLES['breached']} b]{data['breached']} overdue[/]" if data["breached"] \
+        else "0 overdue"
+    due = f"[{cells.URGENCY_STYLES['due']} b]{data['due']} due within the hour[/]" if data["due"] \
+        else "0 due within the hour"
+    # Two lines, aligned: in one, a card 80 columns make would wrap it under its label.
+    return _row("Queue", f"{overdue} /") + "\n" + _row("", f"{due} ›")
 
 
 class AgreementCard(Vertical, can_focus=True):

@@ -142,6 +142,10 @@ class LeadRowsTable(DataTable):
         if self.row_count:
             self.move_cursor(row=min(index, self.row_count - 1))
 
+    def update_rows(self, rows: Prepared) -> None:
+        """Redraw these rows, all of them shown now, in place (a countdown's tick)."""
+        self._update(rows)
+
     def _update(self, rows: Prepared) -> None:
         """The same leads in the same order (a refresh): rewrite only the rows that changed, cheaper on the
         event loop than clearing and adding them all again."""

@@ -25,29 +25,42 @@ def queue_entries(plan: Iterable[Row]) -> list[Row]:
     return rows
 
 
+# After the due text of a snoozed lead (the legend says what it means).
+SNOOZED_MARK = "z"
+
+
+def due_cell(row: Row) -> Text:
+    """"overdue 2h 10m" / "due in 35m" in the urgency's colour; a snoozed lead's marked, and dim."""
+    style = f"bold {cells.URGENCY_STYLES[row['urgency']]}"
+    if row["snoozed"]:
+        return Text(f"{row['due_text']} {SNOOZED_MARK}", style=f"{style} dim", no_wrap=True, overflow="ellipsis")
+    return cells.text(row["due_text"], style)
+
+
 class QueueTable(LeadRowsTable):
-    # 80 columns show time left, lead, agreement, attempts and the last one; 120 show them all.
+    # 80 columns show when it is due, the lead, its step of the cadence, the agreement and the rep; 120 add the
+    # company and the last attempt; wider ones the handoff.
     COLUMNS = (
-        Column("left", "Time left", 9),
+        Column("due", "Due", 16),
         Column("name", "Lead", 12, grow=True),
+        Column("step", "Step", 14),
         Column("company", "Company", 10, fold=4, grow=True),
-        Column("agreement", "Agreement", 11, fold=1, grow=True),
-        Column("rep", "Rep", 11, fold=3, grow=True),
-        Column("handed_off_at", "Handed off", cells.TIME_WIDTH, fold=2),
-        Column("attempts", "Attempts", 8),
-        Column("last_attempt_at", "Last attempt", cells.TIME_WIDTH),
+        Column("agreement", "Agreement", 10, fold=2, grow=True),
+        Column("rep", "Rep", 10, fold=1, grow=True),
+        Column("last_attempt_at", "Last attempt", cells.TIME_WIDTH, fold=3),
+        Column("handed_off_at", "Handed off", cells.TIME_WIDTH, fold=5),
     )
 
     @staticmethod
     def cells(row: Row) -> Iterable[Text]:
         style = cells.URGENCY_STYLES[row["urgency"]]
         return (
-            cells.countdown(row["left"], row["urgency"]),
+            due_cell(row),
             cells.text(row["name"], f"bold {style}"),
+            cells.text(row["step_text"], style),
             cells.text(row["company"], style),
             cells.text(row["agreement"], style),
             cells.text(row["rep"], style),
-            cells.text(cells.local_time(row["handed_off_at"], row["tz"]), style),
-            Text(f"{row['attempts']}/{row['min_attempts']}", style=style, justify="right"),
             cells.text(cells.local_time(row["last_attempt_at"], row["tz"]), style),
+            cells.text(cells.local_time(row["handed_off_at"], row["tz"]), style),
         )
