@@ -4,6 +4,7 @@ interrupted edit left."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from conftest import FROZEN_NOW
@@ -11,6 +12,7 @@ from textual.widgets import DataTable, Input
 
 from slatui.models import Lead
 from slatui.store import Store
+from slatui.store.agreements import RECOMPUTE_HEARTBEAT
 from slatui.tui.forms.agreement import AgreementForm
 from slatui.tui.screens.agreements import agreement_row
 from slatui.tui.screens.charts import ChartsScreen
@@ -36,6 +38,8 @@ def _leave_a_recompute(db) -> dict[int, tuple[int, int]]:
         agreement = store.get_agreement(AGREEMENT)
         store.update_agreement(agreement.model_copy(update={"calendar": agreement.calendar.model_copy(
             update={"hours": None})}), effective="all", recompute=False)
+        # Killed a minute ago: the job's last stamp is old (a fresh one means a process is still at it).
+        store.conn.execute("UPDATE settings SET value = ? WHERE key = ?", (repr(time.time() - 60), RECOMPUTE_HEARTBEAT))
         return store.recomputing()
 
 

@@ -4,6 +4,7 @@ are not tracked, a breach is final, every figure honours --as-of, and terms are 
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -202,6 +203,27 @@ def test_a_clock_change_for_all_history_is_resumable_after_a_kill(store):
     clock = store.clock(agreement.id, start)
     for row in store.conn.execute("SELECT handed_off_at, deadline_at FROM leads"):
         assert row["deadline_at"] == int(clock.calendar.deadline(row["handed_off_at"], 7200))
+
+
+def test_a_command_leaves_a_recompute_under_way_to_its_process_and_finishes_a_killed_ones(store, run):
+    from slatui.store.agreements import RECOMPUTE_ALIVE_SECONDS, RECOMPUTE_HEARTBEAT
+
+    agreement = _office(store)
+    start = local(2026, 3, 2, 9).timestamp()
+    store.add_lead_rows([(store_lead(agreement.id, start + i * 600), []) for i in range(50)])
+    with store.transaction():
+        store._queue_recompute(agreement.id, 0)  # as a process about to run it leaves it: stamped just now
+    assert store.recompute_running()
+    # Another command (a quick `log`) does not take turns at it: that would make it wait for the whole job.
+    assert run("--db", store.path, "agreement", "show", "Office")[0] == 0
+    assert store.recomputing() == {agreement.id: (0, 50)}
+    # The process was killed: once its last stamp is old, the next command finishes the job.
+    with store.transaction():
+        store.conn.execute("UPDATE settings SET value = ? WHERE key = ?",
+                           (repr(time.time() - RECOMPUTE_ALIVE_SECONDS - 1), RECOMPUTE_HEARTBEAT))
+    assert not store.recompute_running()
+    assert run("--db", store.path, "agreement", "show", "Office")[0] == 0
+    assert store.recomputing() == {} and not store.recompute_running()
 
 
 def store_lead(agreement_id: int, at: float):

@@ -37,7 +37,8 @@ class Context:
             store = Store(self.db_path)
             store.origin = _origin(click.get_current_context(silent=True))
             self._store = store
-            if store.recomputing() and not store.read_only:
+            # A recompute a killed command left; one under way elsewhere is left to its process.
+            if store.recomputing() and not store.read_only and not store.recompute_running():
                 finish_recompute(store)
         return self._store
 

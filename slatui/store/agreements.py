@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 HOLIDAY_YEARS = 10
 # The first version of an agreement's terms covers every month before the next one.
 FIRST_MONTH = "1970-01"
+# A recompute's batches, and the pause after each: SQLite's locks are not fair (a writer waiting on the lock polls
+# it every 25-100 ms), so a loop that takes the lock again at once kept every other writer out until it timed out.
+RECOMPUTE_BATCH_SECONDS = 0.25
+RECOMPUTE_PAUSE_SECONDS = 0.1
+# Each batch stamps this setting with its time: a stamp younger than RECOMPUTE_ALIVE_SECONDS means a process is at
+# work on the jobs, and a command that finds them leaves them to it rather than taking turns (a `log` would wait
+# for the whole recompute); an older one, that the process was killed.
+RECOMPUTE_HEARTBEAT = "recompute.heartbeat"
+RECOMPUTE_ALIVE_SECONDS = 5.0
 
 
 class AgreementQueries:
@@ -283,13 +292,23 @@ class AgreementQueries:
                           (agreement_id, since))[0]
         self.conn.execute("INSERT OR REPLACE INTO recompute_jobs (agreement_id, since, next_lead_id, total, done) "
                           "VALUES (?, ?, 0, ?, 0)", (agreement_id, since, total))
+        self._stamp_recompute()  # the writer runs it next: a command starting meanwhile leaves it alone
 
     def recomputing(self) -> dict[int, tuple[int, int]]:
         """Agreements whose leads are being recomputed: {agreement id: (done, total)}."""
         return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT agreement_id, done, total FROM recompute_jobs")}
 
+    def recompute_running(self) -> bool:
+        """Whether a process (this one or another) recomputed a batch of the waiting jobs a moment ago."""
+        beat = self._one("SELECT value FROM settings WHERE key = ?", (RECOMPUTE_HEARTBEAT,))
+        return beat is not None and time.time() - float(beat[0]) < RECOMPUTE_ALIVE_SECONDS
+
+    def _stamp_recompute(self) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                          (RECOMPUTE_HEARTBEAT, repr(time.time())))
+
     def run_recompute_jobs(self, progress: Callable[[int, int], None] | None = None,
-                           batch_seconds: float = 0.25) -> None:
+                           batch_seconds: float = RECOMPUTE_BATCH_SECONDS) -> None:
         """Recompute the leads of waiting jobs, one short transaction at a time (other writers get in between),
         resuming where a killed run stopped. `progress` gets (done, total) after each batch."""
         batch = 2000
@@ -298,6 +317,7 @@ class AgreementQueries:
             with self.transaction():
                 job = self._one("SELECT * FROM recompute_jobs ORDER BY agreement_id LIMIT 1")
                 if job is None:
+                    self.conn.execute("DELETE FROM settings WHERE key = ?", (RECOMPUTE_HEARTBEAT,))
                     return
                 rows = self.conn.execute(
                     "SELECT * FROM leads WHERE agreement_id = ? AND id >= ? AND handed_off_at >= ? "
@@ -309,11 +329,13 @@ class AgreementQueries:
                 else:
                     self.conn.execute("UPDATE recompute_jobs SET next_lead_id = ?, done = ? WHERE agreement_id = ?",
                                       (rows[-1]["id"] + 1, done, job["agreement_id"]))
+                self._stamp_recompute()
             if progress:
                 progress(done, max(done, job["total"]))
             # Batches of about `batch_seconds`: long enough to amortise, short enough that a `log` hardly waits.
             elapsed = time.perf_counter() - started
             batch = max(200, min(20000, int(batch * batch_seconds / max(elapsed, 1e-3))))
+            time.sleep(RECOMPUTE_PAUSE_SECONDS)
 
     def _recompute_rows(self, clock_at: Callable[[float], Clock], rows: list[sqlite3.Row]) -> None:
         """New clock facts for these leads (day, deadline, breach instant, response time, next attempt due)."""

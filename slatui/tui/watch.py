@@ -68,7 +68,7 @@ class FileWatch(App[None]):
         it got); `left_over`: at start-up, finishing what a killed command or app left."""
         with self._recompute_lock, self.data.store() as store:  # one run at a time: a later one finds what is left
             waiting = store.recomputing()
-            if not waiting:
+            if not waiting or (left_over and store.recompute_running()):  # none, or another process is on it
                 return
             if left_over:
                 leads = sum(total - done for done, total in waiting.values())
