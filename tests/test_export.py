@@ -147,8 +147,8 @@ def test_json_import_names_bad_entries(tmp_path):
     assert result.code == 2
     assert "bad.json: leads[1]: agreement: 'Other' is not one of the export's agreements" in result.stderr
     assert "bad.json: leads[2]: handed_off_at: time needs a time zone" in result.stderr
-    assert "bad.json: attempts[0]: the attempt (2026-03-02 07:00 UTC) is before its lead's handoff" in result.stderr
-    assert "bad.json: attempts[1]: its lead (bad.json: leads[2]) was rejected" in result.stderr
+    assert "bad.json: attempts[0]: at: the attempt (2026-03-02 07:00 UTC) is before its lead's handoff" in result.stderr
+    assert "bad.json: attempts[1]: lead_id: its lead (bad.json: leads[2]) was rejected" in result.stderr
     assert counts(store) == (0, 0, 0)
     # The stored agreement is kept as it is; the import says nothing was added to it.
     kept = run(tmp_path / "s.db", "import", "json", bad, "--skip-bad-rows")

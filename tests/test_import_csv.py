@@ -29,11 +29,12 @@ def test_spreadsheet_log_needs_a_date_format_then_imports(tmp_path):
     assert "--date-format dd/mm/yyyy or mm/dd/yyyy" in refused.stderr
 
     result = run(tmp_path / "s.db", "import", "csv", CSV / "attempt_log.csv", "--agreement", "SLA", *LOG_MAP,
-                 "--date-format", "dd/mm/yyyy", "--skip-bad-rows")
+                 "--date-format", "dd/mm/yyyy", "--skip-bad-rows", "--create-reps")
     assert result.code == 0, result.stderr
     # "phone" is not a channel: Sergio's row is rejected and named, the rest goes in.
     assert "rejected: attempt_log.csv:7: Via: 'phone' is not a channel" in result.stderr
-    assert result.stdout.startswith("leads: 2 added, 0 updated; attempts: 2 added; reps: 1 added; rows rejected: 1")
+    assert result.stdout.startswith("leads: 2 added, 0 updated; attempts: 2 added; reps: 1 added (Ana Garcia); "
+                                    "rows rejected: 1")
     assert lead_facts(store) == {
         "Pablo Ruiz": (2, 40 * 60, True, "connected"),
         "Rosa Moreno": (0, None, False, "open"),
@@ -119,7 +120,7 @@ def test_a_row_with_more_cells_than_the_header_is_rejected(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("name,handed_off_at\nSmith, John,2026-03-02\n")
     result = run(tmp_path / "s.db", "import", "csv", path, "--agreement", "SLA")
-    assert "f.csv:2: has 3 cells but the header has 2: a value with a ',' in it may have lost its quotes" \
+    assert "f.csv:2: column 3: has 3 cells but the header has 2: a value with a ',' in it may have lost its quotes" \
         in result.stderr
 
 
@@ -140,12 +141,12 @@ def test_date_shapes(text, expected):
 
 def test_date_order_is_learned_or_given():
     dates = DateReader("UTC")
-    dates.learn([("f: d", ["01/02/2026", "25/02/2026"])])
+    dates.learn([[("f: d", "01/02/2026"), ("f: d", "25/02/2026")]])
     assert dates.parse("01/02/2026") == utc(2026, 2, 1)
     assert DateReader("UTC", "mm/dd/yyyy").parse("01/02/2026") == utc(2026, 1, 2)
     assert DateReader("UTC", "%d.%m.%Y %Hh").parse("01.02.2026 09h") == utc(2026, 2, 1, 9)
     with pytest.raises(SlatuiError, match="mix day-first .* and month-first"):
-        DateReader("UTC").learn([("f: d", ["25/02/2026", "02/25/2026"])])
+        DateReader("UTC").learn([[("f: d", "25/02/2026")], [("g: d", "02/25/2026")]])
     with pytest.raises(SlatuiError, match="--date-format: can't use 'yy-dd'"):
         DateReader("UTC", "yy-dd")
 

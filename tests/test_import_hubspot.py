@@ -25,7 +25,8 @@ def test_contacts_and_calls_give_the_hand_count(tmp_path):
     result = run(tmp_path / "s.db", "import", "hubspot", CALLS, CONTACTS, "--agreement", "SLA")
     assert result.code == 0, result.stderr
     assert result.stdout.strip() == (
-        "leads: 8 added, 0 updated; attempts: 11 added; reps: 2 added; rows rejected: 0; duplicates merged: 1"
+        "leads: 8 added, 0 updated; attempts: 11 added; reps: 2 added (Alicia Romero, Bernardo Costa); "
+        "rows rejected: 0; duplicates merged: 1; times without an offset read in Europe/Madrid"
     )
     assert lead_facts(store) == HAND_COUNT
     first_attempts = {r["name"]: r["first_attempt_at"] for r in store.lead_rows()}
@@ -87,7 +88,8 @@ def test_excel_files_with_bad_rows_are_refused_whole_then_imported_with_skip(tmp
 
     kept = run(tmp_path / "s.db", "import", "hubspot", *files, "--agreement", "SLA", "--skip-bad-rows")
     assert kept.code == 0
-    assert kept.stdout.startswith("leads: 3 added, 0 updated; attempts: 3 added; reps: 1 added; rows rejected: 2")
+    assert kept.stdout.startswith("leads: 3 added, 0 updated; attempts: 3 added; reps: 1 added (Clara Ivanova); "
+                                  "rows rejected: 2")
     assert "note: 1 row skipped: notes, tasks and incoming emails are not follow-up attempts" in kept.stderr
     facts = lead_facts(store)
     assert facts["Irene Vidal"] == (3, 15 * 60, True, "connected")  # call, email, meeting

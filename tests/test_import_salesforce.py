@@ -12,7 +12,8 @@ def test_report_leads_and_dataloader_tasks(tmp_path):
     store = make_store(tmp_path / "s.db", tz="America/New_York", hours="mon-fri 09:00-17:00")
     result = run(tmp_path / "s.db", "import", "salesforce", *FILES, "--agreement", "SLA")
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith("leads: 3 added, 0 updated; attempts: 5 added; reps: 2 added; rows rejected: 0")
+    assert result.stdout.startswith("leads: 3 added, 0 updated; attempts: 5 added; reps: 2 added (Emma Navarro, "
+                                    "Felipe Santos); rows rejected: 0")
     assert "note: 1 row skipped" in result.stderr  # the "Other" task
     assert lead_facts(store) == {
         "Maria Lopez": (2, 30 * 60, False, "open"),  # 09:05 EDT handoff, voicemail 13:35Z = 09:35 EDT
@@ -21,7 +22,8 @@ def test_report_leads_and_dataloader_tasks(tmp_path):
     }
     nuno = store.lead_rows(text="Nuno")[0]
     assert store.get_lead(nuno["id"]).source == "sales"  # lead source Cold Call
-    assert store.get_lead(nuno["id"]).closed_at.isoformat() == "2026-03-27T04:00:00+00:00"  # local midnight
+    # Converted on 3/27 (a date alone): closed at the end of that day in New York.
+    assert store.get_lead(nuno["id"]).closed_at.isoformat() == "2026-03-28T03:59:59+00:00"
 
 
 def test_reimport_adds_nothing(tmp_path):

@@ -1,20 +1,31 @@
 """Bulk SQL for imports and exports.
 
-The write functions run inside the caller's `Store.transaction()`, so an import is all or
-nothing; lookups take many keys at once in chunks that stay under SQLite's parameter limit.
+The import's writes run inside the caller's `Store.transaction()`, so an import is all or nothing;
+lookups take a chunk of keys at once. What an import needs to find beyond the leads' own indexes (leads
+by email, by another id) goes in temporary tables, so that its memory does not grow with the file.
+
+Exports stream in one read transaction (a consistent snapshot that blocks no writer), with local
+times formatted by SQLite itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from slatui.models import Agreement, Attempt, Lead, Rep
+from slatui.models import Agreement, Rep
 from slatui.store.database import Store
-from slatui.store.facts import clock_facts
-from slatui.store.rows import agreement_from_row, agreement_row, lead_row
+from slatui.store.rows import LEAD_COLUMNS, LeadValues, agreement_from_row, agreement_row
 
 _CHUNK = 500
+# Indexes an import looks leads and attempts up by: kept while a load into an empty database drops the rest.
+IMPORT_INDEXES = ("leads_by_handoff", "attempts_by_lead")
+_TEMP_TABLES = ("import_emails", "import_aliases", "import_repeats")
 
 
 def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
@@ -28,6 +39,14 @@ def _marks(items: list[Any]) -> str:
 
 
 # ---- lookups ------------------------------------------------------------------------------------
+
+
+def next_id(store: Store, table: str) -> int:
+    return store.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+
+
+def reps(store: Store) -> list[tuple[int, str]]:
+    return [tuple(row) for row in store.conn.execute("SELECT id, name FROM reps ORDER BY id")]
 
 
 def leads_by_external_id(store: Store, agreement_id: int, external_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -61,26 +80,104 @@ def leads_by_natural_key(
     return found
 
 
+def index_emails(store: Store, agreement_id: int) -> None:
+    """Index an agreement's leads by case-folded email for this import (leads have no email index)."""
+    conn = store.conn
+    conn.create_function("slatui_casefold", 1, str.casefold, deterministic=True)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_emails (agreement_id INTEGER, email TEXT, lead_id INTEGER)")
+    conn.execute("CREATE INDEX IF NOT EXISTS temp.import_emails_key ON import_emails (agreement_id, email)")
+    conn.execute("INSERT INTO temp.import_emails SELECT agreement_id, slatui_casefold(email), id FROM leads "
+                 "WHERE agreement_id = ? AND email IS NOT NULL", (agreement_id,))
+
+
+def note_email(store: Store, agreement_id: int, lead_id: int, email: str | None) -> None:
+    """Keep the email index of `index_emails` up to date with a lead this import wrote."""
+    store.conn.execute("DELETE FROM temp.import_emails WHERE lead_id = ?", (lead_id,))
+    if email:
+        store.conn.execute("INSERT INTO temp.import_emails VALUES (?, ?, ?)", (agreement_id, email.casefold(), lead_id))
+
+
 def leads_by_email(store: Store, agreement_id: int, emails: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    """Stored lead rows of one agreement, keyed by lower-cased email (several leads may share one)."""
-    wanted = {e.casefold() for e in emails}
+    """Lead rows of one agreement by case-folded email (several leads may share one), through `index_emails`."""
     found: dict[str, list[dict[str, Any]]] = {}
-    if wanted:
-        # No index on email: one pass over the agreement's leads beats one per address.
+    for chunk in _chunks({e.casefold() for e in emails}):
         for row in store.conn.execute(
-            "SELECT * FROM leads WHERE agreement_id = ? AND email IS NOT NULL ORDER BY id", (agreement_id,)
+            f"SELECT e.email AS wanted, l.* FROM temp.import_emails e JOIN leads l ON l.id = e.lead_id "
+            f"WHERE e.agreement_id = ? AND e.email IN ({_marks(chunk)}) ORDER BY l.id", (agreement_id, *chunk)
         ):
-            if row["email"].casefold() in wanted:
-                found.setdefault(row["email"].casefold(), []).append(dict(row))
+            found.setdefault(row["wanted"], []).append(dict(row))
     return found
 
 
-def leads_by_id(store: Store, lead_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def note_alias(store: Store, agreement_id: int, kind: str, alias: str, lead_id: int, *, first: bool) -> None:
+    """Another name a lead goes by in this import's files (a converted lead's contact id, a JSON export's id)."""
+    if first:
+        store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_aliases (agreement_id INTEGER, kind TEXT, "
+                           "alias TEXT, lead_id INTEGER, PRIMARY KEY (agreement_id, kind, alias)) WITHOUT ROWID")
+    store.conn.execute("INSERT OR IGNORE INTO temp.import_aliases VALUES (?, ?, ?, ?)",
+                       (agreement_id, kind, alias, lead_id))
+
+
+def leads_by_alias(store: Store, agreement_id: int, kind: str,
+                   aliases: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     found = {}
-    for chunk in _chunks(set(lead_ids)):
-        for row in store.conn.execute(f"SELECT * FROM leads WHERE id IN ({_marks(chunk)})", chunk):
-            found[row["id"]] = dict(row)
+    if not store.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'import_aliases'").fetchone():
+        return found
+    for chunk in _chunks(set(aliases)):
+        for row in store.conn.execute(
+            f"SELECT a.alias AS wanted, l.* FROM temp.import_aliases a JOIN leads l ON l.id = a.lead_id "
+            f"WHERE a.agreement_id = ? AND a.kind = ? AND a.alias IN ({_marks(chunk)})", (agreement_id, kind, *chunk)
+        ):
+            found[row["wanted"]] = [dict(row)]
     return found
+
+
+def attempts_of_leads(store: Store, lead_ids: Iterable[int]) -> tuple[dict[tuple, tuple], dict[tuple, list[tuple]]]:
+    """The attempts of some leads as (id, at, channel, outcome, rep_id, note): by (lead id, external id) for
+    those with one, and in lists by (lead id, at, channel, outcome) for the others."""
+    by_external_id: dict[tuple, tuple] = {}
+    by_key: dict[tuple, list[tuple]] = {}
+    for chunk in _chunks(lead_ids):
+        for attempt_id, lead_id, at, channel, outcome, rep_id, note, external_id in store.conn.execute(
+            "SELECT id, lead_id, at, channel, outcome, rep_id, note, external_id FROM attempts "
+            f"WHERE lead_id IN ({_marks(chunk)}) ORDER BY id", chunk
+        ):
+            values = (attempt_id, at, channel, outcome, rep_id, note)
+            if external_id is None:
+                by_key.setdefault((lead_id, at, channel, outcome), []).append(values)
+            else:
+                by_external_id[(lead_id, external_id)] = values
+    return by_external_id, by_key
+
+
+def count_repeat(store: Store, key: tuple[int, int, str, str]) -> int:
+    """How many times this import has now met an attempt identical to stored ones (lead, at, channel, outcome)."""
+    store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_repeats (lead_id INTEGER, at INTEGER, channel TEXT, "
+                       "outcome TEXT, seen INTEGER, PRIMARY KEY (lead_id, at, channel, outcome)) WITHOUT ROWID")
+    return store.conn.execute(
+        "INSERT INTO temp.import_repeats VALUES (?, ?, ?, ?, 1) "
+        "ON CONFLICT DO UPDATE SET seen = seen + 1 RETURNING seen", key).fetchone()[0]
+
+
+def drop_import_tables(store: Store) -> None:
+    for table in _TEMP_TABLES:
+        store.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+def facts_from_attempts(store: Store, lead_ids: list[int]) -> list[tuple]:
+    """(id, agreement id, handed_off_at, first_attempt_at, response_seconds, attempt_count, connected, status;
+    then from the attempts: first, count, connected, any disqualified) of each lead."""
+    rows = []
+    for chunk in _chunks(lead_ids):
+        rows += store.conn.execute(
+            "SELECT l.id, l.agreement_id, l.handed_off_at, l.first_attempt_at, l.response_seconds, l.attempt_count, "
+            "l.connected, l.status, min(t.at), count(t.id), "
+            "coalesce(max(t.outcome IN ('connected', 'meeting_booked')), 0), "
+            "coalesce(max(t.outcome = 'disqualified'), 0) "
+            f"FROM leads l LEFT JOIN attempts t ON t.lead_id = l.id WHERE l.id IN ({_marks(chunk)}) GROUP BY l.id",
+            chunk,
+        ).fetchall()
+    return rows
 
 
 # ---- writes -------------------------------------------------------------------------------------
@@ -98,121 +195,205 @@ def ensure_agreement(store: Store, agreement: Agreement) -> tuple[Agreement, boo
     return agreement.model_copy(update={"id": cursor.lastrowid}), True
 
 
-def ensure_reps(store: Store, reps: Iterable[Rep]) -> tuple[dict[str, int], int]:
-    """Rep ids by case-folded name, inserting the reps not stored yet; (ids, how many were added)."""
-    ids = {row["name"].casefold(): row["id"] for row in store.conn.execute("SELECT id, name FROM reps")}
-    added = 0
-    for rep in reps:
-        if rep.name.casefold() not in ids:
-            ids[rep.name.casefold()] = store.conn.execute(
-                "INSERT INTO reps (name, team, weekly_capacity) VALUES (?, ?, ?)",
-                (rep.name, rep.team, rep.weekly_capacity),
-            ).lastrowid
-            added += 1
-    return ids, added
-
-
-def save_lead(store: Store, lead: Lead, stored: dict[str, Any] | None) -> tuple[int, bool]:
-    """Insert the lead, or overwrite the CRM fields of the `stored` row with it (its clock facts follow
-    its handoff); returns (lead id, whether anything was written)."""
-    terms, calendar = store.clock(lead.agreement_id)
-    row = lead_row(lead)
-    row.update(clock_facts(row["handed_off_at"], terms, calendar))
-    if stored is None:
-        cursor = store.conn.execute(f"INSERT INTO leads ({', '.join(row)}) VALUES ({_marks(list(row))})",
-                                    tuple(row.values()))
-        return cursor.lastrowid, True
-    if all(stored[k] == v for k, v in row.items()):
-        return stored["id"], False
-    store.conn.execute(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
-                       (*row.values(), stored["id"]))
-    return stored["id"], True
-
-
-def add_attempts(store: Store, attempts: Iterable[tuple[int, Attempt, int | None]]) -> set[int]:
-    """Insert (lead id, attempt, rep id) triples, skipping attempts already stored: same external id on
-    the lead, or for attempts without one, the same time, channel and outcome (so re-imports add nothing).
-
-    Returns the ids of the leads that got new attempts.
-    """
-    # New rows get ids above the current maximum, which finds them again without a scan.
-    last_id = store.conn.execute("SELECT coalesce(max(id), 0) FROM attempts").fetchone()[0]
-    with_id, without_id = [], []
-    for lead_id, a, rep_id in attempts:
-        values = (lead_id, int(a.at.timestamp()), a.channel, a.outcome, rep_id, a.note)
-        (with_id if a.external_id else without_id).append(values + ((a.external_id,) if a.external_id else ()))
-    store.conn.executemany(
-        "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (lead_id, external_id) DO NOTHING",
-        with_id,
-    )
-    store.conn.executemany(
-        "INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note) SELECT ?1, ?2, ?3, ?4, ?5, ?6 "
-        "WHERE NOT EXISTS (SELECT 1 FROM attempts WHERE lead_id = ?1 AND at = ?2 AND channel = ?3 AND outcome = ?4 "
-        "AND external_id IS NULL)",
-        without_id,
-    )
-    return {r[0] for r in store.conn.execute("SELECT DISTINCT lead_id FROM attempts WHERE id > ?", (last_id,))}
-
-
-def drop_stand_ins(store: Store, lead_ids: Iterable[int], external_id: str) -> None:
-    """Delete the stand-in attempt `external_id` from leads that now have real attempts."""
-    for chunk in _chunks(lead_ids):
-        store.conn.execute(
-            f"DELETE FROM attempts WHERE external_id = ? AND lead_id IN ({_marks(chunk)}) "
-            "AND EXISTS (SELECT 1 FROM attempts o WHERE o.lead_id = attempts.lead_id AND o.id != attempts.id)",
-            (external_id, *chunk),
-        )
-
-
-def refresh_leads(store: Store, lead_ids: Iterable[int]) -> None:
-    """Recompute the derived facts of leads whose attempts or handoff changed.
-
-    Status follows the attempts the way `log_attempt` moves it: any `disqualified` attempt closes
-    the lead, and an open lead with a connecting attempt is connected.
-    """
-    lead_ids = list(lead_ids)
-    for chunk in _chunks(lead_ids):
-        for lead_id, agreement_id in store.conn.execute(
-            f"SELECT id, agreement_id FROM leads WHERE id IN ({_marks(chunk)})", chunk
-        ).fetchall():
-            store.refresh_facts(lead_id, store.clock(agreement_id)[1])
-        store.conn.execute(
-            "UPDATE leads SET status = CASE "
-            "WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.lead_id = leads.id AND t.outcome = 'disqualified') "
-            "THEN 'disqualified' WHEN status = 'open' AND connected THEN 'connected' ELSE status END "
-            f"WHERE id IN ({_marks(chunk)})",
-            chunk,
-        )
-
-
 def forget_agreements(store: Store, agreement_ids: Iterable[int]) -> None:
     """Drop cached clocks of agreements a rolled-back import created (their ids will be reused)."""
     for agreement_id in agreement_ids:
         store.forget_clock(agreement_id)
 
 
+def add_rep(store: Store, rep: Rep) -> int:
+    return store.conn.execute("INSERT INTO reps (name, team, weekly_capacity) VALUES (?, ?, ?)",
+                              (rep.name, rep.team, rep.weekly_capacity)).lastrowid
+
+
+def insert_leads(store: Store, rows: list[tuple]) -> None:
+    """New leads as tuples in `LEAD_COLUMNS` order (ids chosen by the caller)."""
+    if rows:
+        store.conn.executemany(f"INSERT INTO leads ({', '.join(LEAD_COLUMNS)}) VALUES ({_marks(list(LEAD_COLUMNS))})",
+                               rows)
+
+
+_UPDATED = (*LeadValues._fields, "handoff_day", "deadline_at")
+
+
+def update_leads(store: Store, rows: list[tuple]) -> None:
+    """A lead's own columns and clock facts (in `LeadValues` order, then handoff day, deadline and id)."""
+    if rows:
+        store.conn.executemany(f"UPDATE leads SET {', '.join(f'{c} = ?' for c in _UPDATED)} WHERE id = ?", rows)
+
+
+def insert_attempts(store: Store, rows: list[tuple]) -> None:
+    """(id, lead id, at, channel, outcome, rep id, note, external id) tuples, already checked against their
+    leads and the stored attempts."""
+    if rows:
+        store.conn.executemany("INSERT INTO attempts (id, lead_id, at, channel, outcome, rep_id, note, external_id) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def set_facts(store: Store, rows: list[tuple]) -> None:
+    """(first_attempt_at, response_seconds, attempt_count, connected, status, id) of leads."""
+    if rows:
+        store.conn.executemany("UPDATE leads SET first_attempt_at = ?, response_seconds = ?, attempt_count = ?, "
+                               "connected = ?, status = ? WHERE id = ?", rows)
+
+
+def drop_stand_ins(store: Store, lead_ids: Iterable[int], external_id: str) -> int:
+    """Delete the stand-in attempt `external_id` from leads that now have real attempts; how many went."""
+    before = store.conn.total_changes
+    for chunk in _chunks(lead_ids):
+        store.conn.execute(
+            f"DELETE FROM attempts WHERE external_id = ? AND lead_id IN ({_marks(chunk)}) "
+            "AND EXISTS (SELECT 1 FROM attempts o WHERE o.lead_id = attempts.lead_id AND o.id != attempts.id)",
+            (external_id, *chunk),
+        )
+    return store.conn.total_changes - before
+
+
 # ---- exports ------------------------------------------------------------------------------------
 
 
-def export_reps(store: Store) -> Iterator[dict[str, Any]]:
-    return store.db["reps"].rows_where(select="id, name, team, weekly_capacity", order_by="id")
+@contextmanager
+def snapshot(store: Store) -> Iterator[None]:
+    """One read transaction: every table of an export as of the same moment, while writers go on (WAL)."""
+    conn = store.conn
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if began:
+            conn.execute("COMMIT")
 
 
-def export_leads(store: Store) -> Iterator[dict[str, Any]]:
-    """Every lead with its agreement's name and zone and its rep's name, in id order."""
-    return store.db.query(
-        "SELECT l.id, a.name AS agreement, a.tz, l.external_id, l.name, l.company, l.email, l.tier, l.source, "
-        "l.value, r.name AS rep, l.handed_off_at, l.handoff_day, l.status, l.revenue, l.closed_at, "
-        "l.deadline_at, l.first_attempt_at, l.response_seconds, l.attempt_count, l.connected "
-        "FROM leads l JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = l.rep_id "
-        "ORDER BY l.id"
-    )
+def export_reps(store: Store) -> sqlite3.Cursor:
+    return _tuples(store, "SELECT id, name, team, weekly_capacity FROM reps ORDER BY id")
 
 
-def export_attempts(store: Store) -> Iterator[dict[str, Any]]:
-    return store.db.query(
-        "SELECT t.id, t.lead_id, a.name AS agreement, a.tz, t.at, t.channel, t.outcome, r.name AS rep, t.note, "
-        "t.external_id FROM attempts t JOIN leads l ON l.id = t.lead_id "
-        "JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = t.rep_id ORDER BY t.id"
-    )
+LEAD_EXPORT = ("id", "agreement", "external_id", "name", "company", "email", "tier", "source", "value", "rep",
+               "handed_off_at", "handoff_day", "status", "revenue", "closed_at", "deadline_at", "first_attempt_at",
+               "response_seconds", "response", "attempt_count", "connected")
+ATTEMPT_EXPORT = ("id", "lead_id", "agreement", "at", "channel", "outcome", "rep", "note", "external_id")
+# Text a person or a CRM wrote, which a spreadsheet might run as a formula.
+_LEAD_TEXT = {"agreement", "external_id", "name", "company", "email", "tier", "rep"}
+_ATTEMPT_TEXT = {"agreement", "rep", "note", "external_id"}
+
+
+def export_leads(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None,
+                 duration: Callable[[int], str]) -> sqlite3.Cursor:
+    """Every lead (columns `LEAD_EXPORT`), in id order, times in ISO 8601 in its agreement's zone, the response
+    time also as `duration` writes it; with `sheet_safe`, its text made safe for spreadsheets."""
+    conn = store.conn
+    conn.create_function("slatui_duration", 1, lambda s: None if s is None else duration(s), deterministic=True)
+    iso = _local_times(store)
+    columns = {
+        "id": "l.id", "agreement": "a.name", "external_id": "l.external_id", "name": "l.name",
+        "company": "l.company", "email": "l.email", "tier": "l.tier", "source": "l.source", "value": "l.value",
+        "rep": "r.name", "handed_off_at": iso("l.handed_off_at"), "handoff_day": "l.handoff_day",
+        "status": "l.status", "revenue": "l.revenue", "closed_at": iso("l.closed_at"),
+        "deadline_at": iso("l.deadline_at"), "first_attempt_at": iso("l.first_attempt_at"),
+        "response_seconds": "l.response_seconds", "response": "slatui_duration(l.response_seconds)",
+        "attempt_count": "l.attempt_count",
+        "connected": "CASE l.connected WHEN 1 THEN 'True' ELSE 'False' END" if sheet_safe else "l.connected",
+    }
+    select = _select(conn, columns, _LEAD_TEXT, sheet_safe)
+    return _tuples(store, f"SELECT {select} FROM leads l JOIN agreements a ON a.id = l.agreement_id "
+                          "LEFT JOIN reps r ON r.id = l.rep_id ORDER BY l.id")
+
+
+def export_attempts(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None) -> sqlite3.Cursor:
+    """Every attempt (columns `ATTEMPT_EXPORT`), in id order, its time in ISO 8601 in its agreement's zone."""
+    iso = _local_times(store)
+    columns = {"id": "t.id", "lead_id": "t.lead_id", "agreement": "a.name", "at": iso("t.at"),
+               "channel": "t.channel", "outcome": "t.outcome", "rep": "r.name", "note": "t.note",
+               "external_id": "t.external_id"}
+    select = _select(store.conn, columns, _ATTEMPT_TEXT, sheet_safe)
+    return _tuples(store, f"SELECT {select} FROM attempts t JOIN leads l ON l.id = t.lead_id "
+                          "JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = t.rep_id "
+                          "ORDER BY t.id")
+
+
+def count_rows(store: Store, table: str) -> int:
+    return store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def _tuples(store: Store, sql: str) -> sqlite3.Cursor:
+    cursor = store.conn.cursor()
+    cursor.row_factory = None  # plain tuples: a million sqlite3.Row objects would cost seconds
+    return cursor.execute(sql)
+
+
+def _select(conn: sqlite3.Connection, columns: dict[str, str], text: set[str],
+            sheet_safe: Callable[[Any], Any] | None) -> str:
+    if sheet_safe is None:
+        return ", ".join(columns.values())
+    conn.create_function("slatui_sheet_safe", 1, sheet_safe, deterministic=True)
+    # Every character that starts a formula ('=', '+', '-', '@', tab, CR) comes before 'A': the rest of the
+    # text never needs the call.
+    return ", ".join(f"CASE WHEN unicode({sql}) < 65 THEN slatui_sheet_safe({sql}) ELSE {sql} END"
+                     if name in text else sql for name, sql in columns.items())
+
+
+# A zone's offset changes at most every few months: probing every six hours finds each change.
+_PROBE_SECONDS = 6 * 3600
+
+
+def _local_times(store: Store) -> Callable[[str], str]:
+    """A function that turns an instant column (epoch seconds) of a query joined to its agreement `a` into
+    ISO 8601 text in the agreement's zone: SQLite's strftime over the zone's offsets between the first
+    handoff and a year from now; times beyond those (rare) are formatted by Python."""
+    conn = store.conn
+    zones = [row[0] for row in conn.execute("SELECT DISTINCT tz FROM agreements")]
+    first = conn.execute("SELECT min(handed_off_at), max(handed_off_at) FROM leads").fetchone()
+    low = first[0] if first[0] is not None else int(time.time())
+    high = max(first[1] or 0, int(time.time())) + 366 * 86400
+    conn.create_function("slatui_iso", 2, _iso, deterministic=True)
+    spans = {tz: _offsets(ZoneInfo(tz), low, high) for tz in zones}
+
+    def iso(column: str) -> str:
+        if not zones:
+            return f"slatui_iso({column}, a.tz)"
+        branches = []
+        for tz, offsets in spans.items():
+            cases = [f"WHEN {column} < {low} THEN slatui_iso({column}, a.tz)"]
+            for (start, offset), (end, _) in zip(offsets, [*offsets[1:], (high, 0)]):
+                cases.append(f"WHEN {column} < {end} THEN strftime('%Y-%m-%dT%H:%M:%S', {column} + {offset}, "
+                             f"'unixepoch') || '{_offset_text(offset)}'")
+            branches.append(f"WHEN {_quote(tz)} THEN CASE {' '.join(cases)} ELSE slatui_iso({column}, a.tz) END")
+        return f"CASE WHEN {column} IS NULL THEN NULL ELSE CASE a.tz {' '.join(branches)} END END"
+
+    return iso
+
+
+def _offsets(zone: ZoneInfo, low: int, high: int) -> list[tuple[int, int]]:
+    """[(from, UTC offset in seconds)] of `zone` from `low` to `high`: each offset holds until the next from."""
+
+    def offset(t: int) -> int:
+        return int(datetime.fromtimestamp(t, zone).utcoffset().total_seconds())
+
+    spans = [(low, offset(low))]
+    t = low
+    while t < high:
+        step = min(t + _PROBE_SECONDS, high)
+        if offset(step) != spans[-1][1]:
+            before, after = t, step  # the change is in (before, after]: find its second
+            while after - before > 1:
+                middle = (before + after) // 2
+                before, after = (middle, after) if offset(middle) == spans[-1][1] else (before, middle)
+            spans.append((after, offset(after)))
+        t = step
+    return spans
+
+
+def _offset_text(seconds: int) -> str:
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"{sign}{hours:02d}:{rest // 60:02d}"
+
+
+def _iso(epoch: int | None, tz: str) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, ZoneInfo(tz)).isoformat()
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

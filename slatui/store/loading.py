@@ -3,7 +3,6 @@ computed on the way in."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -46,7 +45,7 @@ class BulkLoading:
         """
         lead_count = attempt_count = 0
         clocks: dict[int, tuple[ZoneInfo, Any, int]] = {}
-        with self.transaction() as conn, self._bulk_load(conn):
+        with self.transaction(), self.bulk_loading():
             next_id = self._one("SELECT coalesce(max(id), 0) + 1 FROM leads")[0]
             lead_rows: list[tuple] = []
             attempt_rows: list[tuple] = []
@@ -85,10 +84,12 @@ class BulkLoading:
         return lead_count, attempt_count
 
     @contextmanager
-    def _bulk_load(self, conn: sqlite3.Connection) -> Iterator[None]:
+    def bulk_loading(self, keep: tuple[str, ...] = ()) -> Iterator[None]:
         """All or nothing even inside a caller's transaction (a savepoint). Into an empty leads table, the
-        secondary indexes are built once at the end (a sort) rather than row by row, and the attempts trigger
-        is left out, as `add_lead_rows` checks its rule itself; no other writer can see the tables meanwhile."""
+        secondary indexes but those in `keep` are built once at the end (a sort) rather than row by row, and the
+        triggers are left out: the loader checks the attempts' rule itself, and the rollup is rebuilt at the end.
+        No other writer can see the tables meanwhile."""
+        conn = self.conn
         conn.execute("SAVEPOINT bulk_load")
         try:
             objects = [] if self._one("SELECT EXISTS (SELECT 1 FROM leads)")[0] else conn.execute(
@@ -96,6 +97,7 @@ class BulkLoading:
                 "AND tbl_name IN ('leads', 'attempts') "
                 "AND sql IS NOT NULL"  # NULL for the UNIQUE constraints' own indexes, which cannot be dropped
             ).fetchall()
+            objects = [o for o in objects if o[1] not in keep]
             for kind, name, _ in objects:
                 conn.execute(f'DROP {kind.upper()} "{name}"')
             yield
