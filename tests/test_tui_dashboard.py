@@ -131,7 +131,8 @@ def test_palette_import_shows_rejected_rows_then_imports_a_csv(drive, demo_db, s
         await press(pilot, settle, "ctrl+s")
         assert not isinstance(pilot.app.screen, ImportForm)
         messages = [str(n.message) for n in pilot.app._notifications]
-        assert "leads: 2 added, 0 updated; attempts: 0 added; rows rejected: 0; duplicates merged: 1" in messages
+        assert ("leads: 2 added, 0 updated; attempts: 0 added; rows rejected: 0; duplicates merged: 1; "
+                "times without an offset read in Europe/Madrid") in messages
 
     drive(demo_db, scenario)
     with Store(demo_db) as store:
