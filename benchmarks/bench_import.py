@@ -48,7 +48,8 @@ OUTCOMES = ["No answer"] * 5 + ["Busy"] * 2 + ["Left voicemail"] * 3 + ["Left li
 def write_files(folder: Path, leads: int, seed: int = 11) -> tuple[Path, Path, int]:
     """contacts.csv and calls.csv: `leads` contacts handed off over the last year, about three calls each."""
     rng = random.Random(seed)
-    end = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(days=7)
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    end = now - timedelta(days=7)
     start = end - timedelta(days=365)
     span = (end - start).total_seconds()
     contacts, calls = folder / "contacts.csv", folder / "calls.csv"
@@ -70,6 +71,8 @@ def write_files(folder: Path, leads: int, seed: int = 11) -> tuple[Path, Path, i
             at = handoff
             for _ in range(rng.choice((1, 2, 3, 3, 4, 5))):
                 at += timedelta(minutes=rng.randint(5, 3000))
+                if at > now - timedelta(hours=1):  # imports refuse times in the future
+                    break
                 call_count += 1
                 kw.writerow([50_000_000 + call_count, _local(at), rng.choice(OUTCOMES), f"Call with {first} {last}",
                              owner, contact_id])

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta, timezone
 from difflib import get_close_matches
 from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -141,11 +142,18 @@ def learn_dates(dates: DateReader, columns: Iterable[tuple[Table, list[str | Non
 def owner_name(batch: Batch, text: str) -> str:
     """An owner cell as a rep's name: without HubSpot's "(jane@example.com)" or "(Deactivated User)"; the
     latter is noted in `batch.deactivated`."""
-    name = _OWNER_EMAIL.sub("", text)
-    if _DEACTIVATED.search(name):
-        name = _DEACTIVATED.sub("", name)
+    name, deactivated = _owner_parts(text)
+    if deactivated:
         batch.deactivated.add(name)
     return name
+
+
+@lru_cache(maxsize=1024)  # a few owners, on every row
+def _owner_parts(text: str) -> tuple[str, bool]:
+    name = _OWNER_EMAIL.sub("", text)
+    if _DEACTIVATED.search(name):
+        return _DEACTIVATED.sub("", name), True
+    return name, False
 
 
 def closing_time(cells: Cells, column: str | None, handed_off_at: int | None) -> int | None:
@@ -209,6 +217,14 @@ def _choice_problem(value: Any, choices: tuple[str, ...]) -> str | None:
 
 def check_lead(row: dict[str, Any], now: int) -> list[tuple[str, str]]:
     """(field, problem) for each of the Lead model's rules a lead's own values break."""
+    name, email, handed_off_at, value = row["name"], row["email"], row["handed_off_at"], row["value"]
+    if (type(name) is str and 0 < len(name) <= LEAD_NAME_MAX and type(row["company"]) is str
+            and type(row["tier"]) is str and (email is None or type(email) is str and (not email or is_email(email)))
+            and (row["external_id"] is None or type(row["external_id"]) is str)
+            and row["source"] in LEAD_SOURCES and row["status"] == "open" and row["revenue"] is None
+            and row["closed_at"] is None and (value is None or type(value) is float and 0 <= value < math.inf)
+            and type(handed_off_at) is int and 0 <= handed_off_at <= now + FUTURE_SLACK_SECONDS):
+        return []  # an open lead, the usual case, in one test
     problems = []
 
     def add(name: str, problem: str | None) -> None:
@@ -242,6 +258,11 @@ def check_lead(row: dict[str, Any], now: int) -> list[tuple[str, str]]:
 
 def check_attempt(fields: dict[str, Any], now: int) -> list[tuple[str, str]]:
     """(field, problem) for each of the Attempt model's rules an attempt's values break."""
+    at, external_id = fields.get("at"), fields.get("external_id")
+    if (type(at) is int and 0 <= at <= now + FUTURE_SLACK_SECONDS and fields.get("channel", "call") in CHANNELS
+            and fields.get("outcome") in OUTCOMES and type(fields.get("note", "")) is str
+            and (external_id is None or type(external_id) is str)):
+        return []  # the usual case, in one test
     problems = [(name, problem) for name, problem in (
         ("at", _instant_problem(fields.get("at"), now)),
         ("channel", _choice_problem(fields.get("channel", "call"), CHANNELS)),
@@ -343,7 +364,7 @@ class Batch:
             width = len(table.header)
             for row in table.rows:
                 where = table.where(row.line)
-                if any(cell.strip() for cell in row.cells[width:]):
+                if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
                     self.reject(where, f"column {width + 1}", table.overflow(row))
                     continue
                 try:
@@ -458,15 +479,6 @@ class _Agreement:
     target: int
 
 
-@dataclass
-class _Target:
-    """The lead an attempt belongs to."""
-
-    lead_id: int
-    handed_off_at: int
-    rep_id: int | None
-
-
 class _Book:
     """For each row id (a lead's or an attempt's), the row of the file that brought it in this import, and
     flags: 6 bytes a row, whatever the row holds."""
@@ -507,6 +519,7 @@ class _Book:
 _CHANGED, _REFRESH = 1, 2
 # A lead's own columns, as `check_lead` sees them, and their values for a new lead.
 _OWN = LeadValues._fields
+_own = itemgetter(*_OWN)
 _NEW_LEAD = {"rep_id": None, "name": None, "company": "", "email": None, "tier": "", "source": "marketing",
              "value": None, "handed_off_at": None, "status": "open", "revenue": None, "closed_at": None,
              "external_id": None}
@@ -520,6 +533,7 @@ class _Job:
         self.create_reps = create_reps
         self.now = int(time.time())
         self.agreements: dict[str, _Agreement] = {}
+        self.agreement_ids: dict[str, int] = {}  # by name as records give it
         self.created_agreements: list[int] = []
         self.reps: dict[str, int] = {}  # case-folded name -> id
         self.rep_names: list[str] = []  # as stored, for "did you mean"
@@ -652,11 +666,12 @@ class _Job:
             for i, (name, problem) in enumerate(problems):
                 self.reject(record, name, problem, new_row=i == 0)
             return self._refuse(record, agreement)
+        values = _own(row)
         if stored is not None:
             lead_id = stored["id"]
             first = self.leads.mention(lead_id)
             if first is not None:  # named earlier in this import: the same values merge, others clash
-                if all(row[k] == stored[k] for k in _OWN):
+                if values == _own(stored):
                     self.summary.duplicates += 1
                     return self._accept(record, lead_id, row)
                 self.reject(record, "external_id" if external_id else "name",
@@ -668,33 +683,33 @@ class _Job:
                                                      f"{_utc(stored['first_attempt_at'])} UTC, before this handoff")
                 return self._refuse(record, agreement)
             self.leads.mark(lead_id, record)
-            if any(row[k] != stored[k] for k in _OWN):
+            if values != _own(stored):
                 facts = (stored["handoff_day"], stored["deadline_at"])
                 if row["handed_off_at"] != stored["handed_off_at"]:
                     facts = handoff_day_and_deadline(row["handed_off_at"], agreement.zone, agreement.calendar,
                                                      agreement.target)
                     self.leads.flag(lead_id, _REFRESH)
-                updates.append((*(row[k] for k in _OWN), *facts, lead_id))
+                updates.append((*values, *facts, lead_id))
                 self.leads.flag(lead_id, _CHANGED)
                 if row["email"] != stored["email"] and agreement.id in self.email_index:
                     bulk.note_email(self.store, agreement.id, lead_id, row["email"])
-            merged = {**stored, **row}
+                stored.update(row, handoff_day=facts[0], deadline_at=facts[1])
         else:
             lead_id = self.next_lead
             self.next_lead += 1
             facts = handoff_day_and_deadline(row["handed_off_at"], agreement.zone, agreement.calendar,
                                              agreement.target)
-            inserts.append((lead_id, *(row[k] for k in _OWN), *facts, None, None, 0, 0))
+            inserts.append((lead_id, *values, *facts, None, None, 0, 0))
             self.leads.mark(lead_id, record)
             self.summary.leads_added += 1
             if row["email"] and agreement.id in self.email_index:
                 bulk.note_email(self.store, agreement.id, lead_id, row["email"])
-            merged = {**row, "id": lead_id, "first_attempt_at": None, "handoff_day": facts[0],
-                      "deadline_at": facts[1]}
+            # Seen again in this chunk, it is this lead: a stored row as the lookups give one.
+            stored = row | {"id": lead_id, "first_attempt_at": None, "handoff_day": facts[0], "deadline_at": facts[1]}
         if external_id:
-            by_id[external_id] = merged
+            by_id[external_id] = stored
         else:
-            by_key[(row["name"], row["handed_off_at"])] = merged
+            by_key[(row["name"], row["handed_off_at"])] = stored
         for kind, alias in record.aliases:
             bulk.note_alias(self.store, _scope(agreement.id, kind), kind, alias, lead_id, first=not self.aliases)
             self.aliases = True
@@ -717,7 +732,7 @@ class _Job:
 
     def _attempts(self, records: list[AttemptRecord], *, defer: bool) -> None:
         targets = self._targets(records, defer=defer)
-        lead_ids = {t.lead_id for t in targets.values()}
+        lead_ids = {t[0] for t in targets.values()}
         by_external_id, by_key = bulk.attempts_of_leads(self.store, lead_ids)
         rows: list[tuple] = []
         for record in records:
@@ -726,46 +741,49 @@ class _Job:
                 self._attempt(record, target, by_external_id, by_key, rows)
         bulk.insert_attempts(self.store, rows)
 
-    def _targets(self, records: list[AttemptRecord], *, defer: bool) -> dict[int, _Target]:
-        """The lead of each attempt that has one, by id(record); the others are rejected (or deferred)."""
-        found: dict[int, _Target] = {}
+    def _targets(self, records: list[AttemptRecord], *, defer: bool) -> dict[int, tuple[int, int, int | None]]:
+        """The lead of each attempt that has one, as (lead id, handed_off_at, rep id) by id(record); the others
+        are rejected (or deferred)."""
+        found: dict[int, tuple[int, int, int | None]] = {}
         wanted: dict[tuple[int, str], set[str]] = {}
+        named: list[tuple[AttemptRecord, tuple[int, str, str]]] = []
         for record in records:
             lead = record.lead
-            if isinstance(lead, LeadRecord):
-                if lead.rejected:
-                    self.reject(record, "lead", f"its lead ({lead.where}) was rejected",
-                                new_row=lead.where != record.where)
-                elif lead.lead_id is not None:
-                    found[id(record)] = _Target(lead.lead_id, lead.handed_off_at, lead.rep_id)
-            else:
-                wanted.setdefault((self._scope(record), lead[0]), set()).add(lead[1])
+            if type(lead) is tuple:
+                kind, value = lead
+                scope = self._scope(record)
+                wanted.setdefault((scope, kind), set()).add(value)
+                named.append((record, (scope, kind, value.casefold() if kind == "email" else value)))
+            elif lead.rejected:
+                self.reject(record, "lead", f"its lead ({lead.where}) was rejected", new_row=lead.where != record.where)
+            elif lead.lead_id is not None:
+                found[id(record)] = (lead.lead_id, lead.handed_off_at, lead.rep_id)
         if not wanted:
             return found
-        rows: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
-        for (agreement_id, kind), values in wanted.items():
-            for value, matches in self._references(agreement_id, kind, values).items():
-                rows[_ref(agreement_id, kind, value)] = matches
-        for record in records:
-            if isinstance(record.lead, LeadRecord):
+        targets: dict[tuple[int, str, str], list[tuple[int, int, int | None]]] = {}
+        for (scope, kind), values in wanted.items():
+            for value, matches in self._references(scope, kind, values).items():
+                targets[_ref(scope, kind, value)] = matches
+        for record, key in named:
+            matches = targets.get(key)
+            if matches is not None and len(matches) == 1:
+                found[id(record)] = matches[0]
                 continue
-            kind, value = record.lead
-            key = _ref(self._scope(record), kind, value)
-            matches = rows.get(key, [])
-            if len(matches) > 1:  # an email several leads share: the one this import names, if just one
-                matches = [m for m in matches if self.leads.mention(m["id"])] or matches
-            if len(matches) == 1:
-                found[id(record)] = _Target(matches[0]["id"], matches[0]["handed_off_at"], matches[0]["rep_id"])
-            elif matches:
-                self.reject(record, "lead", f"{len(matches)} stored leads have the email {value}: "
-                                            "give the lead's id instead")
+            if matches:  # an email several leads share: the one this import names, if just one
+                matches = [m for m in matches if self.leads.mention(m[0])] or matches
+                if len(matches) == 1:
+                    found[id(record)] = matches[0]
+                else:
+                    self.reject(record, "lead", f"{len(matches)} stored leads have the email {key[2]}: "
+                                                "give the lead's id instead")
             elif key in self.rejected_refs:
                 self.reject(record, "lead", f"its lead ({self.rejected_refs[key]}) was rejected")
             elif defer:
                 self.deferred.append(record)  # its lead may come later in the file
-            elif kind == "row":
-                self.reject(record, "lead", f"no lead with id {value} in the export")
+            elif key[1] == "row":
+                self.reject(record, "lead", f"no lead with id {key[2]} in the export")
             else:
+                kind, value = record.lead
                 hint = (" (a Salesforce contact: import it with the Lead export that has its ConvertedContactId)"
                         if kind == "id" and value.startswith("003") else "")
                 self.reject(record, "lead", f"no lead with {'id' if kind == 'id' else 'email'} {value} in this "
@@ -773,33 +791,39 @@ class _Job:
         return found
 
     def _scope(self, record: AttemptRecord) -> int:
-        return _scope(0, "row") if record.lead[0] == "row" else self.agreement(record.agreement).id
+        if record.lead[0] == "row":
+            return _scope(0, "row")
+        agreement_id = self.agreement_ids.get(record.agreement)
+        if agreement_id is None:
+            agreement_id = self.agreement_ids[record.agreement] = self.agreement(record.agreement).id
+        return agreement_id
 
-    def _references(self, agreement_id: int, kind: str, values: set[str]) -> dict[str, list[dict[str, Any]]]:
-        """Stored leads (this import's too) by the ids or emails attempts name them by."""
+    def _references(self, agreement_id: int, kind: str, values: set[str]) -> dict[str, list[tuple]]:
+        """(id, handed_off_at, rep id) of the leads (this import's too) attempts name by id, email or alias."""
         if kind == "row":
-            return bulk.leads_by_alias(self.store, agreement_id, kind, values)
+            return bulk.targets_by_alias(self.store, agreement_id, kind, values)
         if kind == "email":
             if agreement_id not in self.email_index:
                 bulk.index_emails(self.store, agreement_id)
                 self.email_index.add(agreement_id)
-            return bulk.leads_by_email(self.store, agreement_id, values)
-        found = {k: [row] for k, row in bulk.leads_by_external_id(self.store, agreement_id, values).items()}
+            return bulk.targets_by_email(self.store, agreement_id, values)
+        found = bulk.targets_by_external_id(self.store, agreement_id, values)
         if self.aliases and len(found) < len(values):
-            found.update(bulk.leads_by_alias(self.store, agreement_id, kind, values - found.keys()))
+            found.update(bulk.targets_by_alias(self.store, agreement_id, kind, values - found.keys()))
         return found
 
-    def _attempt(self, record: AttemptRecord, target: _Target, by_external_id: dict, by_key: dict,
-                 rows: list[tuple]) -> None:
+    def _attempt(self, record: AttemptRecord, target: tuple[int, int, int | None], by_external_id: dict,
+                 by_key: dict, rows: list[tuple]) -> None:
         fields = record.fields
         problems = check_attempt(fields, self.now)
         if problems:
             for i, (name, problem) in enumerate(problems):
                 self.reject(record, name, problem, new_row=i == 0)
             return
+        lead_id, handed_off_at, rep_id = target
         at, channel, outcome = fields["at"], fields.get("channel", "call"), fields["outcome"]
-        if at < target.handed_off_at:
-            message = f"the attempt ({_utc(at)} UTC) is before its lead's handoff ({_utc(target.handed_off_at)} UTC)"
+        if at < handed_off_at:
+            message = f"the attempt ({_utc(at)} UTC) is before its lead's handoff ({_utc(handed_off_at)} UTC)"
             if record.stand_in:  # not a row of the file: say so (once), but do not fail the import
                 self.early_stand_ins += 1
                 if self.early_stand_ins == 1:
@@ -807,7 +831,6 @@ class _Job:
             else:
                 self.reject(record, "at", message)
             return
-        rep_id = target.rep_id
         if record.owner is not None:
             rep_id = self._rep_id(record.owner, record) if record.owner else None
             if rep_id is _REFUSED:
@@ -815,14 +838,14 @@ class _Job:
         note, external_id = fields.get("note") or "", fields.get("external_id")
         values = (at, channel, outcome, rep_id, note)
         if external_id:
-            key = (target.lead_id, external_id)
+            key = (lead_id, external_id)
             before = by_external_id.get(key)
             if before is not None:
                 self._repeat(record, before, values)
                 return
             by_external_id[key] = (self.next_attempt, *values)
         else:
-            key = (target.lead_id, at, channel, outcome)
+            key = (lead_id, at, channel, outcome)
             before = by_key.get(key)
             if before:
                 if not record.distinct:
@@ -834,9 +857,9 @@ class _Job:
                 if stored and len(before) == stored and bulk.count_repeat(self.store, key) <= stored:
                     return
             by_key.setdefault(key, []).append((self.next_attempt, *values))
-        rows.append((self.next_attempt, target.lead_id, at, channel, outcome, rep_id, note, external_id))
+        rows.append((self.next_attempt, lead_id, at, channel, outcome, rep_id, note, external_id))
         self.attempts.mark(self.next_attempt, record)
-        self.leads.flag(target.lead_id, _REFRESH)
+        self.leads.flag(lead_id, _REFRESH)
         self.next_attempt += 1
 
     def _repeat(self, record: AttemptRecord, before: tuple, values: tuple) -> None:

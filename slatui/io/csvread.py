@@ -14,7 +14,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -87,13 +87,6 @@ class Table:
     def has(self, column: str) -> bool:
         return normalise(column) in self._index
 
-    def cell(self, row: Row, column: str | None) -> str:
-        """The stripped cell of `column`, a name as `find` returns it; "" for no column."""
-        if column is None:
-            return ""
-        i = self._position[column]
-        return row.cells[i].strip() if i < len(row.cells) else ""
-
     def values(self, columns: list[str]) -> Iterator[tuple[str, str]]:
         """(column, cell) of the given columns, row by row: one walk of the file."""
         positions = [(c, self._position[c]) for c in columns]
@@ -122,7 +115,7 @@ class CsvTable(Table):
             line = 1
             try:
                 for count, cells in enumerate(reader):
-                    if line > after and any(cell.strip() for cell in cells):
+                    if line > after and cells and (cells[0].strip() or any(cell.strip() for cell in cells)):
                         yield Row(line, cells)
                     line = reader.line_num + 1
                     if not count & 1023:
@@ -320,6 +313,9 @@ DATE_FORMAT_HELP = "iso, dd/mm/yyyy, mm/dd/yyyy or a strptime pattern such as '%
 # Values learned from before the order is settled: enough to find a day over 12 in any real file.
 _LEARN_PREFIX = 2000
 _LAST_SECOND = 86_399
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_SECOND = timedelta(seconds=1)
+_MIXED = object()  # a local hour in which the zone's offset changes
 _AMBIGUOUS = "could be day-first or month-first: pass --date-format dd/mm/yyyy or mm/dd/yyyy"
 
 
@@ -334,13 +330,18 @@ class CellError(SlatuiError, ValueError):
 class Cells:
     """One row's cells by column name, read into values; errors name the column."""
 
-    __slots__ = ("table", "row", "dates")
+    __slots__ = ("cells", "dates", "positions", "row", "width")
 
     def __init__(self, table: Table, row: Row, dates: DateReader):
-        self.table, self.row, self.dates = table, row, dates
+        self.row, self.dates = row, dates
+        self.cells, self.width, self.positions = row.cells, len(row.cells), table._position
 
     def text(self, column: str | None) -> str:
-        return self.table.cell(self.row, column)
+        """The stripped cell of `column` (a name as `Table.find` returns it); "" for no column."""
+        if column is None:
+            return ""
+        i = self.positions[column]
+        return self.cells[i].strip() if i < self.width else ""
 
     def when(self, column: str | None, *, day_end: bool = False) -> int | None:
         """The cell as epoch seconds; with `day_end`, a date without a time is the last second of that day."""
@@ -387,6 +388,7 @@ class DateReader:
                 self.order = letters if letters in ("dmy", "mdy") else "ymd"
         # Times repeat (handoffs at the same minute): a bounded cache keeps memory flat.
         self._epoch = lru_cache(maxsize=1 << 14)(self._read_epoch)
+        self._offsets: dict[int, Any] = {}  # local hour (since 1970) -> the zone's UTC offset in it, in seconds
 
     def learn(self, tables: Iterable[Iterable[tuple[str, str]]]) -> None:
         """Settle day-first or month-first from the (where, value) pairs of each table's date columns.
@@ -429,7 +431,35 @@ class DateReader:
 
     def epoch(self, text: str, *, day_end: bool = False) -> int:
         """Epoch seconds (fractions dropped); with `day_end`, a date alone is the last second of its day."""
-        return self._epoch(text.strip(), day_end)
+        s = text.strip()
+        if self.pattern is None and len(s) >= 10 and s[4] == "-" and s[7] == "-":
+            try:  # the common case, kept quick: 2026-03-02, 2026-03-02 09:30, 2026-03-02T09:30:00.000Z
+                moment = datetime.fromisoformat(s)
+            except ValueError:
+                pass
+            else:
+                if moment.tzinfo is not None:
+                    return int(moment.timestamp() // 1)
+                local = (moment - _NAIVE_EPOCH) // _SECOND
+                seconds = local - self._offset(local)
+                return seconds + _LAST_SECOND if day_end and len(s) == 10 else seconds
+        return self._epoch(s, day_end)
+
+    def _offset(self, local: int) -> int:
+        """The zone's UTC offset at a wall time (seconds since 1970 as if UTC), as zoneinfo reads a wall time
+        (the earlier of two, in a change): looked up once per local hour."""
+        hour = local // 3600
+        offset = self._offsets.get(hour)
+        if offset is None:
+            start = (_NAIVE_EPOCH + timedelta(hours=hour)).replace(tzinfo=self.zone)
+            first, last = start.utcoffset(), (start + timedelta(seconds=3599)).utcoffset()
+            offset = int(first.total_seconds()) if first == last else _MIXED
+            if len(self._offsets) > 200_000:
+                self._offsets.clear()
+            self._offsets[hour] = offset
+        if offset is _MIXED:
+            return int((_NAIVE_EPOCH + timedelta(seconds=local)).replace(tzinfo=self.zone).utcoffset().total_seconds())
+        return offset
 
     def _read_epoch(self, s: str, day_end: bool) -> int:
         moment, dated_only = self._instant(s)

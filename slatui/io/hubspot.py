@@ -178,7 +178,8 @@ def _activities(batch: Batch, agreement: str, c: dict[str, str | None], default_
         at = cells.when(c["date"])
         if at is None:
             raise CellError("the activity has no date", c["date"] or "Activity date")
-        ids = [i.strip() for i in re.split(r"[;,]", cells.text(c["contact_ids"])) if i.strip()]
+        ids = cells.text(c["contact_ids"])
+        ids = [i.strip() for i in re.split(r"[;,]", ids) if i.strip()] if "," in ids or ";" in ids else [ids] * bool(ids)
         refs = [("id", i) for i in ids] or [("email", e) for e in _EMAIL_IN_TEXT.findall(cells.text(c["contact"]))]
         if not refs:
             raise CellError("no associated contact id or email", c["contact_ids"] or c["contact"] or "")
@@ -197,7 +198,7 @@ def _activities(batch: Batch, agreement: str, c: dict[str, str | None], default_
 def _disposition(cells: Cells, column: str | None) -> str:
     """A call's outcome as a label: the API's GUIDs of HubSpot's standard dispositions become theirs."""
     text = cells.text(column)
-    if _GUID.fullmatch(text):
+    if len(text) == 36 and _GUID.fullmatch(text):
         label = DISPOSITIONS.get(text.casefold())
         if label is None:
             raise CellError(f"unknown call disposition {text}: not one of HubSpot's six standard outcomes (a custom "

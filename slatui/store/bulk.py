@@ -60,6 +60,18 @@ def leads_by_external_id(store: Store, agreement_id: int, external_ids: Iterable
     return found
 
 
+def targets_by_external_id(store: Store, agreement_id: int, external_ids: Iterable[str]) -> dict[str, list[tuple]]:
+    """[(id, handed_off_at, rep_id)] of the lead with each external id: what an attempt needs of its lead."""
+    found = {}
+    for chunk in _chunks(set(external_ids)):
+        for lead_id, external_id, handed_off_at, rep_id in store.conn.execute(
+            f"SELECT id, external_id, handed_off_at, rep_id FROM leads WHERE agreement_id = ? "
+            f"AND external_id IN ({_marks(chunk)})", (agreement_id, *chunk)
+        ):
+            found[external_id] = [(lead_id, handed_off_at, rep_id)]
+    return found
+
+
 def leads_by_natural_key(
     store: Store, agreement_id: int, keys: Iterable[tuple[str, int]]
 ) -> dict[tuple[str, int], dict[str, Any]]:
@@ -97,15 +109,16 @@ def note_email(store: Store, agreement_id: int, lead_id: int, email: str | None)
         store.conn.execute("INSERT INTO temp.import_emails VALUES (?, ?, ?)", (agreement_id, email.casefold(), lead_id))
 
 
-def leads_by_email(store: Store, agreement_id: int, emails: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    """Lead rows of one agreement by case-folded email (several leads may share one), through `index_emails`."""
-    found: dict[str, list[dict[str, Any]]] = {}
+def targets_by_email(store: Store, agreement_id: int, emails: Iterable[str]) -> dict[str, list[tuple]]:
+    """[(id, handed_off_at, rep_id)] of the leads of one agreement with each case-folded email (several may share
+    one), through `index_emails`."""
+    found: dict[str, list[tuple]] = {}
     for chunk in _chunks({e.casefold() for e in emails}):
-        for row in store.conn.execute(
-            f"SELECT e.email AS wanted, l.* FROM temp.import_emails e JOIN leads l ON l.id = e.lead_id "
+        for email, lead_id, handed_off_at, rep_id in store.conn.execute(
+            f"SELECT e.email, l.id, l.handed_off_at, l.rep_id FROM temp.import_emails e JOIN leads l ON l.id = e.lead_id "
             f"WHERE e.agreement_id = ? AND e.email IN ({_marks(chunk)}) ORDER BY l.id", (agreement_id, *chunk)
         ):
-            found.setdefault(row["wanted"], []).append(dict(row))
+            found.setdefault(email, []).append((lead_id, handed_off_at, rep_id))
     return found
 
 
@@ -118,17 +131,18 @@ def note_alias(store: Store, agreement_id: int, kind: str, alias: str, lead_id: 
                        (agreement_id, kind, alias, lead_id))
 
 
-def leads_by_alias(store: Store, agreement_id: int, kind: str,
-                   aliases: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+def targets_by_alias(store: Store, agreement_id: int, kind: str, aliases: Iterable[str]) -> dict[str, list[tuple]]:
+    """[(id, handed_off_at, rep_id)] of the lead that goes by each alias of `note_alias`."""
     found = {}
     if not store.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'import_aliases'").fetchone():
         return found
     for chunk in _chunks(set(aliases)):
-        for row in store.conn.execute(
-            f"SELECT a.alias AS wanted, l.* FROM temp.import_aliases a JOIN leads l ON l.id = a.lead_id "
-            f"WHERE a.agreement_id = ? AND a.kind = ? AND a.alias IN ({_marks(chunk)})", (agreement_id, kind, *chunk)
+        for alias, lead_id, handed_off_at, rep_id in store.conn.execute(
+            f"SELECT a.alias, l.id, l.handed_off_at, l.rep_id FROM temp.import_aliases a JOIN leads l "
+            f"ON l.id = a.lead_id WHERE a.agreement_id = ? AND a.kind = ? AND a.alias IN ({_marks(chunk)})",
+            (agreement_id, kind, *chunk)
         ):
-            found[row["wanted"]] = [dict(row)]
+            found[alias] = [(lead_id, handed_off_at, rep_id)]
     return found
 
 
