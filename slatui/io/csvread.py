@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -159,15 +160,8 @@ def read_table(path: str | Path, expected: Iterable[str] = (), *, sheet: str | N
     if len(sample) == _SAMPLE_CHARS:
         sample = sample[: sample.rfind("\n") + 1] or sample
     delimiter = _sniff_delimiter(sample, wanted)
-    probe = CsvTable(path, encoding, delimiter, [], 0)
-    records = []
-    for row in probe._walk():
-        records.append(row)
-        if len(records) == _HEADER_SEARCH_ROWS:
-            break
-    if not records:
-        raise SlatuiError(f"{path.name} has no rows: export the file again with a header and data")
-    head = records[_header_position([r.cells for r in records], wanted)]
+    head = _find_header(CsvTable(path, encoding, delimiter, [], 0)._walk(), wanted,
+                        f"{path.name} has no rows: export the file again with a header and data")
     return CsvTable(path, encoding, delimiter, [cell.strip() for cell in head.cells], head.line)
 
 
@@ -206,14 +200,16 @@ def _sniff_delimiter(sample: str, wanted: set[str]) -> str:
     return max(_DELIMITERS, key=score)  # max keeps the first on ties: ',' when nothing tells
 
 
-def _header_position(rows: list[list[str]], wanted: set[str]) -> int:
-    """The first row naming the most expected columns; the first row when none does."""
-    best, position = 0, 0
-    for i, cells in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        named = sum(normalise(cell) in wanted for cell in cells)
-        if named > best:
-            best, position = named, i
-    return position
+def _find_header(rows: Iterator[Row], wanted: set[str], empty: str) -> Row:
+    """The first of the first rows naming the most expected columns; the first row when none does."""
+    best, head = 0, None
+    for row in islice(rows, _HEADER_SEARCH_ROWS):
+        named = sum(normalise(cell) in wanted for cell in row.cells)
+        if head is None or named > best:
+            best, head = named, row
+    if head is None:
+        raise SlatuiError(empty)
+    return head
 
 
 # --- workbooks ---------------------------------------------------------------------------------
@@ -249,14 +245,8 @@ def _open_sheet(path: Path, wanted: set[str], sheet: str | None) -> SheetTable:
         rows = book[name].max_row or 0
     finally:
         book.close()
-    records = []
-    for row in _sheet_rows(None, path, name):
-        records.append(row)
-        if len(records) == _HEADER_SEARCH_ROWS:
-            break
-    if not records:
-        raise SlatuiError(f"{path.name}, sheet {name} has no rows: it needs a header row and data")
-    head = records[_header_position([r.cells for r in records], wanted)]
+    head = _find_header(_sheet_rows(None, path, name), wanted,
+                        f"{path.name}, sheet {name} has no rows: it needs a header row and data")
     header = [cell.strip() for cell in head.cells]
     while header and not header[-1]:  # formatting can stretch a sheet's used range past the header
         header.pop()
