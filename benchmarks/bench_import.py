@@ -12,7 +12,8 @@ then times, each as a whole process:
 - the same import again (re-import: nothing changes);
 - `slatui export --format csv` and `--format json` of the imported database.
 
-Peak memory is the process's maximum resident set (`wait4`). The files and databases are deleted at the
+CPU time is the process's user + system time and peak memory its maximum resident set (`wait4`): on a
+shared machine, the CPU time says more than the wall time. The files and databases are deleted at the
 end unless --keep. Results go to stdout as a Markdown table: copy them into benchmarks/README.md with the
 machine they ran on.
 """
@@ -63,6 +64,8 @@ def write_files(folder: Path, leads: int, seed: int = 11) -> tuple[Path, Path, i
         for i in range(leads):
             contact_id = 1000 + i
             handoff = start + timedelta(seconds=span * i / leads + rng.random() * 60)
+            if _ambiguous(handoff):
+                handoff += timedelta(hours=2)
             first, last = rng.choice(FIRST), rng.choice(LAST)
             owner = rng.choice(REPS)
             cw.writerow([contact_id, first, last, f"{first}.{last}.{contact_id}@example.com".lower(),
@@ -73,18 +76,27 @@ def write_files(folder: Path, leads: int, seed: int = 11) -> tuple[Path, Path, i
                 at += timedelta(minutes=rng.randint(5, 3000))
                 if at > now - timedelta(hours=1):  # imports refuse times in the future
                     break
+                if _ambiguous(at):
+                    continue
                 call_count += 1
                 kw.writerow([50_000_000 + call_count, _local(at), rng.choice(OUTCOMES), f"Call with {first} {last}",
                              owner, contact_id])
     return contacts, calls, call_count
 
 
+def _ambiguous(instant: datetime) -> bool:
+    """Whether the wall time is in the hour that repeats when summer time ends: without an offset, as HubSpot
+    writes it, it could be either (and is read as the first)."""
+    local = instant.astimezone(ZONE)
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
 def _local(instant: datetime) -> str:
     return instant.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
 
 
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one whole process."""
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(seconds, CPU seconds, peak RSS in MB) of one whole process."""
     began = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
@@ -93,41 +105,47 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     process.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def measure(folder: Path, leads: int, env: dict[str, str], formats: list[str]) -> list[tuple[str, ...]]:
     contacts, calls, call_count = write_files(folder, leads)
     size_mb = (contacts.stat().st_size + calls.stat().st_size) / 1e6
     demo_db, db = folder / "demo.db", folder / "import.db"
-    demo_s, demo_mb = run([*SLATUI, "--db", str(demo_db), "demo", "--leads", str(leads)], env)
+    demo = run([*SLATUI, "--db", str(demo_db), "demo", "--leads", str(leads)], env)
     demo_leads, demo_attempts = _counts(demo_db)
     subprocess.run([*SLATUI, "--db", str(db), "agreement", "add", "SLA", "--tz", "Europe/Madrid", "--hours",
                     "mon-fri 09:00-14:00,15:00-18:00", "--holidays", "ES"], check=True, env=env,
                    stdout=subprocess.DEVNULL)
     command = [*SLATUI, "--db", str(db), "import", "hubspot", str(contacts), str(calls), "--agreement", "SLA"]
-    first_s, first_mb = run(command, env)
+    first = run(command, env)
     counts = _counts(db)
-    again_s, again_mb = run(command, env)
+    again = run(command, env)
     if _counts(db) != counts:
         raise SystemExit(f"the re-import changed the counts: {counts} -> {_counts(db)}")
     n = f"{leads:,} + {call_count:,}"
-    per_lead = f"{first_s / counts[0] * 1e6:.0f} µs a lead vs the demo's {demo_s / demo_leads * 1e6:.0f} µs"
+    per_lead = (f"{first[0] / counts[0] * 1e6:.0f} µs a lead vs the demo's {demo[0] / demo_leads * 1e6:.0f} µs "
+                f"({first[0] / demo[0]:.2f}×)")
     rows = [
-        (n, "`slatui demo --leads N`", f"{demo_s:.1f} s", f"{demo_mb:.0f} MB",
-         f"{demo_leads:,} leads, {demo_attempts:,} attempts"),
-        (n, "import hubspot, new database", f"{first_s:.1f} s", f"{first_mb:.0f} MB",
+        (n, "`slatui demo --leads N`", *_figures(demo), f"{demo_leads:,} leads, {demo_attempts:,} attempts"),
+        (n, "import hubspot, new database", *_figures(first),
          f"{size_mb:.0f} MB of CSV; {counts[0]:,} leads, {counts[1]:,} attempts; {per_lead}"),
-        (n, "import hubspot again (re-import)", f"{again_s:.1f} s", f"{again_mb:.0f} MB", "nothing changes"),
+        (n, "import hubspot again (re-import)", *_figures(again),
+         f"nothing changes; {again[0] / first[0]:.2f}× the first import"),
     ]
     demo_db.unlink()
     for fmt in formats:
         out = folder / f"export-{fmt}"
-        seconds, mb = run([*SLATUI, "--db", str(db), "export", "--format", fmt, "--out", str(out)], env)
+        figures = run([*SLATUI, "--db", str(db), "export", "--format", fmt, "--out", str(out)], env)
         written = sum(p.stat().st_size for p in out.iterdir()) / 1e6
-        rows.append((n, f"export --format {fmt}", f"{seconds:.1f} s", f"{mb:.0f} MB", f"{written:.0f} MB written"))
+        rows.append((n, f"export --format {fmt}", *_figures(figures), f"{written:.0f} MB written"))
         shutil.rmtree(out)
     return rows
+
+
+def _figures(measured: tuple[float, float, float]) -> tuple[str, str, str]:
+    seconds, cpu, mb = measured
+    return f"{seconds:.1f} s", f"{cpu:.1f} s", f"{mb:.0f} MB"
 
 
 def _counts(db: Path) -> tuple[int, int]:
@@ -156,7 +174,7 @@ def main() -> None:
                 shutil.rmtree(folder)
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"SQLite {sqlite3.sqlite_version}\n")
-    print("| size (leads + calls) | measure | time | peak memory | note |\n|---|---|---|---|---|")
+    print("| size (leads + calls) | measure | time | CPU time | peak memory | note |\n|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
 

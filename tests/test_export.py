@@ -1,4 +1,5 @@
 import csv
+import io
 import json
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -7,7 +8,7 @@ import pytest
 from importing import counts, make_store, run
 
 from slatui.demo import generate_demo
-from slatui.io import jsonio
+from slatui.io import export, jsonio
 from slatui.io.batch import run_import
 from slatui.io.export import JSON_FILE, spreadsheet_safe
 from slatui.models import Attempt, Lead
@@ -263,3 +264,20 @@ def test_local_times_match_python_across_dst_changes(tmp_path):
         with open(tmp_path / name / "leads.csv", newline="", encoding="utf-8") as handle:
             exported = [row["handed_off_at"] for row in csv.DictReader(handle)]
         assert exported == [at.astimezone(ZoneInfo(tz)).isoformat() for at in instants]
+
+
+def test_csv_lines_written_by_sqlite_are_those_of_the_csv_module(tmp_path):
+    """Leads and attempts are formatted into CSV by SQLite (for speed): byte for byte what csv.writer writes."""
+    store = make_store(tmp_path / "s.db")
+    names = ['Smith, John', 'Jane "JJ" Doe', "two\nlines", "carriage\rreturn", "=1+1", "-lead", "山田 José", " x "]
+    for i, name in enumerate(names):
+        lead = store.add_lead(Lead(agreement_id=1, name=name, company=name if i % 2 else "", handed_off_at=NOW,
+                                   value=(0.1 + 0.2, 1e20, 1500.5, 40.0, None)[i % 5], external_id=f"X{i}"))
+        store.log_attempt(Attempt(lead_id=lead.id, at=NOW, outcome="no_answer", note=name, external_id=name))
+    run(tmp_path / "s.db", "export", "--out", tmp_path / "out")
+    for table in ("leads", "attempts"):
+        expected = io.StringIO(newline="")
+        writer = csv.writer(expected)
+        writer.writerow(export._columns(table))
+        writer.writerows(export._rows(store, table, sheet=True))
+        assert (tmp_path / "out" / f"{table}.csv").read_bytes().decode() == expected.getvalue()

@@ -22,6 +22,7 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from difflib import get_close_matches
@@ -345,6 +346,8 @@ class Batch:
     derive_status: bool = True  # attempts move a lead's status (connected, disqualified); JSON's is as exported
     zone: str | None = None  # the zone times without an offset are read in
     sources: list[Source] = field(default_factory=list)
+    # Set by the import: which attempts, as (agreement, (kind, value), external id), were stored before it.
+    stored_attempts: Callable[[list[tuple]], set[tuple]] | None = field(default=None, repr=False)
 
     def reject(self, where: str, column: str, message: str, *, new_row: bool = True) -> None:
         self.rejected_rows += new_row
@@ -355,30 +358,50 @@ class Batch:
         self.skipped[reason] += 1
 
     def read(self, table: Table, dates: DateReader, convert: Callable[[Cells, str, int], list[Record]],
-             *, mixed: bool = False) -> None:
+             *, mixed: bool = False, attempt_keys: Callable[[Cells], list[tuple] | None] | None = None) -> None:
         """Walk `table` when the import runs: `convert(cells, where, source)` gives each row's records, all or
-        none (a CellError rejects the row)."""
+        none (a CellError rejects the row). `attempt_keys(cells)` tells, without reading the whole row, the
+        attempts it holds as (agreement, (kind, value), external id): rows whose attempts are all stored already
+        (a re-import) are passed over unread, as reading them would change nothing."""
         number = len(self.sources)
 
         def walk() -> Iterator[Record]:
             width = len(table.header)
-            for row in table.rows:
-                where = table.where(row.line)
-                if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
-                    self.reject(where, f"column {width + 1}", table.overflow(row))
-                    continue
-                try:
-                    records = convert(Cells(table, row, dates), where, number)
-                except CellError as exc:
-                    self.reject(where, exc.column, str(exc))
-                    continue
-                for record in records:
-                    record.line = row.line
-                    yield record
+            checking = attempt_keys is not None
+            for rows in _batched(table.rows, CHUNK):
+                if checking and self.stored_attempts is not None:
+                    rows, checking = self._unstored(rows, lambda row: attempt_keys(Cells(table, row, dates)))
+                for row in rows:
+                    where = table.where(row.line)
+                    if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
+                        self.reject(where, f"column {width + 1}", table.overflow(row))
+                        continue
+                    try:
+                        records = convert(Cells(table, row, dates), where, number)
+                    except CellError as exc:
+                        self.reject(where, exc.column, str(exc))
+                        continue
+                    for record in records:
+                        record.line = row.line
+                        yield record
 
         source = Source(table.where, walk, table)
         source.mixed = mixed
         self.sources.append(source)
+
+    def _unstored(self, rows: list[Any], keys_of: Callable[[Any], list[tuple] | None]) -> tuple[list[Any], bool]:
+        """The rows not wholly stored before the import, and whether checking is still worth it (it stops
+        when most rows are new)."""
+        keyed = []
+        for row in rows:
+            try:
+                keyed.append((row, keys_of(row)))
+            except CellError:
+                keyed.append((row, None))
+        wanted = [key for _, keys in keyed if keys for key in keys]
+        stored = self.stored_attempts(wanted) if wanted else set()
+        kept = [row for row, keys in keyed if not keys or not all(key in stored for key in keys)]
+        return kept, len(kept) < 0.75 * len(rows)
 
     def where(self, source: int, line: int) -> str:
         return self.sources[source].where(line)
@@ -390,6 +413,12 @@ class Batch:
     @property
     def done(self) -> int:
         return sum(s.progress.done for s in self.sources)
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
 
 
 @dataclass
@@ -515,6 +544,37 @@ class _Book:
         return (i for i, f in enumerate(flags) if f & bits)
 
 
+class _Writer:
+    """Runs a chunk's inserts on a thread of its own while the next chunk is read from the file: SQLite lets go
+    of the GIL while it writes, so parsing and writing share the two cores. One write at a time; everything
+    else that touches the database waits for it first (`wait`)."""
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: Future | None = None
+
+    def __enter__(self) -> _Writer:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slatui-import")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
+    def submit(self, write: Callable[..., None], *args: Any) -> None:
+        self.wait()
+        self.pending = self.pool.submit(write, *args)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+
 # Lead flags: its own columns were written; its facts (first attempt, count, status) must be recomputed.
 _CHANGED, _REFRESH = 1, 2
 # A lead's own columns, as `check_lead` sees them, and their values for a new lead.
@@ -545,6 +605,7 @@ class _Job:
         self.first_lead = self.next_lead = self.first_attempt = self.next_attempt = 0
         self.early_stand_ins = 0  # first-engagement dates before their contact's handoff
         self.finishing = False
+        self.writer = _Writer()
 
     # ---- the walk ------------------------------------------------------------------------------
 
@@ -557,11 +618,13 @@ class _Job:
             self._rep_id(rep.name, listed=rep)
         self.first_lead = self.next_lead = bulk.next_id(store, "leads")
         self.first_attempt = self.next_attempt = bulk.next_id(store, "attempts")
-        with store.bulk_loading(keep=bulk.IMPORT_INDEXES):
+        if self.first_attempt > 1:  # attempts stored already: a re-import passes over them
+            self.batch.stored_attempts = self._stored_attempts
+        with store.bulk_loading(keep=bulk.IMPORT_INDEXES), self.writer:
             size = max(self.batch.size, 1)
             for source in self.batch.sources:
                 records = source.walk()
-                while chunk := list(islice(records, CHUNK)):
+                while chunk := list(islice(records, CHUNK)):  # read while the last chunk is written
                     self.take(chunk, mixed=source.mixed)
                     self.progress(0.9 * self.batch.done / size)
             self.finishing = True
@@ -569,6 +632,7 @@ class _Job:
                 chunk, self.deferred = self.deferred[:CHUNK], self.deferred[CHUNK:]
                 self.take(chunk, mixed=False)
             self.refresh()
+        self.batch.stored_attempts = None
         self.summary.attempts_added += self.next_attempt - self.first_attempt
         if self.early_stand_ins > 1:
             self.summary.notes.append(f"… and {self.early_stand_ins - 1} more first-engagement dates before their "
@@ -577,6 +641,7 @@ class _Job:
         self.progress(1.0)
 
     def take(self, chunk: list[Record], *, mixed: bool) -> None:
+        self.writer.wait()
         self._leads([r for r in chunk if isinstance(r, LeadRecord)])
         self._attempts([r for r in chunk if isinstance(r, AttemptRecord)], defer=mixed and not self.finishing)
 
@@ -642,7 +707,9 @@ class _Job:
             updates: list[tuple] = []
             for record in group:
                 self._lead(record, agreement, by_id, by_key, inserts, updates)
-            bulk.insert_leads(self.store, inserts)
+            self.writer.wait()
+            self.writer.submit(bulk.insert_leads, self.store, inserts)
+            self.writer.wait()
             bulk.update_leads(self.store, updates)
 
     def _lead(self, record: LeadRecord, agreement: _Agreement, by_id: dict, by_key: dict,
@@ -731,15 +798,16 @@ class _Job:
     # ---- attempts --------------------------------------------------------------------------------
 
     def _attempts(self, records: list[AttemptRecord], *, defer: bool) -> None:
+        self.writer.wait()  # the leads this chunk names are in
         targets = self._targets(records, defer=defer)
         lead_ids = {t[0] for t in targets.values()}
-        by_external_id, by_key = bulk.attempts_of_leads(self.store, lead_ids)
+        by_external_id, by_key = bulk.attempt_ids_of_leads(self.store, lead_ids)
         rows: list[tuple] = []
         for record in records:
             target = targets.get(id(record))
             if target is not None:
                 self._attempt(record, target, by_external_id, by_key, rows)
-        bulk.insert_attempts(self.store, rows)
+        self.writer.submit(bulk.insert_attempts, self.store, rows)
 
     def _targets(self, records: list[AttemptRecord], *, defer: bool) -> dict[int, tuple[int, int, int | None]]:
         """The lead of each attempt that has one, as (lead id, handed_off_at, rep id) by id(record); the others
@@ -791,11 +859,12 @@ class _Job:
         return found
 
     def _scope(self, record: AttemptRecord) -> int:
-        if record.lead[0] == "row":
-            return _scope(0, "row")
-        agreement_id = self.agreement_ids.get(record.agreement)
+        return _scope(0, "row") if record.lead[0] == "row" else self._agreement_id(record.agreement)
+
+    def _agreement_id(self, name: str) -> int:
+        agreement_id = self.agreement_ids.get(name)
         if agreement_id is None:
-            agreement_id = self.agreement_ids[record.agreement] = self.agreement(record.agreement).id
+            agreement_id = self.agreement_ids[name] = self.agreement(name).id
         return agreement_id
 
     def _references(self, agreement_id: int, kind: str, values: set[str]) -> dict[str, list[tuple]]:
@@ -841,9 +910,10 @@ class _Job:
             key = (lead_id, external_id)
             before = by_external_id.get(key)
             if before is not None:
-                self._repeat(record, before, values)
+                if before >= self.first_attempt:  # this import's: the values to compare with are needed
+                    self._repeat(record, self._values(before, rows), values)
                 return
-            by_external_id[key] = (self.next_attempt, *values)
+            by_external_id[key] = self.next_attempt
         else:
             key = (lead_id, at, channel, outcome)
             before = by_key.get(key)
@@ -861,6 +931,35 @@ class _Job:
         self.attempts.mark(self.next_attempt, record)
         self.leads.flag(lead_id, _REFRESH)
         self.next_attempt += 1
+
+    def _stored_attempts(self, keys: list[tuple]) -> set[tuple]:
+        """Which of (agreement, (kind, value), external id) name an attempt stored before this import."""
+        self.writer.wait()
+        scopes = {name: self._agreement_id(name) for name in {key[0] for key in keys}}
+        wanted: dict[tuple[int, str], set[str]] = {}
+        for agreement, ref, _ in keys:
+            wanted.setdefault((scopes[agreement], ref[0]), set()).add(ref[1])
+        leads: dict[tuple[int, str, str], int] = {}
+        for (scope, kind), values in wanted.items():
+            for value, matches in self._references(scope, kind, values).items():
+                if len(matches) == 1:
+                    leads[(scope, kind, value)] = matches[0][0]
+        stored = bulk.external_attempt_ids(self.store, set(leads.values()))
+        first, found = self.first_attempt, set()
+        for key in keys:
+            agreement, (kind, value), external_id = key
+            lead_id = leads.get((scopes[agreement], kind, value))
+            if lead_id is not None and stored.get((lead_id, external_id), first) < first:
+                found.add(key)
+        return found
+
+    def _values(self, attempt_id: int, rows: list[tuple]) -> tuple:
+        """(id, at, channel, outcome, rep_id, note) of an attempt this import added: in this chunk's rows (their
+        ids follow each other) or already written."""
+        if rows and attempt_id >= rows[0][0]:
+            row = rows[attempt_id - rows[0][0]]
+            return (row[0], *row[2:7])
+        return bulk.attempt_values(self.store, attempt_id)
 
     def _repeat(self, record: AttemptRecord, before: tuple, values: tuple) -> None:
         """An attempt already stored: from before this import it stays as it is; from this import, the same
@@ -880,7 +979,9 @@ class _Job:
 
     def refresh(self) -> None:
         """Recompute the facts of the leads whose attempts or handoff changed (stand-ins give way first)."""
+        self.writer.wait()
         pending = self.leads.flagged(_REFRESH)
+        calendars = {a.id: a.calendar for a in self.agreements.values()}
         total = max(self.next_lead - self.first_lead, 1)
         done = 0
         derive = self.batch.derive_status
@@ -890,7 +991,7 @@ class _Job:
             for lead_id, agreement_id, handed_off_at, *old, first, count, connected, disqualified in \
                     bulk.facts_from_attempts(self.store, chunk):
                 status = old[-1]
-                calendar = self.store.clock(agreement_id)[1]
+                calendar = calendars.get(agreement_id) or self.store.clock(agreement_id)[1]
                 response = None if first is None else round(calendar.business_seconds_between(handed_off_at, first))
                 if derive and status in ("open", "connected") and disqualified:
                     status = "disqualified"  # only an explicit disqualification closes a lead

@@ -20,9 +20,11 @@ import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -45,21 +47,14 @@ def export(store: Store, fmt: str, out: Path, *, excel: bool = False) -> list[Pa
     """Write the database to `out` (created if missing); returns the files written."""
     try:
         out.mkdir(parents=True, exist_ok=True)
+        if fmt == "csv":
+            return _write_csv(store, out, excel)
         with bulk.snapshot(store):
             if fmt == "json":
                 with _replacing(out / JSON_FILE) as (path, handle):
                     _write_json(handle, store)
                 return [path]
-            if fmt == "xlsx":
-                return [_write_xlsx(store, out / XLSX_FILE)]
-            paths = []
-            with _replacing(*(out / f"{table}.csv" for table in TABLES), bom=excel) as files:
-                for table, (path, handle) in zip(TABLES, files):
-                    writer = csv.writer(handle)  # CRLF line ends, as RFC 4180 and Excel want
-                    writer.writerow(_columns(table))
-                    writer.writerows(_rows(store, table, sheet=True))
-                    paths.append(path)
-            return paths
+            return [_write_xlsx(store, out / XLSX_FILE)]
     except OSError as exc:
         raise SlatuiError(f"cannot write to {out}: {exc.strerror or exc}: nothing was written") from None
 
@@ -86,6 +81,30 @@ def _replacing(*paths: Path, bom: bool = False) -> Iterator[Any]:
         raise
 
 
+def _write_csv(store: Store, out: Path, excel: bool) -> list[Path]:
+    """The four CSV files; attempts are written beside the rest on a second connection reading the same snapshot
+    (SQLite formats the lines and lets go of the GIL meanwhile, so the two cores share the work)."""
+    with bulk.twin_snapshots(store) as twin, \
+            _replacing(*(out / f"{table}.csv" for table in TABLES), bom=excel) as files:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="slatui-export") as pool:
+            side = pool.submit(_write_table, twin, "attempts", files[3][1]) if twin is not None else None
+            for table, (_, handle) in zip(TABLES, files):
+                if table != "attempts" or side is None:
+                    _write_table(store, table, handle)
+            if side is not None:
+                side.result()
+        return [path for path, _ in files]
+
+
+def _write_table(store: Store, table: str, handle: TextIO) -> None:
+    writer = csv.writer(handle)  # CRLF line ends, as RFC 4180 and Excel want
+    writer.writerow(_columns(table))
+    if table in ("leads", "attempts"):  # millions of rows: SQLite writes the lines
+        handle.writelines(map(itemgetter(0), _rows(store, table, sheet=True, csv_lines=True)))
+    else:
+        writer.writerows(_rows(store, table, sheet=True))
+
+
 def _columns(table: str) -> tuple[str, ...]:
     if table == "agreements":
         return _agreement_columns()
@@ -93,8 +112,9 @@ def _columns(table: str) -> tuple[str, ...]:
             "leads": bulk.LEAD_EXPORT, "attempts": bulk.ATTEMPT_EXPORT}[table]
 
 
-def _rows(store: Store, table: str, *, sheet: bool) -> Iterable[tuple]:
-    """A table's rows as tuples in `_columns` order; with `sheet`, text a spreadsheet would run made safe."""
+def _rows(store: Store, table: str, *, sheet: bool, csv_lines: bool = False) -> Iterable[tuple]:
+    """A table's rows as tuples in `_columns` order; with `sheet`, text a spreadsheet would run made safe; with
+    `csv_lines` (leads and attempts), each a 1-tuple of its CSV line."""
     safe = spreadsheet_safe if sheet else None
     if table == "agreements":
         return ([safe(v) if safe else v for v in _flatten(a.model_dump(mode="json")).values()]
@@ -103,8 +123,8 @@ def _rows(store: Store, table: str, *, sheet: bool) -> Iterable[tuple]:
         return ((i, safe(name) if safe else name, safe(team) if safe else team, capacity)
                 for i, name, team, capacity in bulk.export_reps(store))
     if table == "leads":
-        return bulk.export_leads(store, sheet_safe=safe, duration=format_duration)
-    return bulk.export_attempts(store, sheet_safe=safe)
+        return bulk.export_leads(store, sheet_safe=safe, duration=format_duration, csv_lines=csv_lines)
+    return bulk.export_attempts(store, sheet_safe=safe, csv_lines=csv_lines)
 
 
 def _flatten(agreement: dict[str, Any]) -> dict[str, Any]:

@@ -102,7 +102,8 @@ def read_batch(paths: list[Path], agreement: Agreement, dates: DateReader, *, sh
     for table, columns in contacts:  # leads first: the activities find them in the database
         batch.read(table, dates, _contacts(batch, agreement.name, columns))
     for table, columns in activities:
-        batch.read(table, dates, _activities(batch, agreement.name, columns, _default_type(table)))
+        batch.read(table, dates, _activities(batch, agreement.name, columns, _default_type(table)),
+                   attempt_keys=_activity_keys(agreement.name, columns))
     return batch
 
 
@@ -178,9 +179,8 @@ def _activities(batch: Batch, agreement: str, c: dict[str, str | None], default_
         at = cells.when(c["date"])
         if at is None:
             raise CellError("the activity has no date", c["date"] or "Activity date")
-        ids = cells.text(c["contact_ids"])
-        ids = [i.strip() for i in re.split(r"[;,]", ids) if i.strip()] if "," in ids or ";" in ids else [ids] * bool(ids)
-        refs = [("id", i) for i in ids] or [("email", e) for e in _EMAIL_IN_TEXT.findall(cells.text(c["contact"]))]
+        refs = [("id", i) for i in _contact_ids(cells, c)] or [
+            ("email", e) for e in _EMAIL_IN_TEXT.findall(cells.text(c["contact"]))]
         if not refs:
             raise CellError("no associated contact id or email", c["contact_ids"] or c["contact"] or "")
         channel, outcome = channel_outcome
@@ -193,6 +193,22 @@ def _activities(batch: Batch, agreement: str, c: dict[str, str | None], default_
                 for ref in refs]
 
     return convert
+
+
+def _contact_ids(cells: Cells, c: dict[str, str | None]) -> list[str]:
+    ids = cells.text(c["contact_ids"])
+    return [i.strip() for i in re.split(r"[;,]", ids) if i.strip()] if "," in ids or ";" in ids else [ids] * bool(ids)
+
+
+def _activity_keys(agreement: str, c: dict[str, str | None]):
+    """The attempts of an activity row as (agreement, ("id", contact id), activity id), read from two cells."""
+
+    def keys(cells: Cells) -> list[tuple] | None:
+        activity_id = cells.text(c["id"])
+        ids = _contact_ids(cells, c) if activity_id else []
+        return [(agreement, ("id", i), activity_id) for i in ids] or None
+
+    return keys
 
 
 def _disposition(cells: Cells, column: str | None) -> str:

@@ -90,7 +90,7 @@ def read_batch(paths: list[Path], agreement: Agreement, dates: DateReader, *, sh
     for table, columns in leads:  # leads first: the tasks find them in the database
         batch.read(table, dates, _leads(batch, agreement.name, columns))
     for table, columns in tasks:
-        batch.read(table, dates, _tasks(batch, agreement.name, columns))
+        batch.read(table, dates, _tasks(batch, agreement.name, columns), attempt_keys=_task_keys(agreement.name, columns))
     return batch
 
 
@@ -138,6 +138,16 @@ def _leads(batch: Batch, agreement: str, c: dict[str, str | None]):
                            aliases=(("id", contact),) if contact else (), source=source)]
 
     return convert
+
+
+def _task_keys(agreement: str, c: dict[str, str | None]):
+    """A task row's attempt as (agreement, ("id", who id), task id), read from two cells."""
+
+    def keys(cells: Cells) -> list[tuple] | None:
+        task_id, who = sf_id(cells.text(c["id"])), sf_id(cells.text(c["who"]))
+        return [(agreement, ("id", who), task_id)] if task_id and who else None
+
+    return keys
 
 
 def _tasks(batch: Batch, agreement: str, c: dict[str, str | None]):

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slatui.errors import SlatuiError
 from slatui.models import Agreement, Rep
 from slatui.store.database import Store
 from slatui.store.rows import LEAD_COLUMNS, LeadValues, agreement_from_row, agreement_row
@@ -49,14 +50,18 @@ def reps(store: Store) -> list[tuple[int, str]]:
     return [tuple(row) for row in store.conn.execute("SELECT id, name FROM reps ORDER BY id")]
 
 
+# What an import compares a stored lead with: its own columns, and the facts that tell what it may change.
+_COMPARED = ("id", *LeadValues._fields, "first_attempt_at", "handoff_day", "deadline_at")
+_COMPARED_SQL = ", ".join(_COMPARED)
+
+
 def leads_by_external_id(store: Store, agreement_id: int, external_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Stored lead rows of one agreement, keyed by their external id."""
+    """Stored leads of one agreement (the columns of `_COMPARED`), keyed by their external id."""
     found = {}
     for chunk in _chunks(set(external_ids)):
-        for row in store.conn.execute(
-            f"SELECT * FROM leads WHERE agreement_id = ? AND external_id IN ({_marks(chunk)})", (agreement_id, *chunk)
-        ):
-            found[row["external_id"]] = dict(row)
+        for row in _tuples(store, f"SELECT {_COMPARED_SQL} FROM leads WHERE agreement_id = {int(agreement_id)} "
+                                  f"AND external_id IN ({_marks(chunk)})", chunk):
+            found[row[-4]] = dict(zip(_COMPARED, row))
     return found
 
 
@@ -81,14 +86,13 @@ def leads_by_natural_key(
     found = {}
     for chunk in _chunks({at for _, at in keys}):
         # The unary + keeps SQLite on the handed_off_at index rather than scanning the agreement.
-        for row in store.conn.execute(
-            f"SELECT * FROM leads WHERE handed_off_at IN ({_marks(chunk)}) AND +agreement_id = ? "
-            "AND +external_id IS NULL ORDER BY id",
-            (*chunk, agreement_id),
-        ):
-            key = (row["name"], row["handed_off_at"])
+        for row in _tuples(store, f"SELECT {_COMPARED_SQL} FROM leads WHERE handed_off_at IN ({_marks(chunk)}) "
+                                  f"AND +agreement_id = {int(agreement_id)} AND +external_id IS NULL ORDER BY id",
+                           chunk):
+            lead = dict(zip(_COMPARED, row))
+            key = (lead["name"], lead["handed_off_at"])
             if key in keys:
-                found.setdefault(key, dict(row))
+                found.setdefault(key, lead)
     return found
 
 
@@ -146,22 +150,36 @@ def targets_by_alias(store: Store, agreement_id: int, kind: str, aliases: Iterab
     return found
 
 
-def attempts_of_leads(store: Store, lead_ids: Iterable[int]) -> tuple[dict[tuple, tuple], dict[tuple, list[tuple]]]:
-    """The attempts of some leads as (id, at, channel, outcome, rep_id, note): by (lead id, external id) for
-    those with one, and in lists by (lead id, at, channel, outcome) for the others."""
-    by_external_id: dict[tuple, tuple] = {}
+def attempt_ids_of_leads(store: Store, lead_ids: Iterable[int]) -> tuple[dict[tuple, int], dict[tuple, list[tuple]]]:
+    """The attempts of some leads: ids by (lead id, external id) for those with one (from the unique index alone),
+    and (id, at, channel, outcome, rep_id, note) in lists by (lead id, at, channel, outcome) for the others."""
+    lead_ids = set(lead_ids)
     by_key: dict[tuple, list[tuple]] = {}
     for chunk in _chunks(lead_ids):
-        for attempt_id, lead_id, at, channel, outcome, rep_id, note, external_id in store.conn.execute(
-            "SELECT id, lead_id, at, channel, outcome, rep_id, note, external_id FROM attempts "
-            f"WHERE lead_id IN ({_marks(chunk)}) ORDER BY id", chunk
-        ):
-            values = (attempt_id, at, channel, outcome, rep_id, note)
-            if external_id is None:
-                by_key.setdefault((lead_id, at, channel, outcome), []).append(values)
-            else:
-                by_external_id[(lead_id, external_id)] = values
-    return by_external_id, by_key
+        for attempt_id, lead_id, at, channel, outcome, rep_id, note in _tuples(
+                store, "SELECT id, lead_id, at, channel, outcome, rep_id, note FROM attempts "
+                       f"WHERE lead_id IN ({_marks(chunk)}) AND external_id IS NULL ORDER BY id", chunk):
+            by_key.setdefault((lead_id, at, channel, outcome), []).append((attempt_id, at, channel, outcome, rep_id,
+                                                                           note))
+    return external_attempt_ids(store, lead_ids), by_key
+
+
+def external_attempt_ids(store: Store, lead_ids: Iterable[int]) -> dict[tuple[int, str], int]:
+    """Ids of the attempts of some leads that have an external id, by (lead id, external id): read from the
+    unique index alone."""
+    found = {}
+    for chunk in _chunks(lead_ids):
+        for lead_id, external_id, attempt_id in _tuples(
+                store, f"SELECT lead_id, external_id, id FROM attempts WHERE lead_id IN ({_marks(chunk)}) "
+                       "AND external_id IS NOT NULL", chunk):
+            found[(lead_id, external_id)] = attempt_id
+    return found
+
+
+def attempt_values(store: Store, attempt_id: int) -> tuple:
+    """(id, at, channel, outcome, rep_id, note) of one attempt."""
+    return tuple(store.conn.execute("SELECT id, at, channel, outcome, rep_id, note FROM attempts WHERE id = ?",
+                                    (attempt_id,)).fetchone())
 
 
 def count_repeat(store: Store, key: tuple[int, int, str, str]) -> int:
@@ -280,6 +298,47 @@ def snapshot(store: Store) -> Iterator[None]:
             conn.execute("COMMIT")
 
 
+@contextmanager
+def twin_snapshots(store: Store) -> Iterator[Store | None]:
+    """`store` and a second connection to its file in read transactions on the same snapshot, so that two tables
+    can be exported side by side: both begin while a third connection holds the write lock for an instant, so no
+    commit can land between them. None for the second where that lock cannot be had (a read-only file): then
+    `store` alone, as `snapshot` does."""
+    try:
+        lock = Store(store.path)
+    except SlatuiError:
+        lock = None
+    if lock is None:
+        with snapshot(store):
+            yield None
+        return
+    twin = None
+    try:
+        try:
+            lock.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            with snapshot(store):
+                yield None
+            return
+        try:
+            twin = Store(store.path)
+            for conn in (store.conn, twin.conn):
+                conn.execute("BEGIN")
+                conn.execute("SELECT count(*) FROM agreements").fetchone()  # the snapshot starts at the first read
+        finally:
+            lock.conn.execute("ROLLBACK")
+        try:
+            yield twin
+        finally:
+            for conn in (store.conn, twin.conn):
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+    finally:
+        lock.close()
+        if twin is not None:
+            twin.close()
+
+
 def export_reps(store: Store) -> sqlite3.Cursor:
     return _tuples(store, "SELECT id, name, team, weekly_capacity FROM reps ORDER BY id")
 
@@ -288,17 +347,19 @@ LEAD_EXPORT = ("id", "agreement", "external_id", "name", "company", "email", "ti
                "handed_off_at", "handoff_day", "status", "revenue", "closed_at", "deadline_at", "first_attempt_at",
                "response_seconds", "response", "attempt_count", "connected")
 ATTEMPT_EXPORT = ("id", "lead_id", "agreement", "at", "channel", "outcome", "rep", "note", "external_id")
-# Text a person or a CRM wrote, which a spreadsheet might run as a formula.
+# Text a person or a CRM wrote: a spreadsheet might run it as a formula, and it may need quoting in CSV.
 _LEAD_TEXT = {"agreement", "external_id", "name", "company", "email", "tier", "rep"}
 _ATTEMPT_TEXT = {"agreement", "rep", "note", "external_id"}
+_LEAD_REAL = {"value", "revenue"}
 
 
 def export_leads(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None,
-                 duration: Callable[[int], str]) -> sqlite3.Cursor:
+                 duration: Callable[[int], str], csv_lines: bool = False) -> sqlite3.Cursor:
     """Every lead (columns `LEAD_EXPORT`), in id order, times in ISO 8601 in its agreement's zone, the response
-    time also as `duration` writes it; with `sheet_safe`, its text made safe for spreadsheets."""
+    time also as `duration` writes it; with `sheet_safe`, its text made safe for spreadsheets; with
+    `csv_lines`, each row as one CSV line (see `_csv_line`)."""
     conn = store.conn
-    conn.create_function("slatui_duration", 1, lambda s: None if s is None else duration(s), deterministic=True)
+    conn.create_function("slatui_duration", 1, duration, deterministic=True)
     iso = _local_times(store)
     columns = {
         "id": "l.id", "agreement": "a.name", "external_id": "l.external_id", "name": "l.name",
@@ -306,22 +367,23 @@ def export_leads(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None
         "rep": "r.name", "handed_off_at": iso("l.handed_off_at"), "handoff_day": "l.handoff_day",
         "status": "l.status", "revenue": "l.revenue", "closed_at": iso("l.closed_at"),
         "deadline_at": iso("l.deadline_at"), "first_attempt_at": iso("l.first_attempt_at"),
-        "response_seconds": "l.response_seconds", "response": "slatui_duration(l.response_seconds)",
+        "response_seconds": "l.response_seconds", "response": "CASE WHEN l.response_seconds IS NOT NULL THEN slatui_duration(l.response_seconds) END",
         "attempt_count": "l.attempt_count",
         "connected": "CASE l.connected WHEN 1 THEN 'True' ELSE 'False' END" if sheet_safe else "l.connected",
     }
-    select = _select(conn, columns, _LEAD_TEXT, sheet_safe)
+    select = _select(conn, columns, _LEAD_TEXT, sheet_safe, csv_lines, _LEAD_REAL)
     return _tuples(store, f"SELECT {select} FROM leads l JOIN agreements a ON a.id = l.agreement_id "
                           "LEFT JOIN reps r ON r.id = l.rep_id ORDER BY l.id")
 
 
-def export_attempts(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None) -> sqlite3.Cursor:
+def export_attempts(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None,
+                    csv_lines: bool = False) -> sqlite3.Cursor:
     """Every attempt (columns `ATTEMPT_EXPORT`), in id order, its time in ISO 8601 in its agreement's zone."""
     iso = _local_times(store)
     columns = {"id": "t.id", "lead_id": "t.lead_id", "agreement": "a.name", "at": iso("t.at"),
                "channel": "t.channel", "outcome": "t.outcome", "rep": "r.name", "note": "t.note",
                "external_id": "t.external_id"}
-    select = _select(store.conn, columns, _ATTEMPT_TEXT, sheet_safe)
+    select = _select(store.conn, columns, _ATTEMPT_TEXT, sheet_safe, csv_lines)
     return _tuples(store, f"SELECT {select} FROM attempts t JOIN leads l ON l.id = t.lead_id "
                           "JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = t.rep_id "
                           "ORDER BY t.id")
@@ -331,21 +393,46 @@ def count_rows(store: Store, table: str) -> int:
     return store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
-def _tuples(store: Store, sql: str) -> sqlite3.Cursor:
+def _tuples(store: Store, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
     cursor = store.conn.cursor()
     cursor.row_factory = None  # plain tuples: a million sqlite3.Row objects would cost seconds
-    return cursor.execute(sql)
+    return cursor.execute(sql, tuple(params))
 
 
 def _select(conn: sqlite3.Connection, columns: dict[str, str], text: set[str],
-            sheet_safe: Callable[[Any], Any] | None) -> str:
-    if sheet_safe is None:
-        return ", ".join(columns.values())
-    conn.create_function("slatui_sheet_safe", 1, sheet_safe, deterministic=True)
-    # Every character that starts a formula ('=', '+', '-', '@', tab, CR) comes before 'A': the rest of the
-    # text never needs the call.
-    return ", ".join(f"CASE WHEN unicode({sql}) < 65 THEN slatui_sheet_safe({sql}) ELSE {sql} END"
-                     if name in text else sql for name, sql in columns.items())
+            sheet_safe: Callable[[Any], Any] | None, csv_lines: bool = False, real: frozenset[str] = frozenset()) -> str:
+    shown = dict(columns)  # the values as written: text made safe for spreadsheets
+    if sheet_safe is not None:
+        conn.create_function("slatui_sheet_safe", 1, sheet_safe, deterministic=True)
+        # Only text starting with a character `sheet_safe` changes ('=', '+', '-', '@', tab, CR: asked of it, not
+        # repeated here) needs the call; SQLite tells the rest by their first character's code.
+        starts = ", ".join(str(code) for code in range(256) if sheet_safe(chr(code)) != chr(code))
+        shown.update({name: f"CASE WHEN unicode({sql}) IN ({starts}) THEN slatui_sheet_safe({sql}) ELSE {sql} END"
+                      for name, sql in columns.items() if name in text})
+    if not csv_lines:
+        return ", ".join(shown.values())
+    conn.create_function("slatui_repr", 1, repr, deterministic=True)
+    return _csv_line([(columns[name], shown[name], name in text, name in real) for name in columns])
+
+
+def _csv_line(fields: list[tuple[str, str, bool, bool]]) -> str:
+    """One CSV line (CRLF-ended) as Python's csv module writes it by default, built by SQLite: a field holding a
+    comma, a quote, CR or LF is quoted (its quotes doubled), NULL is empty, a float is Python's repr of it.
+    Fields are (the stored value, the value written, whether text, whether a float): making text safe for a
+    spreadsheet only puts a character in front, so the stored value tells whether to quote.
+    Moving millions of rows through csv.writer costs seconds of Python; this costs little."""
+    parts = []
+    for stored, shown, is_text, is_real in fields:
+        if is_text:
+            shown = (f"CASE WHEN instr({stored}, ',') OR instr({stored}, '\"') OR instr({stored}, char(10)) "
+                     f"OR instr({stored}, char(13)) THEN '\"' || replace({shown}, '\"', '\"\"') || '\"' "
+                     f"ELSE coalesce({shown}, '') END")  # instr is quicker than GLOB '*[,"\r\n]*'
+        elif is_real:
+            shown = f"CASE WHEN {shown} IS NULL THEN '' ELSE slatui_repr({shown}) END"
+        else:
+            shown = f"coalesce({shown}, '')"
+        parts.append(shown)
+    return " || ',' || ".join(parts) + " || char(13, 10)"
 
 
 # A zone's offset changes at most every few months: probing every six hours finds each change.
