@@ -221,3 +221,20 @@ def test_a_file_in_another_zone_says_so(tmp_path):
     wrong = run(tmp_path / "s.db", "import", "hubspot", CONTACTS, "--agreement", "SLA", "--tz", "Mars/Olympus")
     assert wrong.code == 2
     assert wrong.stderr.startswith("error: --tz: unknown time zone 'Mars/Olympus'")
+
+
+def test_a_reimport_with_new_calls_adds_them_and_keeps_the_stored_ones(tmp_path):
+    """Re-imports pass over rows whose attempts are stored already: a new call still goes in, and a stored call
+    whose outcome the CRM changed stays as it was stored (as it always has)."""
+    store = make_store(tmp_path / "s.db")
+    run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA")
+    calls = tmp_path / "calls.csv"
+    calls.write_text(CALLS.read_text(encoding="utf-8").replace("9004,2026-03-03 11:00,Left voicemail",
+                                                               "9004,2026-03-03 11:00,Connected")
+                     + "9011,2026-03-13 10:00,Connected,Call with Hugo,,Alicia Romero,,108\n", encoding="utf-8")
+    result = run(tmp_path / "s.db", "import", "hubspot", calls, "--agreement", "SLA")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("leads: 0 added, 1 updated; attempts: 1 added")
+    facts = lead_facts(store)
+    assert facts["Hugo Ñúñez"] == (3, 10 * 60, True, "connected")
+    assert facts["Bruno Silva"] == HAND_COUNT["Bruno Silva"]

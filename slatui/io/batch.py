@@ -80,6 +80,8 @@ STAND_IN_ID = "first-engagement"
 ERRORS_KEPT = 10_000
 # Records per chunk: one lookup query and one insert per chunk.
 CHUNK = 2000
+# SQLite's page cache during an import: a re-import looks up every lead of a large file (the default is 2 MB).
+CACHE_MB = 64
 # Clock skew allowed on "in the future" (a laptop a few minutes fast).
 FUTURE_SLACK_SECONDS = 300
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -358,9 +360,9 @@ class Batch:
         self.skipped[reason] += 1
 
     def read(self, table: Table, dates: DateReader, convert: Callable[[Cells, str, int], list[Record]],
-             *, mixed: bool = False, attempt_keys: Callable[[Cells], list[tuple] | None] | None = None) -> None:
+             *, mixed: bool = False, attempt_keys: Callable[[list[str]], list[tuple] | None] | None = None) -> None:
         """Walk `table` when the import runs: `convert(cells, where, source)` gives each row's records, all or
-        none (a CellError rejects the row). `attempt_keys(cells)` tells, without reading the whole row, the
+        none (a CellError rejects the row). `attempt_keys(raw cells)` tells, without reading the whole row, the
         attempts it holds as (agreement, (kind, value), external id): rows whose attempts are all stored already
         (a re-import) are passed over unread, as reading them would change nothing."""
         number = len(self.sources)
@@ -370,7 +372,7 @@ class Batch:
             checking = attempt_keys is not None
             for rows in _batched(table.rows, CHUNK):
                 if checking and self.stored_attempts is not None:
-                    rows, checking = self._unstored(rows, lambda row: attempt_keys(Cells(table, row, dates)))
+                    rows, checking = self._unstored(rows, attempt_keys)
                 for row in rows:
                     where = table.where(row.line)
                     if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
@@ -389,15 +391,10 @@ class Batch:
         source.mixed = mixed
         self.sources.append(source)
 
-    def _unstored(self, rows: list[Any], keys_of: Callable[[Any], list[tuple] | None]) -> tuple[list[Any], bool]:
+    def _unstored(self, rows: list[Any], keys_of: Callable[[list[str]], list[tuple] | None]) -> tuple[list[Any], bool]:
         """The rows not wholly stored before the import, and whether checking is still worth it (it stops
         when most rows are new)."""
-        keyed = []
-        for row in rows:
-            try:
-                keyed.append((row, keys_of(row)))
-            except CellError:
-                keyed.append((row, None))
+        keyed = [(row, keys_of(row.cells)) for row in rows]
         wanted = [key for _, keys in keyed if keys for key in keys]
         stored = self.stored_attempts(wanted) if wanted else set()
         kept = [row for row, keys in keyed if not keys or not all(key in stored for key in keys)]
@@ -620,7 +617,7 @@ class _Job:
         self.first_attempt = self.next_attempt = bulk.next_id(store, "attempts")
         if self.first_attempt > 1:  # attempts stored already: a re-import passes over them
             self.batch.stored_attempts = self._stored_attempts
-        with store.bulk_loading(keep=bulk.IMPORT_INDEXES), self.writer:
+        with bulk.larger_cache(store, CACHE_MB), store.bulk_loading(keep=bulk.IMPORT_INDEXES), self.writer:
             size = max(self.batch.size, 1)
             for source in self.batch.sources:
                 records = source.walk()
@@ -933,24 +930,18 @@ class _Job:
         self.next_attempt += 1
 
     def _stored_attempts(self, keys: list[tuple]) -> set[tuple]:
-        """Which of (agreement, (kind, value), external id) name an attempt stored before this import."""
+        """Which of (agreement, (kind, value), external id) name an attempt stored before this import (by the
+        external ids of lead and attempt; others are read in full)."""
         self.writer.wait()
-        scopes = {name: self._agreement_id(name) for name in {key[0] for key in keys}}
-        wanted: dict[tuple[int, str], set[str]] = {}
-        for agreement, ref, _ in keys:
-            wanted.setdefault((scopes[agreement], ref[0]), set()).add(ref[1])
-        leads: dict[tuple[int, str, str], int] = {}
-        for (scope, kind), values in wanted.items():
-            for value, matches in self._references(scope, kind, values).items():
-                if len(matches) == 1:
-                    leads[(scope, kind, value)] = matches[0][0]
-        stored = bulk.external_attempt_ids(self.store, set(leads.values()))
-        first, found = self.first_attempt, set()
+        by_agreement: dict[str, list[tuple]] = {}
         for key in keys:
-            agreement, (kind, value), external_id = key
-            lead_id = leads.get((scopes[agreement], kind, value))
-            if lead_id is not None and stored.get((lead_id, external_id), first) < first:
-                found.add(key)
+            if key[1][0] == "id":
+                by_agreement.setdefault(key[0], []).append(key)
+        found = set()
+        for name, group in by_agreement.items():
+            stored = bulk.stored_attempts(self.store, self._agreement_id(name),
+                                          {(ref[1], external_id) for _, ref, external_id in group}, self.first_attempt)
+            found.update(key for key in group if (key[1][1], key[2]) in stored)
         return found
 
     def _values(self, attempt_id: int, rows: list[tuple]) -> tuple:

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from itertools import islice
@@ -87,6 +87,16 @@ class Table:
 
     def has(self, column: str) -> bool:
         return normalise(column) in self._index
+
+    def picker(self, *columns: str | None) -> Callable[[list[str]], list[str]]:
+        """A function from a row's cells to the stripped cells of `columns` ("" for None or a short row)."""
+        positions = [-1 if c is None else self._position[c] for c in columns]
+
+        def pick(cells: list[str]) -> list[str]:
+            width = len(cells)
+            return [cells[i].strip() if 0 <= i < width else "" for i in positions]
+
+        return pick
 
     def values(self, columns: list[str]) -> Iterator[tuple[str, str]]:
         """(column, cell) of the given columns, row by row: one walk of the file."""

@@ -18,6 +18,7 @@ naming the value: guessing would skew the connected rate.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from slatui.io.batch import (
@@ -103,7 +104,7 @@ def read_batch(paths: list[Path], agreement: Agreement, dates: DateReader, *, sh
         batch.read(table, dates, _contacts(batch, agreement.name, columns))
     for table, columns in activities:
         batch.read(table, dates, _activities(batch, agreement.name, columns, _default_type(table)),
-                   attempt_keys=_activity_keys(agreement.name, columns))
+                   attempt_keys=_activity_keys(agreement.name, table.picker(columns["id"], columns["contact_ids"])))
     return batch
 
 
@@ -196,17 +197,19 @@ def _activities(batch: Batch, agreement: str, c: dict[str, str | None], default_
 
 
 def _contact_ids(cells: Cells, c: dict[str, str | None]) -> list[str]:
-    ids = cells.text(c["contact_ids"])
+    return _split_ids(cells.text(c["contact_ids"]))
+
+
+def _split_ids(ids: str) -> list[str]:
     return [i.strip() for i in re.split(r"[;,]", ids) if i.strip()] if "," in ids or ";" in ids else [ids] * bool(ids)
 
 
-def _activity_keys(agreement: str, c: dict[str, str | None]):
+def _activity_keys(agreement: str, pick: Callable[[list[str]], list[str]]):
     """The attempts of an activity row as (agreement, ("id", contact id), activity id), read from two cells."""
 
-    def keys(cells: Cells) -> list[tuple] | None:
-        activity_id = cells.text(c["id"])
-        ids = _contact_ids(cells, c) if activity_id else []
-        return [(agreement, ("id", i), activity_id) for i in ids] or None
+    def keys(cells: list[str]) -> list[tuple] | None:
+        activity_id, ids = pick(cells)
+        return [(agreement, ("id", i), activity_id) for i in _split_ids(ids)] or None if activity_id else None
 
     return keys
 

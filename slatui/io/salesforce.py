@@ -13,6 +13,7 @@ confidentiality and copyright notices) are not rows.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from slatui.io.batch import (
@@ -90,7 +91,8 @@ def read_batch(paths: list[Path], agreement: Agreement, dates: DateReader, *, sh
     for table, columns in leads:  # leads first: the tasks find them in the database
         batch.read(table, dates, _leads(batch, agreement.name, columns))
     for table, columns in tasks:
-        batch.read(table, dates, _tasks(batch, agreement.name, columns), attempt_keys=_task_keys(agreement.name, columns))
+        batch.read(table, dates, _tasks(batch, agreement.name, columns),
+                   attempt_keys=_task_keys(agreement.name, table.picker(columns["id"], columns["who"])))
     return batch
 
 
@@ -140,11 +142,11 @@ def _leads(batch: Batch, agreement: str, c: dict[str, str | None]):
     return convert
 
 
-def _task_keys(agreement: str, c: dict[str, str | None]):
+def _task_keys(agreement: str, pick: Callable[[list[str]], list[str]]):
     """A task row's attempt as (agreement, ("id", who id), task id), read from two cells."""
 
-    def keys(cells: Cells) -> list[tuple] | None:
-        task_id, who = sf_id(cells.text(c["id"])), sf_id(cells.text(c["who"]))
+    def keys(cells: list[str]) -> list[tuple] | None:
+        task_id, who = map(sf_id, pick(cells))
         return [(agreement, ("id", who), task_id)] if task_id and who else None
 
     return keys

@@ -42,6 +42,17 @@ def _marks(items: list[Any]) -> str:
 # ---- lookups ------------------------------------------------------------------------------------
 
 
+@contextmanager
+def larger_cache(store: Store, megabytes: int) -> Iterator[None]:
+    """A bigger page cache for one bulk job (an import's lookups land all over a large file), then the usual."""
+    before = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = -{int(megabytes) * 1024}")
+    try:
+        yield
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def next_id(store: Store, table: str) -> int:
     return store.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
 
@@ -173,6 +184,21 @@ def external_attempt_ids(store: Store, lead_ids: Iterable[int]) -> dict[tuple[in
                 store, f"SELECT lead_id, external_id, id FROM attempts WHERE lead_id IN ({_marks(chunk)}) "
                        "AND external_id IS NOT NULL", chunk):
             found[(lead_id, external_id)] = attempt_id
+    return found
+
+
+def stored_attempts(store: Store, agreement_id: int, pairs: Iterable[tuple[str, str]],
+                    before: int) -> set[tuple[str, str]]:
+    """Which (lead external id, attempt external id) pairs name an attempt of an id below `before` (stored before
+    an import): one query a chunk, through both tables' unique indexes."""
+    found = set()
+    for chunk in _chunks(pairs):
+        values = ", ".join(["(?, ?)"] * len(chunk))
+        found.update(_tuples(
+            store, f"WITH wanted (lead, attempt) AS (VALUES {values}) SELECT w.lead, w.attempt FROM wanted w "
+                   f"JOIN leads l ON l.agreement_id = {int(agreement_id)} AND l.external_id = w.lead "
+                   f"JOIN attempts t ON t.lead_id = l.id AND t.external_id = w.attempt WHERE t.id < {int(before)}",
+            [value for pair in chunk for value in pair]))
     return found
 
 
