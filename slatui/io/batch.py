@@ -7,7 +7,8 @@ only the fields the file gives (instants in epoch seconds). `run_import` takes t
 the chunk's leads up by external id (or name and handoff), merges and checks them, writes them, and finds
 the leads of its attempts in the database, which is the import's own index. Memory stays flat with the
 file's size: a few bytes per row (where in the file each lead and attempt came from, for messages) and
-nothing else that grows.
+nothing else that grows. A chunk's inserts run on a second thread while the next chunk is read; on a
+re-import, rows whose attempts are all stored already are passed over unread.
 
 Records are checked on plain values by the `Lead` and `Attempt` models' rules (restated in
 `check_lead` and `check_attempt`, tested against the models): a million models would cost more than
@@ -617,7 +618,8 @@ class _Job:
         self.first_attempt = self.next_attempt = bulk.next_id(store, "attempts")
         if self.first_attempt > 1:  # attempts stored already: a re-import passes over them
             self.batch.stored_attempts = self._stored_attempts
-        with bulk.larger_cache(store, CACHE_MB), store.bulk_loading(keep=bulk.IMPORT_INDEXES), self.writer:
+        # The bigger cache is for the lookups: rebuilding the indexes at the end would take it for sorting.
+        with store.bulk_loading(keep=bulk.IMPORT_INDEXES), bulk.larger_cache(store, CACHE_MB), self.writer:
             size = max(self.batch.size, 1)
             for source in self.batch.sources:
                 records = source.walk()
