@@ -222,7 +222,8 @@ class _Stream:
         with handle:
             reader = _Reader(handle, self)
             if reader.peek() != "{":
-                raise SlatuiError(f"{self.path.name} is not a slatui JSON export (made by `slatui export --format json`)")
+                raise SlatuiError(f"{self.path.name} is not a slatui JSON export "
+                                  "(made by `slatui export --format json`)")
             reader.pos += 1
             if reader.peek() == "}":
                 return

@@ -86,7 +86,8 @@ def read_batch(paths: list[Path], agreement: Agreement, dates: DateReader, *, sh
     kinds = [classify(table, _KINDS, "a Salesforce Lead or Task export") for table in tables]
     leads = [(t, find_columns(t, LEAD_COLUMNS)) for t, k in zip(tables, kinds) if k == "Lead export"]
     tasks = [(t, find_columns(t, TASK_COLUMNS)) for t, k in zip(tables, kinds) if k == "Task export"]
-    learn_dates(dates, [(t, [c["created"], c["converted_at"]]) for t, c in leads] + [(t, [c["date"]]) for t, c in tasks])
+    learn_dates(dates, [(t, [c["created"], c["converted_at"]]) for t, c in leads]
+                + [(t, [c["date"]]) for t, c in tasks])
     batch = Batch(zone=dates.tz)
     for table, columns in leads:  # leads first: the tasks find them in the database
         batch.read(table, dates, _leads(batch, agreement.name, columns))

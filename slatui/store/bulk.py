@@ -130,7 +130,8 @@ def targets_by_email(store: Store, agreement_id: int, emails: Iterable[str]) -> 
     found: dict[str, list[tuple]] = {}
     for chunk in _chunks({e.casefold() for e in emails}):
         for email, lead_id, handed_off_at, rep_id in store.conn.execute(
-            f"SELECT e.email, l.id, l.handed_off_at, l.rep_id FROM temp.import_emails e JOIN leads l ON l.id = e.lead_id "
+            "SELECT e.email, l.id, l.handed_off_at, l.rep_id FROM temp.import_emails e "
+            "JOIN leads l ON l.id = e.lead_id "
             f"WHERE e.agreement_id = ? AND e.email IN ({_marks(chunk)}) ORDER BY l.id", (agreement_id, *chunk)
         ):
             found.setdefault(email, []).append((lead_id, handed_off_at, rep_id))
@@ -393,7 +394,8 @@ def export_leads(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None
         "rep": "r.name", "handed_off_at": iso("l.handed_off_at"), "handoff_day": "l.handoff_day",
         "status": "l.status", "revenue": "l.revenue", "closed_at": iso("l.closed_at"),
         "deadline_at": iso("l.deadline_at"), "first_attempt_at": iso("l.first_attempt_at"),
-        "response_seconds": "l.response_seconds", "response": "CASE WHEN l.response_seconds IS NOT NULL THEN slatui_duration(l.response_seconds) END",
+        "response_seconds": "l.response_seconds",
+        "response": "CASE WHEN l.response_seconds IS NOT NULL THEN slatui_duration(l.response_seconds) END",
         "attempt_count": "l.attempt_count",
         "connected": "CASE l.connected WHEN 1 THEN 'True' ELSE 'False' END" if sheet_safe else "l.connected",
     }
@@ -426,7 +428,7 @@ def _tuples(store: Store, sql: str, params: Iterable[Any] = ()) -> sqlite3.Curso
 
 
 def _select(conn: sqlite3.Connection, columns: dict[str, str], text: set[str],
-            sheet_safe: Callable[[Any], Any] | None, csv_lines: bool = False, real: frozenset[str] = frozenset()) -> str:
+            sheet_safe: Callable[[Any], Any] | None, csv_lines: bool = False, real: set[str] | None = None) -> str:
     shown = dict(columns)  # the values as written: text made safe for spreadsheets
     if sheet_safe is not None:
         conn.create_function("slatui_sheet_safe", 1, sheet_safe, deterministic=True)
@@ -438,7 +440,7 @@ def _select(conn: sqlite3.Connection, columns: dict[str, str], text: set[str],
     if not csv_lines:
         return ", ".join(shown.values())
     conn.create_function("slatui_repr", 1, repr, deterministic=True)
-    return _csv_line([(columns[name], shown[name], name in text, name in real) for name in columns])
+    return _csv_line([(columns[name], shown[name], name in text, name in (real or ())) for name in columns])
 
 
 def _csv_line(fields: list[tuple[str, str, bool, bool]]) -> str:
