@@ -191,8 +191,8 @@ def test_removed_users_are_reps_by_their_name(tmp_path):
         "Bernardo Costa", "Bernardo Costa (Deactivated User)"), encoding="utf-8")
     result = run(tmp_path / "s.db", "import", "hubspot", contacts, CALLS, "--agreement", "SLA")
     assert result.code == 0, result.stderr
-    assert {r.name for r in store.list_reps()} == {"Alicia Romero", "Bernardo Costa"}
-    assert "removed users in the CRM, kept as reps: Bernardo Costa" in result.stderr
+    assert {r.name: r.active for r in store.list_reps()} == {"Alicia Romero": True, "Bernardo Costa": False}
+    assert "removed users in the CRM, kept as reps (new ones inactive): Bernardo Costa" in result.stderr
 
 
 def test_the_batch_knows_which_owners_were_deactivated(tmp_path):

@@ -71,7 +71,7 @@ def import_hubspot(ctx: Any, files: tuple[Path, ...], **options: Any) -> None:
     connected (the API's disposition GUIDs alike). Meetings → meeting_booked; emails →
     email_sent. An unknown outcome rejects its row. A contact with a first-engagement date and
     no activities gets one attempt at that date. Contact owners become reps ("Name
-    (Deactivated User)" the rep Name).
+    (Deactivated User)" an inactive rep Name).
     """
     from slatui.io import hubspot
 

@@ -496,7 +496,8 @@ def run_import(store: Store, batch: Batch, *, dry_run: bool = False, skip_bad_ro
     summary.notes[:0] = [f"{count} row{'s' * (count != 1)} skipped: {reason}"
                          for reason, count in batch.skipped.items()]
     if summary.deactivated:
-        summary.notes.append(f"removed users in the CRM, kept as reps: {', '.join(summary.deactivated)}")
+        summary.notes.append(f"removed users in the CRM, kept as reps (new ones inactive): "
+                             f"{', '.join(summary.deactivated)}")
     return summary
 
 
@@ -622,7 +623,6 @@ class _Job:
         store = self.store
         self.rep_names = [name for _, name in bulk.reps(store)]
         self.reps = {name.casefold(): rep_id for rep_id, name in bulk.reps(store)}
-        self.deactivated = {name.casefold() for name in self.batch.deactivated}
         self.open_agreements()
         for rep in self.batch.reps:  # listed in the file (JSON): added whatever --create-reps says
             self._rep_id(rep.name, listed=rep)
@@ -693,7 +693,8 @@ class _Job:
             self.reject(record, "rep", f"no rep named '{owner}'{hint}: add the rep first (`slatui rep add`), "
                                        "or pass --create-reps")
             return _REFUSED
-        if listed is None and key in self.deactivated:  # a removed user in the CRM: an inactive rep
+        if listed is None and key in {name.casefold() for name in self.batch.deactivated}:
+            # A removed user in the CRM (read with this row at the latest): an inactive rep, history kept.
             rep = rep.model_copy(update={"active": False})
         self.reps[key] = bulk.add_rep(self.store, rep)
         self.rep_names.append(rep.name)

@@ -2,7 +2,8 @@
 become leads, call/email/meeting activities become attempts.
 
 The handoff is the MQL date, else the SQL date, else the create date. Contact owners and
-activity assignees become reps (a removed user, "Name (Deactivated User)", is the rep "Name";
+activity assignees become reps (a removed user, "Name (Deactivated User)", is the rep "Name",
+added inactive;
 an owner given only by its API id, `hubspot_owner_id`, is the rep "HubSpot owner ID"). A contact
 with a "date of first engagement" and no activity gets one stand-in attempt then (outcome
 no_answer, channel other), which its real activities replace whenever they are imported.
