@@ -64,7 +64,7 @@ def test_converted_leads_keep_the_tasks_of_their_contact(tmp_path):
         "Rita Sousa": (1, 20 * 60, False, "customer"),
         "Quique Soto": (1, 30 * 60, False, "open"),
     }
-    assert "removed users in the CRM, kept as reps: Felipe Santos" in result.stderr
+    assert "removed users in the CRM, kept as reps (new ones inactive): Felipe Santos" in result.stderr
 
 
 def test_a_conversion_date_closes_at_the_end_of_that_day_or_the_handoff(tmp_path):
