@@ -644,7 +644,7 @@ class _Job:
                 self.take(chunk, mixed=False)
             self.refresh()
         bulk.log_inserts(store, "leads", self.first_lead, self.next_lead)
-        bulk.log_inserts(store, "attempts", self.first_attempt, self.next_attempt)
+        bulk.log_inserts(store, "attempts", self.first_attempt, self.next_attempt)  # stand-ins that gave way left
         self.batch.stored_attempts = None
         self.summary.attempts_added += self.next_attempt - self.first_attempt
         if self.early_stand_ins > 1:

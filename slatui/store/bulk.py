@@ -309,8 +309,12 @@ def set_facts(store: Store, rows: list[tuple]) -> None:
 
 
 def log_inserts(store: Store, table: str, first_id: int, next_id: int) -> None:
-    """Log the rows an import inserted from `first_id` (its ids follow each other) as one id range."""
-    store._record_range(table, first_id, next_id - 1)
+    """Log the rows an import inserted from `first_id` (its ids follow each other) as one id range: from the first
+    to the last still there (stand-ins the import added and then dropped leave none behind)."""
+    low, high = store.conn.execute(f"SELECT min(id), max(id) FROM {table} WHERE id BETWEEN ? AND ?",
+                                   (first_id, next_id - 1)).fetchone()
+    if low is not None:
+        store._record_range(table, low, high)
 
 
 def drop_stand_ins(store: Store, lead_ids: Iterable[int], external_id: str, logged_below: int) -> int:
