@@ -347,7 +347,6 @@ class Batch:
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> rows that are not leads or attempts
     deactivated: set[str] = field(default_factory=set)  # reps the CRM lists as removed users
     create_reps: bool = True  # an unknown owner becomes a rep; else its row is rejected
-    derive_status: bool = True  # attempts move a lead's status (connected, disqualified); JSON's is as exported
     zone: str | None = None  # the zone times without an offset are read in
     sources: list[Source] = field(default_factory=list)
     # Set by the import: which attempts, as (agreement, (kind, value), external id), were stored before it.

@@ -3,8 +3,8 @@
 Agreements and reps are matched by name (a stored one is kept as it is), leads by external
 id or else by name and handoff time, attempts by external id or else by time, channel and
 outcome: importing the same export twice adds nothing. Attempts identical in every field are
-separate attempts (each has its own id in the export). Statuses are taken as exported; derived
-facts are recomputed.
+separate attempts (each has its own id in the export). How each lead was closed (`closed_as`) is taken as
+exported; its status and the other derived facts are recomputed from that and its attempts.
 
 The file is read as a stream: a first walk takes its small members (format, version, agreements,
 reps), stopping at the leads when they come after those, as slatui writes them; the leads and
@@ -48,7 +48,7 @@ def read_batch(path: Path) -> Batch:
         raise SlatuiError(f"{path.name} is not a slatui JSON export (made by `slatui export --format json`)")
     if not isinstance(data.get("version"), int) or data["version"] > VERSION:
         raise SlatuiError(f"{path.name} comes from a newer slatui (export version {data.get('version')!r}): upgrade")
-    batch = Batch(derive_status=False)
+    batch = Batch()
     agreements = set()
     for where, entry in _entries(batch, path, data, "agreements"):
         try:
