@@ -196,15 +196,16 @@ def external_attempt_ids(store: Store, lead_ids: Iterable[int]) -> dict[tuple[in
 def stored_attempts(store: Store, agreement_id: int, pairs: Iterable[tuple[str, str]],
                     before: int) -> set[tuple[str, str]]:
     """Which (lead external id, attempt external id) pairs name an attempt of an id below `before` (stored before
-    an import): one query a chunk, through both tables' unique indexes."""
+    an import): a lookup a pair through both tables' unique indexes, one prepared statement for all (a few µs
+    each; a VALUES list joined to both tables made SQLite 3.40 take ~100 µs a pair)."""
     found = set()
-    for chunk in _chunks(pairs):
-        values = ", ".join(["(?, ?)"] * len(chunk))
-        found.update(_tuples(
-            store, f"WITH wanted (lead, attempt) AS (VALUES {values}) SELECT w.lead, w.attempt FROM wanted w "
-                   f"JOIN leads l ON l.agreement_id = {int(agreement_id)} AND l.external_id = w.lead "
-                   f"JOIN attempts t ON t.lead_id = l.id AND t.external_id = w.attempt WHERE t.id < {int(before)}",
-            [value for pair in chunk for value in pair]))
+    cursor = store.conn.cursor()
+    cursor.row_factory = None
+    sql = ("SELECT 1 FROM leads l JOIN attempts t ON t.lead_id = l.id AND t.external_id = ?1 "
+           "WHERE l.agreement_id = ?2 AND l.external_id = ?3 AND t.id < ?4")
+    for lead, attempt in pairs:
+        if cursor.execute(sql, (attempt, agreement_id, lead, before)).fetchone() is not None:
+            found.add((lead, attempt))
     return found
 
 
