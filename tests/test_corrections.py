@@ -407,6 +407,31 @@ def test_undo_of_an_import_puts_back_the_stand_ins_it_replaced(tmp_path):
     store.close()
 
 
+def test_undo_of_a_reimport_that_changed_leads_and_closed_them_puts_them_back(tmp_path):
+    """A re-import that changes a lead's values and closes another (Salesforce conversions, a removed user's new
+    inactive rep) is one change: undo puts every value and fact back as it was."""
+    store = make_store(tmp_path / "s.db")
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text((FIXTURES / "hubspot" / "contacts.csv").read_text(encoding="utf-8-sig"), encoding="utf-8")
+    assert run_cli(tmp_path / "s.db", "import", "hubspot", contacts, FIXTURES / "hubspot" / "calls.csv",
+                   "--agreement", "SLA").code == 0
+    before = lead_facts(store), _dump(tmp_path / "s.db")
+    contacts.write_text(contacts.read_text(encoding="utf-8").replace(",Acme,", ",Acme Corp,")
+                        .replace("Bernardo Costa", "Bernardo Costa (Deactivated User)")
+                        + "201,Zoe,Ramos,zoe@x.example,Umbrella,Zed Novak (Deactivated User),Connected,Customer,"
+                          "2026-03-05 08:00,2026-03-05 10:00,,,0,2026-03-09 12:00\n", encoding="utf-8")
+    result = run_cli(tmp_path / "s.db", "import", "hubspot", contacts, "--agreement", "SLA")
+    assert result.code == 0, result.stderr
+    assert "leads: 1 added, 1 updated" in result.stdout and "reps: 1 added (Zed Novak)" in result.stdout
+    assert {r.name: r.active for r in store.list_reps()}["Zed Novak"] is False
+    assert store.lead_rows(text="Zoe")[0]["status"] == "customer"
+    assert lead_facts(store) != before[0]
+    out = run_cli(tmp_path / "s.db", "undo").stdout
+    assert "company 'Acme Corp' → 'Acme'" in out and "removed reps" not in out  # one rep: its values
+    assert (lead_facts(store), _dump(tmp_path / "s.db")) == before
+    store.close()
+
+
 def test_undo_goes_back_one_change_and_refuses_after(lead, ok, run, db):
     ok("lead", "edit", "1", "--name", "Robert")
     out = ok("undo")

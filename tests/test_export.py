@@ -1,16 +1,18 @@
 import csv
+import io
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from importing import counts, make_store, run
 
 from slatui.demo import generate_demo
-from slatui.io import jsonio
+from slatui.io import export, jsonio
 from slatui.io.batch import run_import
 from slatui.io.export import JSON_FILE, spreadsheet_safe
 from slatui.models import Attempt, Lead
-from slatui.store import Store
+from slatui.store import Store, bulk
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=timezone.utc)
 
@@ -147,9 +149,135 @@ def test_json_import_names_bad_entries(tmp_path):
     assert result.code == 2
     assert "bad.json: leads[1]: agreement: 'Other' is not one of the export's agreements" in result.stderr
     assert "bad.json: leads[2]: handed_off_at: time needs a time zone" in result.stderr
-    assert "bad.json: attempts[0]: the attempt (2026-03-02 07:00 UTC) is before its lead's handoff" in result.stderr
-    assert "bad.json: attempts[1]: its lead (bad.json: leads[2]) was rejected" in result.stderr
+    assert "bad.json: attempts[0]: at: the attempt (2026-03-02 07:00 UTC) is before its lead's handoff" in result.stderr
+    assert "bad.json: attempts[1]: lead_id: its lead (bad.json: leads[2]) was rejected" in result.stderr
     assert counts(store) == (0, 0, 0)
     # The stored agreement is kept as it is; the import says nothing was added to it.
     kept = run(tmp_path / "s.db", "import", "json", bad, "--skip-bad-rows")
     assert kept.stdout.startswith("leads: 1 added, 0 updated; attempts: 0 added; rows rejected: 4")
+
+
+def test_json_export_is_strict_json(tmp_path):
+    """An infinite amount stored before imports refused them is written as null, never as Infinity."""
+    store = make_store(tmp_path / "s.db")
+    lead = store.add_lead(Lead(agreement_id=1, name="Ana", handed_off_at=NOW, value=5))
+    store.conn.execute("UPDATE leads SET value = 9e999 WHERE id = ?", (lead.id,))
+    assert run(tmp_path / "s.db", "export", "--format", "json", "--out", tmp_path).code == 0
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    data = json.loads((tmp_path / JSON_FILE).read_text(), parse_constant=refuse)
+    assert data["leads"][0]["value"] is None
+
+
+def test_identical_attempts_survive_the_round_trip(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    lead = store.add_lead(Lead(agreement_id=1, name="Ana", handed_off_at=NOW))
+    for _ in range(5):
+        store.log_attempt(Attempt(lead_id=lead.id, at=NOW, outcome="no_answer"))
+    run(tmp_path / "s.db", "export", "--format", "json", "--out", tmp_path / "out")
+    exported = tmp_path / "out" / JSON_FILE
+    first = run(tmp_path / "copy.db", "import", "json", exported)
+    assert first.stdout.startswith("leads: 1 added, 0 updated; attempts: 5 added")
+    again = run(tmp_path / "copy.db", "import", "json", exported)
+    assert again.stdout.startswith("leads: 0 added, 0 updated; attempts: 0 added")
+    with Store(tmp_path / "copy.db") as copy:
+        assert counts(copy)[:2] == (1, 5)
+
+
+def test_json_with_sorted_keys_and_indentation_imports_the_same(small_demo, tmp_path):
+    """jq -S puts attempts before leads: the reader walks the file once per member then."""
+    run(small_demo, "export", "--format", "json", "--out", tmp_path / "a")
+    export = json.loads((tmp_path / "a" / JSON_FILE).read_text())
+    sorted_file = tmp_path / "sorted.json"
+    sorted_file.write_text(json.dumps(export, sort_keys=True, indent=2))
+    result = run(tmp_path / "copy.db", "import", "json", sorted_file)
+    assert result.code == 0, result.stderr
+    run(tmp_path / "copy.db", "export", "--format", "json", "--out", tmp_path / "b")
+    assert _comparable(json.loads((tmp_path / "b" / JSON_FILE).read_text())) == _comparable(export)
+    broken = tmp_path / "broken.json"
+    broken.write_text(sorted_file.read_text()[:5000])
+    refused = run(tmp_path / "other.db", "import", "json", broken)
+    assert refused.code == 2 and "broken.json:" in refused.stderr and "not valid JSON" in refused.stderr
+
+
+def test_a_failed_export_leaves_no_partial_file_and_keeps_the_old_one(small_demo, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "leads.csv").write_text("the previous export\n")
+    (out / "leads.csv").chmod(0o644)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bulk, "export_attempts", disk_full)
+    failed = run(small_demo, "export", "--out", out)
+    assert failed.code == 2
+    assert "No space left on device: nothing was written" in failed.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["leads.csv"]
+    assert (out / "leads.csv").read_text() == "the previous export\n"
+    monkeypatch.undo()
+    assert run(small_demo, "export", "--out", out).code == 0
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in out.iterdir())  # customer data: owner-only
+
+
+def test_excel_csv_has_a_bom_and_crlf(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    store.add_lead(Lead(agreement_id=1, name="José Müller", company="山田商事", handed_off_at=NOW))
+    assert run(tmp_path / "s.db", "export", "--excel", "--out", tmp_path / "out").code == 0
+    raw = (tmp_path / "out" / "leads.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfid,agreement,")
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    assert "José Müller" in raw.decode("utf-8-sig") and "山田商事" in raw.decode("utf-8-sig")
+    assert not (tmp_path / "plain").exists()
+    run(tmp_path / "s.db", "export", "--out", tmp_path / "plain")
+    assert not (tmp_path / "plain" / "leads.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_xlsx_export_has_a_sheet_per_table(small_demo, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    result = run(small_demo, "export", "--format", "xlsx", "--out", tmp_path)
+    assert result.code == 0, result.stderr
+    book = openpyxl.load_workbook(tmp_path / "slatui-export.xlsx", read_only=True)
+    assert book.sheetnames == ["agreements", "reps", "leads", "attempts"]
+    leads = list(book["leads"].iter_rows(values_only=True))
+    assert leads[0][:4] == ("id", "agreement", "external_id", "name") and len(leads) == 61
+    run(small_demo, "export", "--out", tmp_path / "csv")
+    with open(tmp_path / "csv" / "leads.csv", newline="", encoding="utf-8") as handle:
+        assert [row[10] for row in csv.reader(handle)] == [row[10] for row in leads]  # handed_off_at
+    book.close()
+
+
+def test_local_times_match_python_across_dst_changes(tmp_path):
+    """Export times are formatted by SQLite from the zone's offsets: the same text as Python's isoformat, on
+    both sides of each change, in zones with half-hour offsets and none."""
+    for name, tz in (("Madrid", "Europe/Madrid"), ("Newfoundland", "America/St_Johns"), ("Kolkata", "Asia/Kolkata")):
+        path = tmp_path / f"{name}.db"
+        store = make_store(path, tz=tz, hours=None)
+        instants = [datetime(2026, 3, 29, 0, tzinfo=timezone.utc) + timedelta(minutes=37 * i) for i in range(12)]
+        instants += [datetime(2025, 11, 2, 3, tzinfo=timezone.utc) + timedelta(minutes=29 * i) for i in range(12)]
+        instants += [datetime(2026, 3, 8, 4, tzinfo=timezone.utc) + timedelta(minutes=31 * i) for i in range(12)]
+        for i, at in enumerate(instants):
+            store.add_lead(Lead(agreement_id=1, name=f"L{i}", handed_off_at=at))
+        run(path, "export", "--out", tmp_path / name)
+        with open(tmp_path / name / "leads.csv", newline="", encoding="utf-8") as handle:
+            exported = [row["handed_off_at"] for row in csv.DictReader(handle)]
+        assert exported == [at.astimezone(ZoneInfo(tz)).isoformat() for at in instants]
+
+
+def test_csv_lines_written_by_sqlite_are_those_of_the_csv_module(tmp_path):
+    """Leads and attempts are formatted into CSV by SQLite (for speed): byte for byte what csv.writer writes."""
+    store = make_store(tmp_path / "s.db")
+    names = ['Smith, John', 'Jane "JJ" Doe', "two\nlines", "carriage\rreturn", "=1+1", "-lead", "山田 José", " x "]
+    for i, name in enumerate(names):
+        lead = store.add_lead(Lead(agreement_id=1, name=name, company=name if i % 2 else "", handed_off_at=NOW,
+                                   value=(0.1 + 0.2, 1e20, 1500.5, 40.0, None)[i % 5], external_id=f"X{i}"))
+        store.log_attempt(Attempt(lead_id=lead.id, at=NOW, outcome="no_answer", note=name, external_id=name))
+    run(tmp_path / "s.db", "export", "--out", tmp_path / "out")
+    for table in ("leads", "attempts"):
+        expected = io.StringIO(newline="")
+        writer = csv.writer(expected)
+        writer.writerow(export._columns(table))
+        writer.writerows(export._rows(store, table, sheet=True))
+        assert (tmp_path / "out" / f"{table}.csv").read_bytes().decode() == expected.getvalue()

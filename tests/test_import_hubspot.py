@@ -1,6 +1,8 @@
 from importing import FIXTURES, counts, lead_facts, make_store, run
 
 from slatui.cli import transfer as commands
+from slatui.io.batch import run_import
+from slatui.store import Store
 
 HUBSPOT = FIXTURES / "hubspot"
 CONTACTS, CALLS = HUBSPOT / "contacts.csv", HUBSPOT / "calls.csv"
@@ -25,7 +27,8 @@ def test_contacts_and_calls_give_the_hand_count(tmp_path):
     result = run(tmp_path / "s.db", "import", "hubspot", CALLS, CONTACTS, "--agreement", "SLA")
     assert result.code == 0, result.stderr
     assert result.stdout.strip() == (
-        "leads: 8 added, 0 updated; attempts: 11 added; reps: 2 added; rows rejected: 0; duplicates merged: 1"
+        "leads: 8 added, 0 updated; attempts: 11 added; reps: 2 added (Alicia Romero, Bernardo Costa); "
+        "rows rejected: 0; duplicates merged: 1; times without an offset read in Europe/Madrid"
     )
     assert lead_facts(store) == HAND_COUNT
     first_attempts = {r["name"]: r["first_attempt_at"] for r in store.lead_rows()}
@@ -87,7 +90,8 @@ def test_excel_files_with_bad_rows_are_refused_whole_then_imported_with_skip(tmp
 
     kept = run(tmp_path / "s.db", "import", "hubspot", *files, "--agreement", "SLA", "--skip-bad-rows")
     assert kept.code == 0
-    assert kept.stdout.startswith("leads: 3 added, 0 updated; attempts: 3 added; reps: 1 added; rows rejected: 2")
+    assert kept.stdout.startswith("leads: 3 added, 0 updated; attempts: 3 added; reps: 1 added (Clara Ivanova); "
+                                  "rows rejected: 2")
     assert "note: 1 row skipped: notes, tasks and incoming emails are not follow-up attempts" in kept.stderr
     facts = lead_facts(store)
     assert facts["Irene Vidal"] == (3, 15 * 60, True, "connected")  # call, email, meeting
@@ -138,3 +142,99 @@ def test_changed_contacts_are_updated_and_a_later_handoff_cannot_strand_attempts
     assert ("rejected: contacts.csv:3: Became a Marketing Qualified Lead Date: the lead already has an attempt at "
             "2026-03-03 08:30 UTC, before this handoff") in refused.stderr
     assert lead_facts(store) == HAND_COUNT
+
+
+API = (HUBSPOT / "contacts_api.csv", HUBSPOT / "calls_api.csv")
+
+
+def test_api_property_names_import_like_the_labels_and_dispositions_map(tmp_path):
+    """hs_object_id, createdate (ISO with Z), hubspot_owner_id, hs_timestamp (ISO or Unix milliseconds) and
+    hs_call_disposition GUIDs; a GUID that is not one of HubSpot's six standard outcomes is a rejected row."""
+    store = make_store(tmp_path / "s.db")
+    result = run(tmp_path / "s.db", "import", "hubspot", *API, "--agreement", "SLA", "--skip-bad-rows")
+    assert result.code == 0, result.stderr
+    assert ("rejected: calls_api.csv:7: hs_call_disposition: unknown call disposition "
+            "0bf1994a-ba83-456b-9394-0ee1f3fc35fb: not one of HubSpot's six standard outcomes") in result.stderr
+    assert result.stdout.startswith("leads: 3 added, 0 updated; attempts: 5 added; reps: 1 added (HubSpot owner "
+                                    "41728590); rows rejected: 1")
+    assert lead_facts(store) == {
+        "Sara Quintana": (2, 30 * 60, True, "connected"),  # MQL 10:00 Madrid; connected 10:30 (Unix ms)
+        "Tomás Ibarra": (2, 40 * 60, True, "customer"),
+        "Úrsula Vega": (1, 20 * 60, False, "open"),  # left voicemail; the custom outcome is left out
+    }
+    outcomes = {a["outcome"] for r in store.lead_rows() for a in store.attempts_of(r["id"])}
+    assert outcomes == {"connected", "no_answer", "voicemail"}
+
+
+def test_busy_and_wrong_number_never_disqualify_and_json_round_trips(tmp_path):
+    """Sara connected, then her number turned out wrong; Tomás became a customer, then a call was busy: both
+    keep their status, and an export read back into a new file gives the same leads and reports."""
+    store = make_store(tmp_path / "s.db")
+    assert run(tmp_path / "s.db", "import", "hubspot", *API, "--agreement", "SLA", "--skip-bad-rows").code == 0
+    assert {name: facts[3] for name, facts in lead_facts(store).items()} == {
+        "Sara Quintana": "connected", "Tomás Ibarra": "customer", "Úrsula Vega": "open"}
+    assert run(tmp_path / "s.db", "export", "--format", "json", "--out", tmp_path / "out").code == 0
+    copy = tmp_path / "copy.db"
+    result = run(copy, "import", "json", tmp_path / "out" / "slatui-export.json")
+    assert result.code == 0, result.stderr
+    with Store(copy) as other:
+        assert lead_facts(other) == lead_facts(store)
+    report = ("report", "--agreement", "SLA", "--month", "2026-03", "--as-of", "2026-04-01T00:00:00Z",
+              "--format", "json")
+    assert run(copy, *report).stdout == run(tmp_path / "s.db", *report).stdout
+
+
+def test_removed_users_are_reps_by_their_name(tmp_path):
+    store = make_store(tmp_path / "s.db")
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(CONTACTS.read_text(encoding="utf-8-sig").replace(
+        "Bernardo Costa", "Bernardo Costa (Deactivated User)"), encoding="utf-8")
+    result = run(tmp_path / "s.db", "import", "hubspot", contacts, CALLS, "--agreement", "SLA")
+    assert result.code == 0, result.stderr
+    assert {r.name: r.active for r in store.list_reps()} == {"Alicia Romero": True, "Bernardo Costa": False}
+    assert "removed users in the CRM, kept as reps (new ones inactive): Bernardo Costa" in result.stderr
+
+
+def test_the_batch_knows_which_owners_were_deactivated(tmp_path):
+    from slatui.io.csvread import DateReader
+    from slatui.io.hubspot import read_batch
+
+    store = make_store(tmp_path / "s.db")
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("Record ID,First Name,Email,Contact owner,Create Date\n"
+                        "1,Ana,ana@x.example,Jane Doe (Deactivated User),2026-03-02 10:00\n"
+                        "2,Bo,bo@x.example,Jane Doe (jane@example.com),2026-03-02 11:00\n", encoding="utf-8")
+    batch = read_batch([contacts], store.get_agreement("SLA"), DateReader("Europe/Madrid"))
+    summary = run_import(store, batch)
+    assert (batch.deactivated, summary.reps_added) == ({"Jane Doe"}, ["Jane Doe"])
+
+
+def test_a_file_in_another_zone_says_so(tmp_path):
+    """A portal in New York, a team in Madrid: --tz reads the file's wall times in New York."""
+    store = make_store(tmp_path / "s.db")
+    result = run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA",
+                 "--tz", "America/New_York")
+    assert result.code == 0, result.stderr
+    assert result.stdout.rstrip().endswith("times without an offset read in America/New_York")
+    ana = store.lead_rows(text="Ana Garcia")[0]
+    assert ana["handed_off_at"] == 1772463600  # 2026-03-02 10:00 in New York (EST) = 15:00 UTC
+    wrong = run(tmp_path / "s.db", "import", "hubspot", CONTACTS, "--agreement", "SLA", "--tz", "Mars/Olympus")
+    assert wrong.code == 2
+    assert wrong.stderr.startswith("error: --tz: unknown time zone 'Mars/Olympus'")
+
+
+def test_a_reimport_with_new_calls_adds_them_and_keeps_the_stored_ones(tmp_path):
+    """Re-imports pass over rows whose attempts are stored already: a new call still goes in, and a stored call
+    whose outcome the CRM changed stays as it was stored (as it always has)."""
+    store = make_store(tmp_path / "s.db")
+    run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA")
+    calls = tmp_path / "calls.csv"
+    calls.write_text(CALLS.read_text(encoding="utf-8").replace("9004,2026-03-03 11:00,Left voicemail",
+                                                               "9004,2026-03-03 11:00,Connected")
+                     + "9011,2026-03-13 10:00,Connected,Call with Hugo,,Alicia Romero,,108\n", encoding="utf-8")
+    result = run(tmp_path / "s.db", "import", "hubspot", calls, "--agreement", "SLA")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("leads: 0 added, 1 updated; attempts: 1 added")
+    facts = lead_facts(store)
+    assert facts["Hugo Ñúñez"] == (3, 10 * 60, True, "connected")
+    assert facts["Bruno Silva"] == HAND_COUNT["Bruno Silva"]

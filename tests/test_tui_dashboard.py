@@ -145,8 +145,8 @@ def test_palette_import_shows_rejected_rows_then_imports_a_csv(drive, demo_db, s
         # The summary stays until it is dismissed.
         summary = pilot.app.screen
         assert isinstance(summary, ConfirmScreen)
-        assert ("Imported: leads: 2 added, 0 updated; attempts: 0 added; rows rejected: 0; duplicates merged: 1"
-                in str(summary.query_one("#confirm-question").render()))
+        assert ("Imported: leads: 2 added, 0 updated; attempts: 0 added; rows rejected: 0; duplicates merged: 1; "
+                "times without an offset read in Europe/Madrid" in str(summary.query_one("#confirm-question").render()))
         await pilot.pause(1)
         assert pilot.app.screen is summary
         await press(pilot, settle, "enter")

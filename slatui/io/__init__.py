@@ -1,4 +1,5 @@
-"""CRM imports (HubSpot, Salesforce, any CSV, slatui JSON) and exports (CSV, JSON).
+"""CRM imports (HubSpot, Salesforce, any CSV or .xlsx sheet, slatui JSON) and exports (CSV, .xlsx, JSON).
 
-Kept empty: importing one reader loads nothing else. The commands are in `slatui.cli.transfer`.
+Kept empty: importing one reader loads nothing else (openpyxl only when a workbook is read or written).
+The commands are in `slatui.cli.transfer`.
 """

@@ -1,22 +1,32 @@
 """Exports for spreadsheets and warehouses: agreements, reps, leads and attempts, as four CSV
-files or one JSON file that `slatui import json` reads back.
+files, one .xlsx workbook with a sheet each, or one JSON file that `slatui import json` reads back.
 
 Times are ISO 8601 in the agreement's zone with its offset; leads carry their derived facts
 (handoff day, deadline, first attempt, response time in seconds and as text, attempt count).
-CSV cells that a spreadsheet would run as a formula are prefixed with a quote.
+CSV and sheet cells that a spreadsheet would run as a formula are prefixed with a quote; `--excel`
+CSV has a UTF-8 BOM (Excel then reads "José Müller" and "山田" right) and CRLF line ends. JSON is
+strict: a number that is not finite is written as null.
+
+Rows stream from one read snapshot of the database; each file is written beside its final name and
+renamed into place once complete, owner-only (0600: it holds customer data), so a failed export
+leaves no partial file behind.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 from slatui.errors import SlatuiError
 from slatui.parsing import format_duration
@@ -24,72 +34,97 @@ from slatui.report import spreadsheet_safe
 from slatui.store import Store, bulk
 
 JSON_FILE = "slatui-export.json"
+XLSX_FILE = "slatui-export.xlsx"
 FORMAT = "slatui-export"
 VERSION = 1
 TABLES = ("agreements", "reps", "leads", "attempts")
-def export(store: Store, fmt: str, out: Path) -> list[Path]:
+FORMATS = ("csv", "json", "xlsx")
+# Rows a worksheet holds, its header included.
+SHEET_ROWS = 1_048_576
+
+
+def export(store: Store, fmt: str, out: Path, *, excel: bool = False) -> list[Path]:
     """Write the database to `out` (created if missing); returns the files written."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        if fmt == "json":
-            path = out / JSON_FILE
-            with _create(path) as handle:
-                _write_json(handle, store)
-            return [path]
-        paths = []
-        for table in TABLES:
-            path = out / f"{table}.csv"
-            with _create(path) as handle:
-                _write_csv(handle, _rows(store, table, flat=True))
-            paths.append(path)
-        return paths
+        if fmt == "csv":
+            return _write_csv(store, out, excel)
+        with store.snapshot():
+            if fmt == "json":
+                with _replacing(out / JSON_FILE) as (path, handle):
+                    _write_json(handle, store)
+                return [path]
+            return [_write_xlsx(store, out / XLSX_FILE)]
     except OSError as exc:
-        raise SlatuiError(f"cannot write to {out}: {exc.strerror or exc}") from None
+        raise SlatuiError(f"cannot write to {out}: {exc.strerror or exc}: nothing was written") from None
 
 
-def _create(path: Path) -> TextIO:
-    # Personal data: a new file is owner-only, like the database file.
-    return open(path, "w", encoding="utf-8", newline="", opener=lambda name, flags: os.open(name, flags, 0o600))
+@contextmanager
+def _replacing(*paths: Path, bom: bool = False) -> Iterator[Any]:
+    """Text files written under temporary names beside `paths` (owner-only) and renamed over them once all are
+    complete; on any failure the temporary files go and the old ones stay."""
+    made: list[tuple[str, Path, TextIO]] = []
+    try:
+        for path in paths:
+            fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            made.append((temporary, path, open(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")))
+        yield [(path, handle) for _, path, handle in made] if len(paths) > 1 else (made[0][1], made[0][2])
+        for _, _, handle in made:
+            handle.close()
+        for temporary, path, _ in made:
+            os.replace(temporary, path)
+    except BaseException:
+        for temporary, _, handle in made:
+            handle.close()
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        raise
 
 
-def _rows(store: Store, table: str, *, flat: bool = False) -> Iterator[dict[str, Any]]:
+def _write_csv(store: Store, out: Path, excel: bool) -> list[Path]:
+    """The four CSV files; attempts are written beside the rest on a second connection reading the same snapshot
+    (SQLite formats the lines and lets go of the GIL meanwhile, so the two cores share the work)."""
+    with bulk.twin_snapshots(store) as twin, \
+            _replacing(*(out / f"{table}.csv" for table in TABLES), bom=excel) as files:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="slatui-export") as pool:
+            side = pool.submit(_write_table, twin, "attempts", files[3][1]) if twin is not None else None
+            for table, (_, handle) in zip(TABLES, files):
+                if table != "attempts" or side is None:
+                    _write_table(store, table, handle)
+            if side is not None:
+                side.result()
+        return [path for path, _ in files]
+
+
+def _write_table(store: Store, table: str, handle: TextIO) -> None:
+    writer = csv.writer(handle)  # CRLF line ends, as RFC 4180 and Excel want
+    writer.writerow(_columns(table))
+    if table in ("leads", "attempts"):  # millions of rows: SQLite writes the lines
+        handle.writelines(map(itemgetter(0), _rows(store, table, sheet=True, csv_lines=True)))
+    else:
+        writer.writerows(_rows(store, table, sheet=True))
+
+
+def _columns(table: str) -> tuple[str, ...]:
     if table == "agreements":
-        return (_flatten(a.model_dump(mode="json")) if flat else a.model_dump(mode="json")
+        return _agreement_columns()
+    return {"reps": bulk.REP_EXPORT,
+            "leads": bulk.LEAD_EXPORT, "attempts": bulk.ATTEMPT_EXPORT}[table]
+
+
+def _rows(store: Store, table: str, *, sheet: bool, csv_lines: bool = False) -> Iterable[tuple]:
+    """A table's rows as tuples in `_columns` order; with `sheet`, text a spreadsheet would run made safe; with
+    `csv_lines` (leads and attempts), each a 1-tuple of its CSV line."""
+    safe = spreadsheet_safe if sheet else None
+    if table == "agreements":
+        return ([safe(v) if safe else v for v in _flatten(a.model_dump(mode="json")).values()]
                 for a in sorted(store.list_agreements(), key=lambda a: a.id))
     if table == "reps":
-        return bulk.export_reps(store)
+        return ((i, safe(name) if safe else name, safe(team) if safe else team, capacity, bool(active))
+                for i, name, team, capacity, active in bulk.export_reps(store))
     if table == "leads":
-        return (_lead(row) for row in bulk.export_leads(store))
-    return (_attempt(row) for row in bulk.export_attempts(store))
-
-
-@lru_cache(maxsize=None)
-def _zone(tz: str) -> ZoneInfo:
-    return ZoneInfo(tz)
-
-
-def _iso(epoch: int | None, tz: str) -> str | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, _zone(tz)).isoformat()
-
-
-def _lead(row: dict[str, Any]) -> dict[str, Any]:
-    tz = row.pop("tz")
-    for key in ("handed_off_at", "closed_at", "deadline_at", "first_attempt_at"):
-        row[key] = _iso(row[key], tz)
-    seconds = row["response_seconds"]
-    # Insert the readable response time right after its seconds, for people reading the sheet.
-    ordered = {}
-    for key, value in row.items():
-        ordered[key] = value
-        if key == "response_seconds":
-            ordered["response"] = None if seconds is None else format_duration(seconds)
-    ordered["connected"] = bool(row["connected"])
-    return ordered
-
-
-def _attempt(row: dict[str, Any]) -> dict[str, Any]:
-    row["at"] = _iso(row["at"], row.pop("tz"))
-    return row
+        return bulk.export_leads(store, sheet_safe=safe, duration=format_duration, csv_lines=csv_lines)
+    return bulk.export_attempts(store, sheet_safe=safe, csv_lines=csv_lines)
 
 
 def _flatten(agreement: dict[str, Any]) -> dict[str, Any]:
@@ -105,13 +140,11 @@ def _flatten(agreement: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _write_csv(handle: TextIO, rows: Iterable[dict[str, Any]]) -> None:
-    writer = None
-    for row in rows:
-        if writer is None:
-            writer = csv.DictWriter(handle, fieldnames=list(row))
-            writer.writeheader()
-        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+@lru_cache(maxsize=1)
+def _agreement_columns() -> tuple[str, ...]:
+    from slatui.models import Agreement
+
+    return tuple(_flatten(Agreement(name="x").model_dump(mode="json")))
 
 
 def _write_json(handle: TextIO, store: Store) -> None:
@@ -120,7 +153,61 @@ def _write_json(handle: TextIO, store: Store) -> None:
     handle.write(f'{{"format": "{FORMAT}", "version": {VERSION}, "exported_at": "{exported_at}"')
     for table in TABLES:
         handle.write(f',\n"{table}": [')
-        for i, row in enumerate(_rows(store, table)):
-            handle.write(("," if i else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+        if table == "agreements":
+            rows: Iterable[dict[str, Any]] = (a.model_dump(mode="json")
+                                              for a in sorted(store.list_agreements(), key=lambda a: a.id))
+        else:
+            columns = _columns(table)
+            rows = (dict(zip(columns, row)) for row in _rows(store, table, sheet=False))
+        for i, row in enumerate(rows):
+            if table == "leads":
+                row["connected"] = bool(row["connected"])
+            handle.write(("," if i else "") + "\n  " + _json(row))
         handle.write("\n]")
     handle.write("}\n")
+
+
+def _json(row: dict[str, Any]) -> str:
+    try:
+        return json.dumps(row, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # an infinite amount stored before imports refused them: null, and the file stays JSON
+        return json.dumps(_finite(row), ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _write_xlsx(store: Store, path: Path) -> Path:
+    try:
+        from openpyxl import Workbook
+    except ImportError:
+        raise SlatuiError("--format xlsx needs openpyxl: pip install 'slatui[xlsx]' (or export --format csv "
+                          "--excel)") from None
+    for table in ("leads", "attempts"):
+        if bulk.count_rows(store, table) >= SHEET_ROWS:
+            raise SlatuiError(f"{table}: {bulk.count_rows(store, table):,} rows are more than a worksheet holds "
+                              f"({SHEET_ROWS - 1:,}): export --format csv --excel instead")
+    book = Workbook(write_only=True)
+    for table in TABLES:
+        sheet = book.create_sheet(table)
+        sheet.append(list(_columns(table)))
+        for row in _rows(store, table, sheet=True):
+            sheet.append(list(row))
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with open(fd, "wb") as handle:
+            book.save(handle)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return path
+

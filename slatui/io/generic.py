@@ -1,17 +1,26 @@
-"""Any CSV, with its columns mapped to slatui fields (`--map "Handoff date=handed_off_at"`).
+"""Any CSV or .xlsx sheet, with its columns mapped to slatui fields (`--map "Handoff date=handed_off_at"`).
 
 Columns already named like a field (`handed_off_at`, `Handed off at`, `email`) map themselves.
 A row holding lead fields is a lead; a row with an `at` time is an attempt, on the lead of
 the same row or, in a file of attempts only, on the lead its `lead_id` or `email` names.
 Leads without a `lead_id` are matched on name and handoff time, so re-imports add nothing.
+A rep the database does not know rejects its row unless --create-reps: a typo must not become a rep.
+
+Amounts (value, revenue) are plain decimal numbers, with an optional currency sign or code and
+thousands grouped by `,` `.` space or `'` in threes: 1500, 1,500.50, 1.500,50, € 40, 40 EUR. A
+separator followed by exactly three digits groups thousands (1,500 and 1.500 are both 1500); one
+followed by one, two or four and more digits is the decimal point. Anything else (1e3, 5k, 1/2,
+"1,5 million", inf) rejects its row rather than being misread.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 from slatui.errors import SlatuiError
-from slatui.io.batch import AttemptRecord, Batch, LeadRecord, learn_dates, map_outcome, words
+from slatui.io.batch import AttemptRecord, Batch, LeadRecord, learn_dates, map_outcome, owner_name, words
 from slatui.io.csvread import CellError, Cells, DateReader, read_table
 from slatui.models import CHANNELS, LEAD_SOURCES, LEAD_STATUSES, Agreement
 
@@ -22,6 +31,45 @@ FIELDS = LEAD_FIELDS + ATTEMPT_FIELDS
 # Fields that identify a lead rather than describe it: alone, they make a row an attempt.
 _REFERENCES = {"lead_id", "email", "rep"}
 _CHOICES = {"source": LEAD_SOURCES, "status": LEAD_STATUSES, "channel": CHANNELS}
+
+_CURRENCY = r"(?:[$€£¥₹]|[A-Za-z]{3})"
+_AMOUNT = re.compile(rf"(?:{_CURRENCY}\s*)?(?P<number>[0-9][0-9.,' \u00a0\u202f]*)(?:\s*{_CURRENCY})?")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:(?P<sep>[,.' \u00a0\u202f])[0-9]{3})(?:(?P=sep)[0-9]{3})*")
+_AMOUNT_HELP = "write a plain number such as 1500, 1,500.50 or 1.500,50"
+# Above this an amount is a typo (or a number in the wrong column), and floats stop being exact cents.
+_AMOUNT_MAX = 1e15
+
+
+def parse_amount(text: str) -> float:
+    """A money amount as spreadsheets write it (see the module's rule); ValueError says what is wrong."""
+    text = text.strip()
+    if text.startswith(("-", "(")):
+        raise ValueError(f"{text!r} is negative: amounts are 0 or more")
+    m = _AMOUNT.fullmatch(text)
+    if m is None:
+        raise ValueError(f"{text!r} is not an amount: {_AMOUNT_HELP}")
+    number = m["number"].rstrip(" \u00a0\u202f")
+    marks = [i for i, ch in enumerate(number) if not ch.isdigit()]
+    if not marks:
+        whole, fraction = number, ""
+    else:
+        last = marks[-1]
+        tail = number[last + 1:]
+        decimal = number[last] in ",." and (len(tail) != 3 or number[:last].lstrip("0") == ""
+                                             or _mixed(number, number[last]))
+        whole, fraction = (number[:last], tail) if decimal else (number, "")
+        if whole and not whole.isdigit() and not _GROUPED.fullmatch(whole):
+            raise ValueError(f"{text!r} is not an amount: group thousands in threes ({_AMOUNT_HELP})")
+        whole = re.sub(r"[^0-9]", "", whole)
+    value = float(f"{whole or 0}.{fraction or 0}")
+    if not math.isfinite(value) or value >= _AMOUNT_MAX:
+        raise ValueError(f"{text!r} is too large for an amount")
+    return value
+
+
+def _mixed(number: str, mark: str) -> bool:
+    """Whether another separator comes before the last one (1.500,500: the last is the decimal point)."""
+    return any(not ch.isdigit() and ch != mark for ch in number[: number.rfind(mark)])
 
 
 def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -38,8 +86,9 @@ def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def read_batch(path: Path, agreement: Agreement, dates: DateReader, mapping: dict[str, str]) -> Batch:
-    table = read_table(path, [*mapping.values(), *FIELDS])
+def read_batch(path: Path, agreement: Agreement, dates: DateReader, mapping: dict[str, str], *,
+               sheet: str | None = None) -> Batch:
+    table = read_table(path, [*mapping.values(), *FIELDS], sheet=sheet)
     for column in mapping.values():
         if not table.has(column):
             raise SlatuiError(f"--map: {table.name} has no column {column!r} (its columns: {', '.join(table.header)})")
@@ -52,20 +101,26 @@ def read_batch(path: Path, agreement: Agreement, dates: DateReader, mapping: dic
             f"{table.name}: no column gives handed_off_at (for leads) or at (for attempts): map one, e.g. "
             f"--map \"{table.header[0]}=handed_off_at\" (fields: {', '.join(FIELDS)})"
         )
-    learn_dates(dates, [(table, columns.get(f)) for f in ("handed_off_at", "closed_at", "at")])
-    batch = Batch()
+    learn_dates(dates, [(table, [columns.get(f) for f in ("handed_off_at", "closed_at", "at")])])
+    batch = Batch(create_reps=False, zone=dates.tz)
     describing = [f for f in LEAD_FIELDS if f in columns and f not in _REFERENCES]
+    lead_columns = {**columns, "name": columns.get("name") or columns.get("first_name") or columns.get("email", ""),
+                    "external_id": columns.get("lead_id", "")}
+    attempt_columns = {**columns, "lead": columns.get("lead_id") or columns.get("email", "")}
 
-    def convert(cells: Cells, where: str) -> None:
+    def convert(cells: Cells, where: str, source: int) -> list:
         # Both are read before either is kept: a rejected row contributes nothing.
-        lead = _lead(cells, where, agreement.name, columns, describing)
-        attempt = _attempt(cells, where, agreement.name, columns, lead)
+        lead = _lead(batch, cells, where, agreement.name, columns, describing, lead_columns)
+        attempt = _attempt(batch, cells, where, agreement.name, columns, lead, attempt_columns)
         if lead is None and attempt is None:
-            raise CellError("the row has neither a lead nor an attempt", "")
-        batch.leads.extend([lead] if lead else [])
-        batch.attempts.extend([attempt] if attempt else [])
+            raise CellError("the row has neither a lead nor an attempt", columns.get("handed_off_at") or
+                            columns.get("at", ""))
+        records = [r for r in (lead, attempt) if r is not None]
+        for record in records:
+            record.source = source
+        return records
 
-    batch.read(table, dates, convert)
+    batch.read(table, dates, convert, mixed=True)
     return batch
 
 
@@ -79,24 +134,14 @@ def _choice(cells: Cells, columns: dict[str, str], field_name: str) -> str:
 
 
 def _amount(cells: Cells, columns: dict[str, str], field_name: str) -> float:
-    """A money amount as spreadsheets write it: 1500, 1,500.50, 1.500,50, € 40."""
-    text = cells.text(columns[field_name])
-    digits = "".join(ch for ch in text if ch in "0123456789.,-")
-    if "," in digits and "." in digits:
-        decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
-    else:
-        # One kind of separator: a decimal comma unless it groups thousands (1,500).
-        decimal = "," if "," in digits and len(digits) - digits.rfind(",") - 1 != 3 else "."
-    cleaned = digits.replace("." if decimal == "," else ",", "").replace(decimal, ".")
     try:
-        return float(cleaned)
-    except ValueError:
-        raise CellError(f"{text!r} is not an amount: write a number such as 1500 or 1500.50",
-                        columns[field_name]) from None
+        return parse_amount(cells.text(columns[field_name]))
+    except ValueError as exc:
+        raise CellError(str(exc), columns[field_name]) from None
 
 
-def _lead(cells: Cells, where: str, agreement: str, columns: dict[str, str],
-          describing: list[str]) -> LeadRecord | None:
+def _lead(batch: Batch, cells: Cells, where: str, agreement: str, columns: dict[str, str], describing: list[str],
+          lead_columns: dict[str, str]) -> LeadRecord | None:
     if not any(cells.text(columns[f]) for f in describing):
         return None
     fields: dict = {"external_id": cells.text(columns.get("lead_id")) or None}
@@ -121,14 +166,12 @@ def _lead(cells: Cells, where: str, agreement: str, columns: dict[str, str],
             fields[field_name] = _amount(cells, columns, field_name)
     if "handed_off_at" not in fields and fields["external_id"] is None:
         raise CellError("a lead needs its handoff time", columns.get("handed_off_at", ""))
-    owner = cells.text(columns["rep"]) if "rep" in columns else None
-    return LeadRecord(where, agreement, fields, owner=owner, columns={
-        **columns, "name": columns.get("name") or columns.get("first_name") or columns.get("email", ""),
-        "external_id": columns.get("lead_id", "")})
+    owner = owner_name(batch, cells.text(columns["rep"])) if "rep" in columns else None
+    return LeadRecord(where, agreement, fields, owner=owner, columns=lead_columns)
 
 
-def _attempt(cells: Cells, where: str, agreement: str, columns: dict[str, str],
-             lead: LeadRecord | None) -> AttemptRecord | None:
+def _attempt(batch: Batch, cells: Cells, where: str, agreement: str, columns: dict[str, str],
+             lead: LeadRecord | None, attempt_columns: dict[str, str]) -> AttemptRecord | None:
     at = cells.when(columns.get("at"))
     if at is None:
         return None
@@ -144,6 +187,5 @@ def _attempt(cells: Cells, where: str, agreement: str, columns: dict[str, str],
     if cells.text(columns.get("channel")):
         fields["channel"] = _choice(cells, columns, "channel")
     # On a lead's own row the rep is the lead's, which its attempts inherit.
-    owner = cells.text(columns["rep"]) if "rep" in columns and isinstance(lead, tuple) else None
-    return AttemptRecord(where, agreement, lead, fields, owner=owner,
-                         columns={**columns, "lead": columns.get("lead_id") or columns.get("email", "")})
+    owner = owner_name(batch, cells.text(columns["rep"])) if "rep" in columns and isinstance(lead, tuple) else None
+    return AttemptRecord(where, agreement, lead, fields, owner=owner, columns=attempt_columns)

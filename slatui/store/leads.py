@@ -9,16 +9,14 @@ from typing import TYPE_CHECKING, Any
 from slatui.errors import InvalidInput, NotFound
 from slatui.parsing import format_local
 from slatui.store.facts import AttemptSummary, Clock, attempt_facts, handoff_facts
-from slatui.store.rows import LEAD_ZONE_SQL, LeadValues, lead_from_row, lead_json, lead_values, user_columns
+from slatui.store.rows import (ATTEMPT_SUMMARY_SQL, LEAD_ZONE_SQL, LeadValues, lead_from_row, lead_json, lead_values,
+                               user_columns)
 
 if TYPE_CHECKING:
     from slatui.models import Lead
 
 # What a lead's attempts say, by one indexed aggregate (see facts.AttemptSummary).
-_ATTEMPT_SUMMARY = (
-    "SELECT min(at), count(*), min(at) FILTER (WHERE outcome = 'connected' OR outcome = 'meeting_booked'), max(at), "
-    "min(at) FILTER (WHERE outcome = 'disqualified') FROM attempts WHERE lead_id = ?"
-)
+_ATTEMPT_SUMMARY = f"SELECT {ATTEMPT_SUMMARY_SQL} FROM attempts t WHERE t.lead_id = ?"
 # Agreements whose leads are in the follow-up plan: those in force.
 _IN_FORCE_STATUS = "status IN ('active', 'under_review')"
 _IN_FORCE = f"SELECT id FROM agreements WHERE {_IN_FORCE_STATUS}"

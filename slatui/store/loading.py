@@ -3,16 +3,16 @@ computed on the way in."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from slatui.errors import InvalidInput
 from slatui.store import rollups
-from slatui.store.facts import AttemptSummary, Clock, attempt_facts, handoff_facts
-from slatui.store.rows import LEAD_FACT_COLUMNS, AttemptValues, LeadValues, attempt_values, lead_values
-from slatui.vocabulary import CLOSED_STATUSES, CONNECTING_OUTCOMES
+from slatui.store.facts import AttemptSummary, Clock
+from slatui.store.rows import (BULK_LEAD_COLUMNS, AttemptValues, LeadValues, attempt_values, bulk_lead_row,
+                               lead_values)
+from slatui.vocabulary import CONNECTING_OUTCOMES
 
 if TYPE_CHECKING:
     from slatui.models import Attempt, Lead
@@ -20,9 +20,6 @@ if TYPE_CHECKING:
 
 # Leads per executemany in bulk inserts: big enough to amortise the call, small enough for steady progress.
 _BATCH = 5000
-# Column order of the rows add_lead_rows builds: id, the lead's own values, then its derived facts.
-_BULK_COLUMNS = ("id", "agreement_id", "rep_id", "name", "company", "email", "tier", "source", "value",
-                 "handed_off_at", "closed_as", "closed_at", "revenue", "external_id", *LEAD_FACT_COLUMNS)
 
 
 class BulkLoading:
@@ -48,14 +45,13 @@ class BulkLoading:
         """
         lead_count = attempt_count = 0
         pickers: dict[int, Callable[[float], Clock]] = {}
-        with self.change("bulk load") as change, self._bulk_load(self.conn):
+        with self.change("bulk load") as change, self.bulk_loading():
             first_lead = next_id = self._one("SELECT coalesce(max(id), 0) + 1 FROM leads")[0]
             first_attempt = self._one("SELECT coalesce(max(id), 0) + 1 FROM attempts")[0]
             lead_rows: list[tuple] = []
             attempt_rows: list[tuple] = []
             for lead, attempts in items:
-                (agreement_id, rep_id, name, company, email, tier, source, value, handed_off_at, status, revenue,
-                 closed_at, external_id) = lead
+                agreement_id, rep_id, handed_off_at = lead.agreement_id, lead.rep_id, lead.handed_off_at
                 picker = pickers.get(agreement_id)
                 if picker is None:
                     picker = pickers[agreement_id] = self.clock_picker(agreement_id)
@@ -63,7 +59,7 @@ class BulkLoading:
                 first = last = connected_at = disqualified_at = None
                 for at, channel, outcome, attempt_rep_id, note, attempt_external_id in attempts:
                     if at < handed_off_at:
-                        raise InvalidInput(f"lead '{name}': an attempt comes before its handoff")
+                        raise InvalidInput(f"lead '{lead.name}': an attempt comes before its handoff")
                     if first is None or at < first:
                         first = at
                     if last is None or at > last:
@@ -75,13 +71,8 @@ class BulkLoading:
                     attempt_rows.append((next_id, at, channel, outcome,
                                          rep_id if attempt_rep_id is None else attempt_rep_id, note,
                                          attempt_external_id))
-                closed_as = status if status in CLOSED_STATUSES else None
-                handoff = handoff_facts(handed_off_at, clock)
-                facts = attempt_facts(clock, handed_off_at, handoff.deadline_at,
-                                      AttemptSummary(first, len(attempts), connected_at, last, disqualified_at),
-                                      closed_as, closed_at, None)
-                lead_rows.append((next_id, agreement_id, rep_id, name, company, email, tier, source, value,
-                                  handed_off_at, closed_as, closed_at, revenue, external_id, *handoff, *facts))
+                summary = AttemptSummary(first, len(attempts), connected_at, last, disqualified_at)
+                lead_rows.append(bulk_lead_row(next_id, lead, clock, summary))
                 next_id += 1
                 lead_count += 1
                 attempt_count += len(attempts)
@@ -95,10 +86,12 @@ class BulkLoading:
         return lead_count, attempt_count
 
     @contextmanager
-    def _bulk_load(self, conn: sqlite3.Connection) -> Iterator[None]:
+    def bulk_loading(self, keep: tuple[str, ...] = ()) -> Iterator[None]:
         """All or nothing even inside a caller's transaction (a savepoint). Into an empty leads table, the
-        secondary indexes are built once at the end (a sort) rather than row by row, and the attempts trigger
-        is left out, as `add_lead_rows` checks its rule itself; no other writer can see the tables meanwhile."""
+        secondary indexes but those in `keep` are built once at the end (a sort) rather than row by row, and the
+        triggers are left out: the loader checks the attempts' rule itself, and the rollup is rebuilt at the end.
+        No other writer can see the tables meanwhile."""
+        conn = self.conn
         conn.execute("SAVEPOINT bulk_load")
         try:
             objects = [] if self._one("SELECT EXISTS (SELECT 1 FROM leads)")[0] else conn.execute(
@@ -106,6 +99,7 @@ class BulkLoading:
                 "AND tbl_name IN ('leads', 'attempts') "
                 "AND sql IS NOT NULL"  # NULL for the UNIQUE constraints' own indexes, which cannot be dropped
             ).fetchall()
+            objects = [o for o in objects if o[1] not in keep]
             for kind, name, _ in objects:
                 conn.execute(f'DROP {kind.upper()} "{name}"')
             yield
@@ -121,8 +115,8 @@ class BulkLoading:
 
     def _insert_batch(self, lead_rows: list[tuple], attempt_rows: list[tuple],
                       progress: Callable[[int], None] | None) -> None:
-        self.conn.executemany(f"INSERT INTO leads ({', '.join(_BULK_COLUMNS)}) "
-                              f"VALUES ({', '.join('?' * len(_BULK_COLUMNS))})", lead_rows)
+        self.conn.executemany(f"INSERT INTO leads ({', '.join(BULK_LEAD_COLUMNS)}) "
+                              f"VALUES ({', '.join('?' * len(BULK_LEAD_COLUMNS))})", lead_rows)
         self.conn.executemany("INSERT INTO attempts (lead_id, at, channel, outcome, rep_id, note, external_id) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?)", attempt_rows)
         if progress:

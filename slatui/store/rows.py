@@ -8,7 +8,7 @@ import sqlite3
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from slatui.store.facts import ATTEMPT_FACT_COLUMNS
+from slatui.store.facts import ATTEMPT_FACT_COLUMNS, AttemptSummary, Clock, attempt_facts, handoff_facts
 from slatui.terms import VERSIONED_FIELDS, Terms, TermsVersion
 from slatui.vocabulary import CLOSED_STATUSES
 
@@ -50,8 +50,14 @@ LEAD_USER_COLUMNS = ("agreement_id", "rep_id", "name", "company", "email", "tier
                      "closed_as", "closed_at", "close_reason", "revenue", "external_id", "snoozed_until")
 LEAD_FACT_COLUMNS = ("handoff_day", "deadline_at", "breach_at", *ATTEMPT_FACT_COLUMNS)
 ATTEMPT_COLUMNS = ("lead_id", "at", "channel", "outcome", "rep_id", "note", "external_id")
+# Columns of a lead row that bulk writes (a bulk load, an import) build whole: id, its own values, its derived facts.
+BULK_LEAD_COLUMNS = ("id", "agreement_id", "rep_id", "name", "company", "email", "tier", "source", "value",
+                     "handed_off_at", "closed_as", "closed_at", "revenue", "external_id", *LEAD_FACT_COLUMNS)
 
 
+# SQL for what the attempts `t` of a lead say (`facts.AttemptSummary`), as aggregates (0 attempts in a LEFT JOIN: 0).
+ATTEMPT_SUMMARY_SQL = ("min(t.at), count(t.id), min(t.at) FILTER (WHERE t.outcome = 'connected' "
+                       "OR t.outcome = 'meeting_booked'), max(t.at), min(t.at) FILTER (WHERE t.outcome = 'disqualified')")
 # SQL for the zone of the terms in force at lead `l`'s handoff: its times read in that zone.
 LEAD_ZONE_SQL = ("(SELECT z.tz FROM agreement_terms z WHERE z.agreement_id = l.agreement_id "
                  "AND z.from_month <= substr(l.handoff_day, 1, 7) ORDER BY z.from_month DESC LIMIT 1)")
@@ -171,6 +177,17 @@ def user_columns(lead: LeadValues, **extra: Any) -> dict[str, Any]:
     row = {**lead._asdict(), "closed_as": closed_as, **extra}
     del row["status"]
     return row
+
+
+def bulk_lead_row(lead_id: int, lead: LeadValues, clock: Clock, attempts: AttemptSummary) -> tuple:
+    """A new lead as a row in `BULK_LEAD_COLUMNS` order: its facts from its handoff on `clock`, its attempts and
+    its close (`lead.status`: how it was closed, or "open")."""
+    closed_as = lead.status if lead.status in CLOSED_STATUSES else None
+    handoff = handoff_facts(lead.handed_off_at, clock)
+    facts = attempt_facts(clock, lead.handed_off_at, handoff.deadline_at, attempts, closed_as, lead.closed_at, None)
+    return (lead_id, lead.agreement_id, lead.rep_id, lead.name, lead.company, lead.email, lead.tier, lead.source,
+            lead.value, lead.handed_off_at, closed_as, lead.closed_at, lead.revenue, lead.external_id, *handoff,
+            *facts)
 
 
 def attempt_values(attempt: Attempt) -> AttemptValues:
