@@ -34,9 +34,10 @@ RECOMPUTE_BATCH_SECONDS = 0.25
 RECOMPUTE_PAUSE_SECONDS = 0.1
 # Each batch stamps this setting with its time: a stamp younger than RECOMPUTE_ALIVE_SECONDS means a process is at
 # work on the jobs, and a command that finds them leaves them to it rather than taking turns (a `log` would wait
-# for the whole recompute); an older one, that the process was killed.
+# for the whole recompute); an older one, that the process was killed. Generous: on a loaded machine a batch may
+# wait seconds for a core and for the lock.
 RECOMPUTE_HEARTBEAT = "recompute.heartbeat"
-RECOMPUTE_ALIVE_SECONDS = 5.0
+RECOMPUTE_ALIVE_SECONDS = 30.0
 
 
 class AgreementQueries:
@@ -313,8 +314,8 @@ class AgreementQueries:
         resuming where a killed run stopped. `progress` gets (done, total) after each batch."""
         batch = 2000
         while True:
-            started = time.perf_counter()
             with self.transaction():
+                started = time.perf_counter()  # the batch's own work: a wait for the lock says nothing of its size
                 job = self._one("SELECT * FROM recompute_jobs ORDER BY agreement_id LIMIT 1")
                 if job is None:
                     self.conn.execute("DELETE FROM settings WHERE key = ?", (RECOMPUTE_HEARTBEAT,))
@@ -330,10 +331,10 @@ class AgreementQueries:
                     self.conn.execute("UPDATE recompute_jobs SET next_lead_id = ?, done = ? WHERE agreement_id = ?",
                                       (rows[-1]["id"] + 1, done, job["agreement_id"]))
                 self._stamp_recompute()
+            elapsed = time.perf_counter() - started  # with the rollup's refresh and the commit
             if progress:
                 progress(done, max(done, job["total"]))
             # Batches of about `batch_seconds`: long enough to amortise, short enough that a `log` hardly waits.
-            elapsed = time.perf_counter() - started
             batch = max(200, min(20000, int(batch * batch_seconds / max(elapsed, 1e-3))))
             time.sleep(RECOMPUTE_PAUSE_SECONDS)
 
