@@ -190,3 +190,30 @@ def test_a_small_old_agreements_page_reads_the_agreement_handoff_index(tmp_path,
         store.conn.execute("DROP INDEX leads_by_agreement_handoff")
         walking = steps(store)
         assert indexed * 3 < walking, (indexed, walking)
+
+
+def test_a_writes_rollup_refresh_reads_only_the_groups_it_touched(store):
+    """The dirty groups' table is empty whenever statistics are gathered: SQLite must not take it for a big table
+    and index every lead at each write (an automatic index: 1-3 s a write at 1M leads)."""
+    from slatui.store import rollups
+
+    statements: list[str] = []
+    store.conn.execute("BEGIN")
+    try:
+        # The leads' statistics of the 1M-lead demo (where the plan went wrong), read by the planner at once.
+        store.conn.execute("UPDATE sqlite_stat1 SET stat = ? WHERE tbl = 'leads' AND idx = 'leads_by_agreement_day'",
+                           ("999905 333302 2263 738 1 1 1 1 1 1 1 1 1 1 1 1",))
+        store.conn.execute("ANALYZE sqlite_schema")
+        store.conn.execute("INSERT INTO lead_days_dirty SELECT agreement_id, handoff_day, coalesce(rep_id, 0) "
+                           "FROM leads LIMIT 1")
+        store.conn.set_trace_callback(statements.append)
+        rollups.refresh(store.conn)
+        store.conn.set_trace_callback(None)
+        (insert,) = [sql for sql in statements if sql.lstrip().startswith("INSERT INTO lead_days")]
+        plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {insert}")]
+    finally:
+        store.conn.set_trace_callback(None)
+        store.conn.execute("ROLLBACK")
+        store.conn.execute("ANALYZE sqlite_schema")  # the planner back on the file's own statistics
+    assert not any("AUTOMATIC" in line or line == "SCAN l" for line in plan), plan
+    assert any(line.startswith("SEARCH l USING INDEX leads_by_agreement_day") for line in plan), plan
