@@ -31,6 +31,7 @@ FIRST_MONTH = "1970-01"
 # A recompute's batches, and the pause after each: SQLite's locks are not fair (a writer waiting on the lock polls
 # it every 25-100 ms), so a loop that takes the lock again at once kept every other writer out until it timed out.
 RECOMPUTE_BATCH_SECONDS = 0.25
+RECOMPUTE_BATCH_MAX = 20_000  # leads: about 0.5 s of work
 RECOMPUTE_PAUSE_SECONDS = 0.1
 # Each batch stamps this setting with its time: a stamp younger than RECOMPUTE_ALIVE_SECONDS means a process is at
 # work on the jobs, and a command that finds them leaves them to it rather than taking turns (a `log` would wait
@@ -312,7 +313,7 @@ class AgreementQueries:
                            batch_seconds: float = RECOMPUTE_BATCH_SECONDS) -> None:
         """Recompute the leads of waiting jobs, one short transaction at a time (other writers get in between),
         resuming where a killed run stopped. `progress` gets (done, total) after each batch."""
-        batch = 2000
+        batch = RECOMPUTE_BATCH_MAX  # a month's edit is often one batch; later ones follow `batch_seconds`
         while True:
             with self.transaction():
                 started = time.perf_counter()  # the batch's own work: a wait for the lock says nothing of its size
@@ -325,7 +326,8 @@ class AgreementQueries:
                     "ORDER BY id LIMIT ?", (job["agreement_id"], job["next_lead_id"], job["since"], batch)).fetchall()
                 self._recompute_rows(self.clock_picker(job["agreement_id"]), rows)
                 done = job["done"] + len(rows)
-                if len(rows) < batch:
+                finished = len(rows) < batch
+                if finished:
                     self.conn.execute("DELETE FROM recompute_jobs WHERE agreement_id = ?", (job["agreement_id"],))
                 else:
                     self.conn.execute("UPDATE recompute_jobs SET next_lead_id = ?, done = ? WHERE agreement_id = ?",
@@ -335,8 +337,9 @@ class AgreementQueries:
             if progress:
                 progress(done, max(done, job["total"]))
             # Batches of about `batch_seconds`: long enough to amortise, short enough that a `log` hardly waits.
-            batch = max(200, min(20000, int(batch * batch_seconds / max(elapsed, 1e-3))))
-            time.sleep(RECOMPUTE_PAUSE_SECONDS)
+            batch = max(200, min(RECOMPUTE_BATCH_MAX, int(batch * batch_seconds / max(elapsed, 1e-3))))
+            if not finished:  # no pause once the job is done: the process may have nothing else to do
+                time.sleep(RECOMPUTE_PAUSE_SECONDS)
 
     def _recompute_rows(self, clock_at: Callable[[float], Clock], rows: list[sqlite3.Row]) -> None:
         """New clock facts for these leads (day, deadline, breach instant, response time, next attempt due)."""
