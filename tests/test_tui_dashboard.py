@@ -141,12 +141,17 @@ def test_palette_import_shows_rejected_rows_then_imports_a_csv(drive, demo_db, s
         form.query_one("#import-path", Input).value = str(FIXTURES / "csv" / "leads_tab.csv")
         form.query_one("#import-map", Input).value = ""
         form.query_one("#import-skip", Checkbox).value = True
+        # The file's zone, when it is not the agreement's: named as a zone, then used and said.
+        form.query_one("#import-tz", Input).value = "Mars/Olympus"
+        await press(pilot, settle, "ctrl+s")
+        assert "unknown time zone 'Mars/Olympus'" in str(form.query_one("#import-tz-error").render())
+        form.query_one("#import-tz", Input).value = "America/New_York"
         await press(pilot, settle, "ctrl+s")
         # The summary stays until it is dismissed.
         summary = pilot.app.screen
         assert isinstance(summary, ConfirmScreen)
         assert ("Imported: leads: 2 added, 0 updated; attempts: 0 added; rows rejected: 0; duplicates merged: 1; "
-                "times without an offset read in Europe/Madrid" in str(summary.query_one("#confirm-question").render()))
+                "times without an offset read in America/New_York" in str(summary.query_one("#confirm-question").render()))
         await pilot.pause(1)
         assert pilot.app.screen is summary
         await press(pilot, settle, "enter")
@@ -237,3 +242,34 @@ def test_on_the_first_of_a_month_the_new_one_runs_and_the_last_is_judged(demo_db
             assert str(table.get_row_at(table.row_count - 1)[-1]) in ("· on track", "! behind")
 
     asyncio.run(main())
+
+
+def test_import_form_reads_a_workbooks_sheet_and_adds_new_reps_only_when_asked(drive, demo_db, settle, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Notes"
+    sheet = workbook.create_sheet("Leads")
+    sheet.append(["lead_id", "name", "handed_off_at", "rep"])
+    sheet.append(["X-1", "Nadia Quint", "2026-03-02 09:00", "Quentin Newrep"])
+    path = tmp_path / "leads.xlsx"
+    workbook.save(path)
+
+    async def scenario(pilot):
+        await pilot.app.run_action("import_file")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, ImportForm)
+        form.query_one("#import-path", Input).value = str(path)
+        form.query_one("#import-sheet", Input).value = "Leads"
+        await press(pilot, settle, "ctrl+s")
+        # A rep the file names and the database does not know: refused, unless the form is told to add it.
+        assert "no rep named 'Quentin Newrep'" in str(form.query_one("#form-error").render())
+        form.query_one("#import-create_reps", Checkbox).value = True
+        await press(pilot, settle, "ctrl+s")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        assert "leads: 1 added" in str(pilot.app.screen.query_one("#confirm-question").render())
+
+    drive(demo_db, scenario)
+    with Store(demo_db) as store:
+        assert [r["rep"] for r in store.lead_rows(text="Nadia Quint")] == ["Quentin Newrep"]

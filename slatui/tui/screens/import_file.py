@@ -21,7 +21,7 @@ from textual.widgets import Checkbox, Input, Select
 from slatui.errors import SlatuiError
 from slatui.io import generic, hubspot, jsonio, salesforce
 from slatui.io.batch import Batch, Summary, run_import
-from slatui.io.csvread import DateOrderError, DateReader
+from slatui.io.csvread import DateOrderError, DateReader, zone
 from slatui.models import Agreement
 from slatui.store import Store
 from slatui.tui.forms.base import ConfirmScreen, FormScreen, field_row
@@ -44,6 +44,9 @@ class ImportRequest:
     date_format: str | None
     mapping: dict[str, str]  # field -> column, for CSV
     skip_bad_rows: bool
+    tz: str | None = None  # the file's zone, when not the agreement's
+    sheet: str | None = None  # of .xlsx files; None: the first
+    create_reps: bool = False  # CSV: add the reps the file names that do not exist yet
 
 
 def split_paths(text: str) -> list[str]:
@@ -55,6 +58,15 @@ def split_paths(text: str) -> list[str]:
         return shlex.split(text)
     except ValueError as exc:  # an unclosed quote
         raise ValueError(f"can't read the file names: {exc}") from None
+
+
+def parse_zone(text: str) -> str:
+    """An IANA zone name as typed, or the reason it is not one."""
+    try:
+        zone(text)
+    except SlatuiError as exc:
+        raise ValueError(str(exc).removeprefix("--tz: ")) from None
+    return text
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -70,10 +82,11 @@ def read_batch(store: Store, request: ImportRequest) -> Batch:
     if request.kind == "json":
         return jsonio.read_batch(request.paths[0])
     agreement = store.get_agreement(request.agreement_id)
-    dates = DateReader(agreement.calendar.tz, request.date_format)
+    dates = DateReader(request.tz or agreement.calendar.tz, request.date_format)
     if request.kind == "csv":
-        return generic.read_batch(request.paths[0], agreement, dates, request.mapping)
-    return (hubspot if request.kind == "hubspot" else salesforce).read_batch(request.paths, agreement, dates)
+        return generic.read_batch(request.paths[0], agreement, dates, request.mapping, sheet=request.sheet)
+    return (hubspot if request.kind == "hubspot" else salesforce).read_batch(request.paths, agreement, dates,
+                                                                            sheet=request.sheet)
 
 
 def rejected_lines(summary: Summary) -> list[str]:
@@ -116,7 +129,16 @@ class ImportForm(FormScreen[Summary]):
                       hint="e.g. Handoff date=handed_off_at; columns named like a field map themselves"),
             classes="row",
         )
+        yield Horizontal(
+            field_row("File's time zone", Input(id="import-tz", placeholder="the agreement's"),
+                      hint="when its times without an offset are not the agreement's, e.g. America/New_York"),
+            field_row("Sheet (.xlsx)", Input(id="import-sheet", placeholder="the first"),
+                      hint="the workbook's sheet to read"),
+            classes="row",
+        )
         yield Checkbox("Skip bad rows: import the good ones, list the rest", id="import-skip")
+        yield Checkbox("Add the reps a CSV names that do not exist yet (else their rows are rejected)",
+                       id="import-create_reps")
 
     def read_form(self) -> ImportRequest:
         reader = self.reader()
@@ -130,10 +152,12 @@ class ImportForm(FormScreen[Summary]):
         if kind != "json" and agreement_id is None:
             reader.errors["import.agreement"] = "choose the agreement the leads are handed off under"
         mapping = reader.parse("import.map", parse_mapping) or {}
+        tz = reader.parse("import.tz", parse_zone)
         reader.check()
         date_format = reader.choice("import.date_format")
         return ImportRequest(paths, kind, agreement_id, None if date_format == "detect" else date_format, mapping,
-                             self.query_one("#import-skip", Checkbox).value)
+                             self.query_one("#import-skip", Checkbox).value, tz, reader.text("import.sheet") or None,
+                             self.query_one("#import-create_reps", Checkbox).value)
 
     def persist(self, request: ImportRequest) -> Summary:
         with self.app.data.store() as store:
@@ -141,7 +165,8 @@ class ImportForm(FormScreen[Summary]):
                 batch = read_batch(store, request)
             except DateOrderError as exc:  # shown under the date format, which settles it
                 raise SlatuiError(f"import.date_format: {exc.problem}: choose day first or month first") from None
-            summary = run_import(store, batch, skip_bad_rows=request.skip_bad_rows)
+            summary = run_import(store, batch, skip_bad_rows=request.skip_bad_rows,
+                                 create_reps=request.create_reps or None)
         if not summary.written:
             count = f"{summary.rejected} row{'s' * (summary.rejected != 1)}"
             raise SlatuiError("\n".join([f"{count} rejected, nothing written (tick “skip bad rows” to import "
