@@ -35,18 +35,24 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Path:
         return store.backup(tmp_path / "demo.db")
 
 
+def run_cli(*args: object) -> int:
+    """Run the CLI in-process as the console script does (main() maps errors to exit codes): the exit code."""
+    from slatui.cli import main
+
+    try:
+        main([str(a) for a in args])
+    except SystemExit as exc:
+        return exc.code or 0
+    return 0
+
+
 @pytest.fixture
 def run(capsys) -> Callable[..., tuple[int, str, str]]:
-    """Run the CLI in-process as the console script does (main() maps errors to exit codes): (code, out, err)."""
-    from slatui.cli import main
+    """`run_cli`, with what it printed: (code, out, err)."""
 
     def invoke(*args: object) -> tuple[int, str, str]:
         capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
+        code = run_cli(*args)
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 

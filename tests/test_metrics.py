@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import run_cli
 
 from slatui import metrics
-from slatui.cli import main
 from slatui.models import Agreement, Attempt, Calendar, Lead, Rep, Targets
 from slatui.store import Store
 
@@ -197,14 +197,6 @@ def test_a_target_change_applies_from_its_month_on(tmp_path):
         store.update_agreement(two_hours, effective="all")
         speed = metrics.month_report(store, store.terms(agreement.id), 2026, 5, may_as_of)["speed"]
         assert (speed["breached_count"], speed["pending_count"]) == (0, 1)
-
-
-def run_cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        return exc.code or 0
-    return 0
 
 
 def test_report_json_shape(scenario, capsys):

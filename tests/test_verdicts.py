@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import run_cli
 
 from slatui import metrics
-from slatui.cli import main
 from slatui.models import Agreement, Attempt, Calendar, Lead, Targets
 from slatui.store import Store
 
@@ -20,14 +20,6 @@ MADRID = ZoneInfo("Europe/Madrid")
 
 def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=MADRID)
-
-
-def run_cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        return exc.code or 0
-    return 0
 
 
 @pytest.fixture
