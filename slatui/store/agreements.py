@@ -302,12 +302,11 @@ class AgreementQueries:
 
     def recompute_running(self) -> bool:
         """Whether a process (this one or another) recomputed a batch of the waiting jobs a moment ago."""
-        beat = self._one("SELECT value FROM settings WHERE key = ?", (RECOMPUTE_HEARTBEAT,))
-        return beat is not None and time.time() - float(beat[0]) < RECOMPUTE_ALIVE_SECONDS
+        beat = self.setting(RECOMPUTE_HEARTBEAT)
+        return beat is not None and time.time() - float(beat) < RECOMPUTE_ALIVE_SECONDS
 
     def _stamp_recompute(self) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                          (RECOMPUTE_HEARTBEAT, repr(time.time())))
+        self.set_setting(RECOMPUTE_HEARTBEAT, repr(time.time()))  # inside the caller's transaction
 
     def run_recompute_jobs(self, progress: Callable[[int, int], None] | None = None,
                            batch_seconds: float = RECOMPUTE_BATCH_SECONDS) -> None:
@@ -319,7 +318,7 @@ class AgreementQueries:
                 started = time.perf_counter()  # the batch's own work: a wait for the lock says nothing of its size
                 job = self._one("SELECT * FROM recompute_jobs ORDER BY agreement_id LIMIT 1")
                 if job is None:
-                    self.conn.execute("DELETE FROM settings WHERE key = ?", (RECOMPUTE_HEARTBEAT,))
+                    self.set_setting(RECOMPUTE_HEARTBEAT, None)
                     return
                 rows = self.conn.execute(
                     "SELECT * FROM leads WHERE agreement_id = ? AND id >= ? AND handed_off_at >= ? "
