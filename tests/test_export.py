@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,8 @@ from slatui.demo import generate_demo
 from slatui.io import export, jsonio
 from slatui.io.batch import run_import
 from slatui.io.export import JSON_FILE, spreadsheet_safe
-from slatui.models import Attempt, Lead
+from slatui.models import Attempt, Lead, Rep
+from slatui.parsing import format_duration
 from slatui.store import Store, bulk
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=timezone.utc)
@@ -266,14 +268,20 @@ def test_local_times_match_python_across_dst_changes(tmp_path):
         assert exported == [at.astimezone(ZoneInfo(tz)).isoformat() for at in instants]
 
 
-def test_csv_lines_written_by_sqlite_are_those_of_the_csv_module(tmp_path):
-    """Leads and attempts are formatted into CSV by SQLite (for speed): byte for byte what csv.writer writes."""
+def test_csv_lines_written_by_sqlite_are_those_of_the_csv_module(tmp_path, monkeypatch):
+    """Leads and attempts are formatted into CSV by SQLite (for speed), a few rows to a block here: byte for byte
+    what csv.writer writes, a NUL inside a name included."""
     store = make_store(tmp_path / "s.db")
-    names = ['Smith, John', 'Jane "JJ" Doe', "two\nlines", "carriage\rreturn", "=1+1", "-lead", "山田 José", " x "]
+    store.add_rep(Rep(name='=Rep, "R"'))
+    names = ['Smith, John', 'Jane "JJ" Doe', "two\nlines", "carriage\rreturn", "=1+1", "-lead", "山田 José", " x ",
+             "nul\x00inside"]
     for i, name in enumerate(names):
         lead = store.add_lead(Lead(agreement_id=1, name=name, company=name if i % 2 else "", handed_off_at=NOW,
-                                   value=(0.1 + 0.2, 1e20, 1500.5, 40.0, None)[i % 5], external_id=f"X{i}"))
-        store.log_attempt(Attempt(lead_id=lead.id, at=NOW, outcome="no_answer", note=name, external_id=name))
+                                   value=(0.1 + 0.2, 1e20, 1500.5, 40.0, None)[i % 5], external_id=f"X{i}",
+                                   rep_id=1 if i % 3 else None))
+        store.log_attempt(Attempt(lead_id=lead.id, at=NOW, outcome="no_answer", note=name, external_id=name,
+                                  rep_id=1 if i % 2 else None))
+    monkeypatch.setattr(bulk, "_BLOCK_ROWS", 4)
     run(tmp_path / "s.db", "export", "--out", tmp_path / "out")
     for table in ("leads", "attempts"):
         expected = io.StringIO(newline="")
@@ -281,3 +289,39 @@ def test_csv_lines_written_by_sqlite_are_those_of_the_csv_module(tmp_path):
         writer.writerow(export._columns(table))
         writer.writerows(export._rows(store, table, sheet=True))
         assert (tmp_path / "out" / f"{table}.csv").read_bytes().decode() == expected.getvalue()
+
+
+def test_response_text_written_by_sqlite_is_format_duration():
+    seconds = [0, 1, 59, 60, 61, 119, 120, 3599, 3600, 3601, 3659, 3660, 86399, 86400, 90061, 10**7,
+               *range(0, 200_000, 37), 0.5, 59.9, 60.5, 3599.99, 3600.5, 7199.9, None]
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (s)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(s,) for s in seconds])
+    written = [text for (text,) in conn.execute(f"SELECT {bulk.duration_text('s')} FROM t ORDER BY rowid")]
+    assert written == [None if s is None else format_duration(s) for s in seconds]
+
+
+def test_a_big_export_writes_attempts_in_a_child_process_with_the_same_bytes(small_demo, tmp_path, monkeypatch):
+    run(small_demo, "export", "--excel", "--out", tmp_path / "alone")
+    monkeypatch.setattr(export, "_BESIDE_ROWS", 1)
+    spawned = []
+    monkeypatch.setattr(export._Beside, "begin", lambda self, begin=export._Beside.begin: spawned.append(self) or
+                        begin(self))
+    assert run(small_demo, "export", "--excel", "--out", tmp_path / "beside").code == 0
+    assert len(spawned) == 1
+    for table in ("agreements", "reps", "leads", "attempts"):
+        assert (tmp_path / "beside" / f"{table}.csv").read_bytes() == (tmp_path / "alone" / f"{table}.csv").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "beside").iterdir()) == [f"{t}.csv" for t in sorted(export.TABLES)]
+
+
+def test_a_failure_in_the_child_process_is_raised_in_the_parent(small_demo, tmp_path):
+    store = Store(small_demo)
+    beside = export._Beside(small_demo, "attempts", str(tmp_path / "missing" / "attempts.csv"))
+    try:
+        with pytest.raises(FileNotFoundError), bulk.twin_snapshots(store, beside.begin) as shared:
+            assert shared
+            beside.finish()
+    finally:
+        beside.close()
+    assert not store.conn.in_transaction
+    store.close()

@@ -17,21 +17,21 @@ from __future__ import annotations
 import csv
 import json
 import math
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
-from operator import itemgetter
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
 
 from slatui.errors import SlatuiError
-from slatui.parsing import format_duration
 from slatui.report import spreadsheet_safe
 from slatui.store import Store, bulk
+from slatui.store.connection import BUSY_TIMEOUT_MS
 
 JSON_FILE = "slatui-export.json"
 XLSX_FILE = "slatui-export.xlsx"
@@ -67,7 +67,8 @@ def _replacing(*paths: Path, bom: bool = False) -> Iterator[Any]:
     try:
         for path in paths:
             fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-            made.append((temporary, path, open(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")))
+            made.append((temporary, path, open(temporary, "w", encoding="utf-8-sig" if bom else "utf-8", newline="",
+                                               opener=lambda *_, fd=fd: fd)))  # named, on mkstemp's descriptor
         yield [(path, handle) for _, path, handle in made] if len(paths) > 1 else (made[0][1], made[0][2])
         for _, _, handle in made:
             handle.close()
@@ -81,28 +82,99 @@ def _replacing(*paths: Path, bom: bool = False) -> Iterator[Any]:
         raise
 
 
+# Past this many attempts, a child process writes attempts.csv while this one writes the rest (see `_Beside`).
+_BESIDE_ROWS = 100_000
+
+
 def _write_csv(store: Store, out: Path, excel: bool) -> list[Path]:
-    """The four CSV files; attempts are written beside the rest on a second connection reading the same snapshot
-    (SQLite formats the lines and lets go of the GIL meanwhile, so the two cores share the work)."""
-    with bulk.twin_snapshots(store) as twin, \
-            _replacing(*(out / f"{table}.csv" for table in TABLES), bom=excel) as files:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="slatui-export") as pool:
-            side = pool.submit(_write_table, twin, "attempts", files[3][1]) if twin is not None else None
-            for table, (_, handle) in zip(TABLES, files):
-                if table != "attempts" or side is None:
-                    _write_table(store, table, handle)
-            if side is not None:
-                side.result()
+    """The four CSV files. At scale, attempts are written beside the rest by a child process reading the same
+    snapshot: SQLite formats the lines and two cores share the work."""
+    with _replacing(*(out / f"{table}.csv" for table in TABLES), bom=excel) as files:
+        handles = {table: handle for table, (_, handle) in zip(TABLES, files)}
+        for table, handle in handles.items():
+            csv.writer(handle).writerow(_columns(table))  # CRLF line ends, as RFC 4180 and Excel want
+        beside = None
+        try:
+            if not store.read_only and bulk.count_rows(store, "attempts") >= _BESIDE_ROWS:
+                handles["attempts"].flush()  # the child appends to the header
+                beside = _Beside(store.path, "attempts", handles["attempts"].name)
+            with bulk.twin_snapshots(store, beside.begin if beside else None) as shared:
+                for table, handle in handles.items():
+                    if not (shared and table == "attempts"):
+                        _write_rows(store, table, handle)
+                if shared:
+                    beside.finish()
+        finally:
+            if beside is not None:
+                beside.close()
         return [path for path, _ in files]
 
 
-def _write_table(store: Store, table: str, handle: TextIO) -> None:
-    writer = csv.writer(handle)  # CRLF line ends, as RFC 4180 and Excel want
-    writer.writerow(_columns(table))
-    if table in ("leads", "attempts"):  # millions of rows: SQLite writes the lines
-        handle.writelines(map(itemgetter(0), _rows(store, table, sheet=True, csv_lines=True)))
+def _write_rows(store: Store, table: str, handle: TextIO) -> None:
+    if table in ("leads", "attempts"):  # millions of rows: SQLite writes the lines, a block at a time
+        handle.writelines(_rows(store, table, sheet=True, csv_lines=True))
     else:
-        writer.writerows(_rows(store, table, sheet=True))
+        csv.writer(handle).writerows(_rows(store, table, sheet=True))
+
+
+class _Beside:
+    """A child process that appends one table's CSV lines to a file, reading the snapshot its parent begins
+    (`bulk.twin_snapshots`). A process and not a thread: SQLite's allocator takes one lock for all the threads of a
+    process, and two threads formatting lines wait on it in turn (at 1M leads, 3-12 s more CPU than two processes
+    and no quicker than one thread); a process costs about 0.2 s to start. Each step it answers None, or the
+    exception that stopped it, which the parent raises."""
+
+    def __init__(self, db: Path, table: str, file: str) -> None:
+        self.table = table
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: none of this one's connections
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=_write_beside, args=(str(db), table, file, child), daemon=True,
+                                       name=f"slatui export {table}")
+        self.process.start()
+        child.close()  # the child's end is the child's: its exit then ends the pipe
+        self._answer()  # the database opened
+
+    def begin(self) -> None:
+        self.pipe.send("begin")
+        self._answer()  # its read transaction begun
+
+    def finish(self) -> None:
+        self._answer()  # its lines written
+        self.process.join()
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.pipe.close()
+
+    def _answer(self) -> None:
+        try:
+            failure = self.pipe.recv()
+        except EOFError:
+            self.process.join()
+            raise SlatuiError(f"the process writing {self.table}.csv stopped (exit code {self.process.exitcode}): "
+                              "nothing was written") from None
+        if failure is not None:
+            raise failure
+
+
+def _write_beside(db: str, table: str, file: str, pipe: Connection) -> None:
+    """`_Beside`'s child: open the database, begin a read when told, append the table's lines to `file`."""
+    try:
+        store = Store.existing(Path(db), busy_timeout_ms=BUSY_TIMEOUT_MS)
+        try:
+            pipe.send(None)
+            pipe.recv()
+            bulk.begin_read(store)
+            pipe.send(None)
+            with open(file, "a", encoding="utf-8", newline="") as handle:
+                _write_rows(store, table, handle)
+        finally:
+            store.conn.close()  # a read only: nothing for `Store.close` to tidy
+        pipe.send(None)
+    except BaseException as exc:  # the parent raises it
+        pipe.send(exc)
 
 
 def _columns(table: str) -> tuple[str, ...]:
@@ -114,7 +186,7 @@ def _columns(table: str) -> tuple[str, ...]:
 
 def _rows(store: Store, table: str, *, sheet: bool, csv_lines: bool = False) -> Iterable[tuple]:
     """A table's rows as tuples in `_columns` order; with `sheet`, text a spreadsheet would run made safe; with
-    `csv_lines` (leads and attempts), each a 1-tuple of its CSV line."""
+    `csv_lines` (leads and attempts), blocks of CSV lines instead."""
     safe = spreadsheet_safe if sheet else None
     if table == "agreements":
         return ([safe(v) if safe else v for v in _flatten(a.model_dump(mode="json")).values()]
@@ -123,7 +195,7 @@ def _rows(store: Store, table: str, *, sheet: bool, csv_lines: bool = False) -> 
         return ((i, safe(name) if safe else name, safe(team) if safe else team, capacity, bool(active))
                 for i, name, team, capacity, active in bulk.export_reps(store))
     if table == "leads":
-        return bulk.export_leads(store, sheet_safe=safe, duration=format_duration, csv_lines=csv_lines)
+        return bulk.export_leads(store, sheet_safe=safe, csv_lines=csv_lines)
     return bulk.export_attempts(store, sheet_safe=safe, csv_lines=csv_lines)
 
 

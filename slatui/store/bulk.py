@@ -346,44 +346,49 @@ def drop_stand_ins(store: Store, lead_ids: Iterable[int], external_id: str, logg
 
 
 @contextmanager
-def twin_snapshots(store: Store) -> Iterator[Store | None]:
-    """`store` and a second connection to its file in read transactions on the same snapshot, so that two tables
-    can be exported side by side: both begin while a third connection holds the write lock for an instant, so no
-    commit can land between them. None for the second where that lock cannot be had (a read-only file): then
-    `store` alone, in `Store.snapshot`."""
+def twin_snapshots(store: Store, begin_twin: Callable[[], None] | None) -> Iterator[bool]:
+    """`store` in a read transaction on the same snapshot as another connection, so that two tables can be exported
+    side by side: `begin_twin` has that connection (perhaps in another process) begin its read transaction, and
+    returns once it has. Both begin while a third connection holds the write lock for an instant, so no commit can
+    land between them. False, and `begin_twin` not called, where that lock cannot be had (a read-only file, or a
+    writer that holds it long) or there is no twin: then `store` alone, in `Store.snapshot`."""
     try:
-        lock = Store(store.path)
+        lock = Store(store.path) if begin_twin is not None else None
     except SlatuiError:
         lock = None
     if lock is None:
         with store.snapshot():
-            yield None
+            yield False
         return
-    twin = None
     try:
         try:
             lock.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:
             with store.snapshot():
-                yield None
+                yield False
             return
         try:
-            twin = Store(store.path)
-            for conn in (store.conn, twin.conn):
-                conn.execute("BEGIN")
-                conn.execute("SELECT count(*) FROM agreements").fetchone()  # the snapshot starts at the first read
+            begin_read(store)
+            begin_twin()
+        except BaseException:
+            if store.conn.in_transaction:
+                store.conn.execute("ROLLBACK")
+            raise
         finally:
             lock.conn.execute("ROLLBACK")
         try:
-            yield twin
+            yield True
         finally:
-            for conn in (store.conn, twin.conn):
-                if conn.in_transaction:
-                    conn.execute("COMMIT")
+            if store.conn.in_transaction:
+                store.conn.execute("COMMIT")
     finally:
         lock.close()
-        if twin is not None:
-            twin.close()
+
+
+def begin_read(store: Store) -> None:
+    """Begin a read transaction on the file as it is now (SQLite takes the snapshot at the first read)."""
+    store.conn.execute("BEGIN")
+    store.conn.execute("SELECT count(*) FROM agreements").fetchone()
 
 
 REP_EXPORT = ("id", "name", "team", "weekly_capacity", "active")
@@ -401,16 +406,16 @@ ATTEMPT_EXPORT = ("id", "lead_id", "agreement", "at", "channel", "outcome", "rep
 _LEAD_TEXT = {"agreement", "external_id", "name", "company", "email", "tier", "rep"}
 _ATTEMPT_TEXT = {"agreement", "rep", "note", "external_id"}
 _LEAD_REAL = {"value", "revenue"}
+# Columns that are the name of the row's agreement (`a`) or rep (`r`), the tables `source` joins as {agreements} and
+# {reps}: the same few names on millions of rows.
+_NAMES = {"agreement", "rep"}
 
 
 def export_leads(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None,
-                 duration: Callable[[int], str], csv_lines: bool = False) -> sqlite3.Cursor:
+                 csv_lines: bool = False) -> Iterable[Any]:
     """Every lead (columns `LEAD_EXPORT`), in id order, times in ISO 8601 in its zone (that of the terms in force at
-    its handoff), the response
-    time also as `duration` writes it; with `sheet_safe`, its text made safe for spreadsheets; with
-    `csv_lines`, each row as one CSV line (see `_csv_line`)."""
-    conn = store.conn
-    conn.create_function("slatui_duration", 1, duration, deterministic=True)
+    its handoff), the response time also as `format_duration` writes it; with `sheet_safe`, its text made safe for
+    spreadsheets; with `csv_lines`, blocks of CSV lines instead of rows (see `_csv_blocks`)."""
     iso = _local_times(store)
     columns = {
         "id": "l.id", "agreement": "a.name", "external_id": "l.external_id", "name": "l.name",
@@ -418,27 +423,35 @@ def export_leads(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None
         "rep": "r.name", "handed_off_at": iso("l.handed_off_at"), "handoff_day": "l.handoff_day",
         "status": "l.status", "closed_as": "l.closed_as", "revenue": "l.revenue", "closed_at": iso("l.closed_at"),
         "deadline_at": iso("l.deadline_at"), "first_attempt_at": iso("l.first_attempt_at"),
-        "response_seconds": "l.response_seconds",
-        "response": "CASE WHEN l.response_seconds IS NOT NULL THEN slatui_duration(l.response_seconds) END",
+        "response_seconds": "l.response_seconds", "response": duration_text("l.response_seconds"),
         "attempt_count": "l.attempt_count",
         "connected": "CASE l.connected WHEN 1 THEN 'True' ELSE 'False' END" if sheet_safe else "l.connected",
     }
-    select = _select(conn, columns, _LEAD_TEXT, sheet_safe, csv_lines, _LEAD_REAL)
-    return _tuples(store, f"SELECT {select} FROM leads l JOIN agreements a ON a.id = l.agreement_id "
-                          "LEFT JOIN reps r ON r.id = l.rep_id ORDER BY l.id")
+    return _export(store, columns, "leads l JOIN {agreements} a ON a.id = l.agreement_id "
+                   "LEFT JOIN {reps} r ON r.id = l.rep_id", "l.id", _LEAD_TEXT, sheet_safe, csv_lines, _LEAD_REAL)
 
 
 def export_attempts(store: Store, *, sheet_safe: Callable[[Any], Any] | None = None,
-                    csv_lines: bool = False) -> sqlite3.Cursor:
+                    csv_lines: bool = False) -> Iterable[Any]:
     """Every attempt (columns `ATTEMPT_EXPORT`), in id order, its time in ISO 8601 in its lead's zone."""
     iso = _local_times(store)
     columns = {"id": "t.id", "lead_id": "t.lead_id", "agreement": "a.name", "at": iso("t.at"),
                "channel": "t.channel", "outcome": "t.outcome", "rep": "r.name", "note": "t.note",
                "external_id": "t.external_id"}
-    select = _select(store.conn, columns, _ATTEMPT_TEXT, sheet_safe, csv_lines)
-    return _tuples(store, f"SELECT {select} FROM attempts t JOIN leads l ON l.id = t.lead_id "
-                          "JOIN agreements a ON a.id = l.agreement_id LEFT JOIN reps r ON r.id = t.rep_id "
-                          "ORDER BY t.id")
+    return _export(store, columns, "attempts t JOIN leads l ON l.id = t.lead_id "
+                   "JOIN {agreements} a ON a.id = l.agreement_id LEFT JOIN {reps} r ON r.id = t.rep_id", "t.id",
+                   _ATTEMPT_TEXT, sheet_safe, csv_lines)
+
+
+def duration_text(column: str) -> str:
+    """SQL for `parsing.format_duration` of a count of seconds that is never negative (NULL stays NULL): a call
+    into Python a lead would cost seconds at 1M. Truncated toward zero as it is (SQLite's `%` and printf's `%d` also
+    truncate a REAL); a test holds the two to the same text."""
+    return (f"CASE WHEN {column} >= 3600 THEN CASE WHEN {column} % 3600 >= 60 "
+            f"THEN printf('%dh%02dm', {column} / 3600, {column} % 3600 / 60) ELSE printf('%dh', {column} / 3600) END "
+            f"WHEN {column} >= 60 THEN CASE WHEN {column} % 60 >= 1 THEN printf('%dm%02ds', {column} / 60, "
+            f"{column} % 60) ELSE printf('%dm', {column} / 60) END "
+            f"WHEN {column} IS NOT NULL THEN printf('%ds', {column}) END")
 
 
 def count_rows(store: Store, table: str) -> int:
@@ -451,40 +464,85 @@ def _tuples(store: Store, sql: str, params: Iterable[Any] = ()) -> sqlite3.Curso
     return cursor.execute(sql, tuple(params))
 
 
-def _select(conn: sqlite3.Connection, columns: dict[str, str], text: set[str],
-            sheet_safe: Callable[[Any], Any] | None, csv_lines: bool = False, real: set[str] | None = None) -> str:
-    shown = dict(columns)  # the values as written: text made safe for spreadsheets
-    if sheet_safe is not None:
-        conn.create_function("slatui_sheet_safe", 1, sheet_safe, deterministic=True)
-        # Only text starting with a character `sheet_safe` changes ('=', '+', '-', '@', tab, CR: asked of it, not
-        # repeated here) needs the call; SQLite tells the rest by their first character's code.
-        starts = ", ".join(str(code) for code in range(256) if sheet_safe(chr(code)) != chr(code))
-        shown.update({name: f"CASE WHEN unicode({sql}) IN ({starts}) THEN slatui_sheet_safe({sql}) ELSE {sql} END"
-                      for name, sql in columns.items() if name in text})
+def _export(store: Store, columns: dict[str, str], source: str, key: str, text: set[str],
+            sheet_safe: Callable[[Any], Any] | None, csv_lines: bool, real: set[str] | None = None) -> Iterable[Any]:
+    """The rows of `source` in `key` order: tuples of `columns`, or with `csv_lines` blocks of their CSV lines."""
     if not csv_lines:
-        return ", ".join(shown.values())
-    conn.create_function("slatui_repr", 1, repr, deterministic=True)
-    return _csv_line([(columns[name], shown[name], name in text, name in (real or ())) for name in columns])
+        shown = _shown(store.conn, columns, text, sheet_safe)
+        return _tuples(store, f"SELECT {', '.join(shown.values())} "
+                              f"FROM {source.format(agreements='agreements', reps='reps')} ORDER BY {key}")
+    store.conn.create_function("slatui_repr", 1, repr, deterministic=True)
+    # Each agreement's and rep's name is made a cell once, in a table of cells joined in place of its own.
+    name = _cell("name", _shown(store.conn, {"name": "name"}, {"name"}, sheet_safe)["name"], "text")
+    cells = ", ".join(f"{table}_cells AS MATERIALIZED (SELECT id, {name} AS name FROM {table})"
+                      for table in ("agreements", "reps"))
+    shown = _shown(store.conn, columns, text - _NAMES, sheet_safe)
+    kinds = {column: "cell" if column in _NAMES else "text" if column in text else "real" if column in (real or ())
+             else "plain" for column in columns}
+    line = _csv_line([(columns[column], shown[column], kinds[column]) for column in columns])
+    return _csv_blocks(store, f"WITH {cells} ", line, source.format(agreements="agreements_cells", reps="reps_cells"),
+                       key)
 
 
-def _csv_line(fields: list[tuple[str, str, bool, bool]]) -> str:
+def _shown(conn: sqlite3.Connection, columns: dict[str, str], text: set[str],
+           sheet_safe: Callable[[Any], Any] | None) -> dict[str, str]:
+    """`columns` as written: with `sheet_safe`, text made safe for spreadsheets."""
+    if sheet_safe is None:
+        return dict(columns)
+    conn.create_function("slatui_sheet_safe", 1, sheet_safe, deterministic=True)
+    # Only text starting with a character `sheet_safe` changes ('=', '+', '-', '@', tab, CR: asked of it, not
+    # repeated here) needs the call; SQLite tells the rest by their first character's code.
+    starts = ", ".join(str(code) for code in range(256) if sheet_safe(chr(code)) != chr(code))
+    return {name: f"CASE WHEN unicode({sql}) IN ({starts}) THEN slatui_sheet_safe({sql}) ELSE {sql} END"
+            if name in text else sql for name, sql in columns.items()}
+
+
+# Rows a block of CSV lines holds (about 200 bytes a lead): enough that the Python work is per block, not per row.
+_BLOCK_ROWS = 10_000
+
+
+def _csv_blocks(store: Store, with_: str, line: str, source: str, key: str) -> Iterator[str]:
+    """The CSV lines of `source` in `key` order, `_BLOCK_ROWS` to a string (joined by SQLite in the order of the
+    subquery), each block from the key after the last of the one before."""
+
+    def select(where: str) -> str:
+        return (f"{with_}SELECT group_concat(line, ''), max(row_key), count(*) FROM (SELECT {line} AS line, "
+                f"{key} AS row_key FROM {source} {where} ORDER BY {key} LIMIT {_BLOCK_ROWS})")
+
+    cursor = store.conn.cursor()
+    block, last, rows = cursor.execute(select("")).fetchone()
+    after = select(f"WHERE {key} > ?")
+    while rows:
+        yield block
+        if rows < _BLOCK_ROWS:
+            return
+        block, last, rows = cursor.execute(after, (last,)).fetchone()
+
+
+def _csv_line(fields: list[tuple[str, str, str]]) -> str:
     """One CSV line (CRLF-ended) as Python's csv module writes it by default, built by SQLite: a field holding a
     comma, a quote, CR or LF is quoted (its quotes doubled), NULL is empty, a float is Python's repr of it.
-    Fields are (the stored value, the value written, whether text, whether a float): making text safe for a
-    spreadsheet only puts a character in front, so the stored value tells whether to quote.
+    Fields are (the stored value, the value written, its kind: "text" a person or a CRM wrote, "cell" such text made
+    a cell already, "real" a float, or "plain"). One printf puts a line together (a || per field costs more), but
+    its %s would end a text at a NUL: a line whose text holds one is joined with || instead.
     Moving millions of rows through csv.writer costs seconds of Python; this costs little."""
-    parts = []
-    for stored, shown, is_text, is_real in fields:
-        if is_text:
-            shown = (f"CASE WHEN instr({stored}, ',') OR instr({stored}, '\"') OR instr({stored}, char(10)) "
-                     f"OR instr({stored}, char(13)) THEN '\"' || replace({shown}, '\"', '\"\"') || '\"' "
-                     f"ELSE coalesce({shown}, '') END")  # instr is quicker than GLOB '*[,"\r\n]*'
-        elif is_real:
-            shown = f"CASE WHEN {shown} IS NULL THEN '' ELSE slatui_repr({shown}) END"
-        else:
-            shown = f"coalesce({shown}, '')"
-        parts.append(shown)
-    return " || ',' || ".join(parts) + " || char(13, 10)"
+    cells = [_cell(stored, shown, kind) for stored, shown, kind in fields]
+    line = f"printf({_quote(','.join(['%s'] * len(cells)) + chr(13) + chr(10))}, {', '.join(cells)})"
+    nul = " OR ".join(f"instr({stored}, char(0))" for stored, _, kind in fields if kind in ("text", "cell"))
+    joined = " || ',' || ".join(f"coalesce({cell}, '')" for cell in cells) + " || char(13, 10)"
+    return f"CASE WHEN {nul} THEN {joined} ELSE {line} END" if nul else line
+
+
+def _cell(stored: str, shown: str, kind: str) -> str:
+    """A field of `_csv_line` as SQL: making text safe for a spreadsheet only puts a character in front, so the
+    stored value tells whether to quote."""
+    if kind == "text":
+        return (f"CASE WHEN instr({stored}, ',') OR instr({stored}, '\"') OR instr({stored}, char(10)) "
+                f"OR instr({stored}, char(13)) THEN '\"' || replace({shown}, '\"', '\"\"') || '\"' "
+                f"ELSE {shown} END")  # instr is quicker than GLOB '*[,"\r\n]*'
+    if kind == "real":
+        return f"CASE WHEN {shown} IS NOT NULL THEN slatui_repr({shown}) END"
+    return shown
 
 
 # A zone's offset changes at most every few months: probing every six hours finds each change.
@@ -509,8 +567,8 @@ def _local_times(store: Store) -> Callable[[str], str]:
         for condition, tz in zones:
             cases = [f"WHEN {column} < {low} THEN slatui_iso({column}, {_quote(tz)})"]
             for (start, offset), (end, _) in zip(spans[tz], [*spans[tz][1:], (high, 0)]):
-                cases.append(f"WHEN {column} < {end} THEN strftime('%Y-%m-%dT%H:%M:%S', {column} + {offset}, "
-                             f"'unixepoch') || '{_offset_text(offset)}'")
+                cases.append(f"WHEN {column} < {end} THEN strftime('%Y-%m-%dT%H:%M:%S{_offset_text(offset)}', "
+                             f"{column} + {offset}, 'unixepoch')")
             branches.append(f"WHEN {condition} THEN CASE {' '.join(cases)} ELSE slatui_iso({column}, {_quote(tz)}) "
                             "END")
         return (f"CASE WHEN {column} IS NULL THEN NULL {' '.join(branches)} "
