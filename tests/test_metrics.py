@@ -7,7 +7,7 @@ months allowed. Madrid moves from CET (UTC+1) to CEST (UTC+2) on Sunday 29 March
 """
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -198,6 +198,25 @@ def test_a_target_change_applies_from_its_month_on(tmp_path):
         speed = metrics.month_report(store, store.terms(agreement.id), 2026, 5, may_as_of)["speed"]
         assert (speed["breached_count"], speed["pending_count"]) == (0, 1)
 
+
+
+def test_an_edit_that_moves_the_zone_recomputes_the_leads_its_month_now_starts_with(tmp_path):
+    """A version starts at its month in its own zone: moved from Madrid to Auckland (13 h ahead in December),
+    December starts on 30 November 11:00 UTC, so a lead handed off at 12:00 UTC that day is December's and
+    follows the new target, while one at 10:00 UTC stays November's."""
+    with Store(tmp_path / "zones.db") as store:
+        agreement = store.add_agreement(Agreement(name="A", targets=Targets(respond_within_seconds=3600),
+                                                  calendar=Calendar(tz="Europe/Madrid")))
+        november, december = (store.add_lead(Lead(agreement_id=agreement.id, name=name, handed_off_at=datetime(
+            2026, 11, 30, hour, tzinfo=timezone.utc))) for name, hour in (("november", 10), ("december", 12)))
+        moved = agreement.model_copy(update={
+            "targets": agreement.targets.model_copy(update={"respond_within_seconds": 2 * 3600}),
+            "calendar": agreement.calendar.model_copy(update={"tz": "Pacific/Auckland"})})
+        store.update_agreement(moved, effective="2026-12")
+        deadline = {lead.id: store.get_lead(lead.id).deadline_at - store.get_lead(lead.id).handed_off_at
+                    for lead in (november, december)}
+        assert deadline == {november.id: timedelta(hours=1), december.id: timedelta(hours=2)}
+        assert store.lead_row(december.id)["handoff_day"] == "2026-12-01"
 
 def test_report_json_shape(scenario, capsys):
     store, _ = scenario

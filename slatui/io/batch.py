@@ -7,8 +7,9 @@ only the fields the file gives (instants in epoch seconds). `run_import` takes t
 the chunk's leads up by external id (or name and handoff), merges and checks them, writes them, and finds
 the leads of its attempts in the database, which is the import's own index. Memory stays flat with the
 file's size: a few bytes per row (where in the file each lead and attempt came from, for messages) and
-nothing else that grows. A chunk's inserts run on a second thread while the next chunk is read; on a
-re-import, rows whose attempts are all stored already are passed over unread.
+nothing else that grows. Inserts run on the reading thread: on a second one they waited for the GIL after
+every row SQLite stepped (the reader holds it for its 5 ms switch interval), which cost more than it
+overlapped. On a re-import, rows whose attempts are all stored already are passed over unread.
 
 Records are checked on plain values by the `Lead` and `Attempt` models' rules (restated in
 `check_lead` and `check_attempt`, tested against the models): a million models would cost more than
@@ -23,7 +24,6 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from difflib import get_close_matches
@@ -543,37 +543,6 @@ class _Book:
         return (i for i, f in enumerate(flags) if f & bits)
 
 
-class _Writer:
-    """Runs a chunk's inserts on a thread of its own while the next chunk is read from the file: SQLite lets go
-    of the GIL while it writes, so parsing and writing share the two cores. One write at a time; everything
-    else that touches the database waits for it first (`wait`)."""
-
-    def __init__(self) -> None:
-        self.pool: ThreadPoolExecutor | None = None
-        self.pending: Future | None = None
-
-    def __enter__(self) -> _Writer:
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slatui-import")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if exc[0] is None:
-                self.wait()
-        finally:
-            self.pool.shutdown(wait=True)
-            self.pool = None
-
-    def submit(self, write: Callable[..., None], *args: Any) -> None:
-        self.wait()
-        self.pending = self.pool.submit(write, *args)
-
-    def wait(self) -> None:
-        pending, self.pending = self.pending, None
-        if pending is not None:
-            pending.result()
-
-
 # Lead flags: its own columns were written; its facts (first attempt, count, status) must be recomputed.
 _CHANGED, _REFRESH = 1, 2
 # A lead's own columns, as `check_lead` sees them, and their values for a new lead.
@@ -614,7 +583,6 @@ class _Job:
         self.first_lead = self.next_lead = self.first_attempt = self.next_attempt = 0
         self.early_stand_ins = 0  # first-engagement dates before their contact's handoff
         self.finishing = False
-        self.writer = _Writer()
 
     # ---- the walk ------------------------------------------------------------------------------
 
@@ -630,11 +598,11 @@ class _Job:
         if self.first_attempt > 1:  # attempts stored already: a re-import passes over them
             self.batch.stored_attempts = self._stored_attempts
         # The bigger cache is for the lookups: rebuilding the indexes at the end would take it for sorting.
-        with store.bulk_loading(keep=bulk.IMPORT_INDEXES), bulk.larger_cache(store, CACHE_MB), self.writer:
+        with store.bulk_loading(keep=bulk.IMPORT_INDEXES), bulk.larger_cache(store, CACHE_MB):
             size = max(self.batch.size, 1)
             for source in self.batch.sources:
                 records = source.walk()
-                while chunk := list(islice(records, CHUNK)):  # read while the last chunk is written
+                while chunk := list(islice(records, CHUNK)):
                     self.take(chunk, mixed=source.mixed)
                     self.progress(0.9 * self.batch.done / size)
             self.finishing = True
@@ -653,7 +621,6 @@ class _Job:
         self.progress(1.0)
 
     def take(self, chunk: list[Record], *, mixed: bool) -> None:
-        self.writer.wait()
         self._leads([r for r in chunk if isinstance(r, LeadRecord)])
         self._attempts([r for r in chunk if isinstance(r, AttemptRecord)], defer=mixed and not self.finishing)
 
@@ -721,9 +688,7 @@ class _Job:
             before: list[dict[str, Any]] = []
             for record in group:
                 self._lead(record, agreement, by_id, by_key, inserts, updates, before)
-            self.writer.wait()
-            self.writer.submit(bulk.insert_leads, self.store, inserts)
-            self.writer.wait()
+            bulk.insert_leads(self.store, inserts)
             bulk.update_leads(self.store, updates, before)
 
     def _lead(self, record: LeadRecord, agreement: _Agreement, by_id: dict, by_key: dict,
@@ -814,7 +779,6 @@ class _Job:
     # ---- attempts --------------------------------------------------------------------------------
 
     def _attempts(self, records: list[AttemptRecord], *, defer: bool) -> None:
-        self.writer.wait()  # the leads this chunk names are in
         targets = self._targets(records, defer=defer)
         lead_ids = {t[0] for t in targets.values()}
         by_external_id, by_key = bulk.attempt_ids_of_leads(self.store, lead_ids)
@@ -823,7 +787,7 @@ class _Job:
             target = targets.get(id(record))
             if target is not None:
                 self._attempt(record, target, by_external_id, by_key, rows)
-        self.writer.submit(bulk.insert_attempts, self.store, rows)
+        bulk.insert_attempts(self.store, rows)
 
     def _targets(self, records: list[AttemptRecord], *, defer: bool) -> dict[int, tuple[int, int, int | None]]:
         """The lead of each attempt that has one, as (lead id, handed_off_at, rep id) by id(record); the others
@@ -951,7 +915,6 @@ class _Job:
     def _stored_attempts(self, keys: list[tuple]) -> set[tuple]:
         """Which of (agreement, (kind, value), external id) name an attempt stored before this import (by the
         external ids of lead and attempt; others are read in full)."""
-        self.writer.wait()
         by_agreement: dict[str, list[tuple]] = {}
         for key in keys:
             if key[1][0] == "id":
@@ -990,7 +953,6 @@ class _Job:
     def refresh(self) -> None:
         """Recompute the facts of the leads whose attempts, handoff or close changed (stand-ins give way first):
         status, first response, depth and next attempt due, as `facts.attempt_facts` has them."""
-        self.writer.wait()
         pending = self.leads.flagged(_REFRESH)
         pickers = {a.id: a.clock for a in self.agreements.values()}
         total = max(self.next_lead - self.first_lead, 1)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from slatui.businesstime import country_holidays, preload_holidays
 from slatui.errors import InvalidInput, NotFound
-from slatui.store.facts import Clock
+from slatui.store.facts import DERIVED_COLUMNS, RECOMPUTE_INPUTS, Clock, recomputed_facts
 from slatui.store.rows import (agreement_from_row, agreement_json, agreement_row, model_version, terms_from_rows,
                                version_from_row, version_row)
 from slatui.terms import CLOCK_FIELDS, VERSIONED_FIELDS, Terms, TermsVersion
@@ -92,7 +92,7 @@ class AgreementQueries:
             closed_days = before["holiday_dates"] != after["holiday_dates"]
             if closed_days or any(name in CLOCK_FIELDS for name in changed):
                 # A closed day given by hand is a correction: it applies wherever it falls.
-                since = 0 if closed_days or month == "all" else _month_start(month)
+                since = 0 if closed_days or month == "all" else _month_start(month, (in_force.tz, wanted.tz))
                 self._queue_recompute(agreement.id, since)
         if recompute:
             self.run_recompute_jobs(progress)
@@ -157,7 +157,10 @@ class AgreementQueries:
         """The agreement with the terms in force now."""
         with self.snapshot():
             row = self._agreement_row(name_or_id)
-            return agreement_from_row(row, self._terms_of(row).current_version())
+            version = self._terms_of(row).current_version()
+            # Its countries were checked when saved: an edit that keeps them need not load the holidays package.
+            self._preload_holidays(version.holiday_countries)
+            return agreement_from_row(row, version)
 
     def list_agreements(self, status: str | None = None) -> list[Agreement]:
         with self.snapshot():
@@ -320,9 +323,10 @@ class AgreementQueries:
                 if job is None:
                     self.set_setting(RECOMPUTE_HEARTBEAT, None)
                     return
-                rows = self.conn.execute(
-                    "SELECT * FROM leads WHERE agreement_id = ? AND id >= ? AND handed_off_at >= ? "
-                    "ORDER BY id LIMIT ?", (job["agreement_id"], job["next_lead_id"], job["since"], batch)).fetchall()
+                reader = self.conn.cursor()
+                reader.row_factory = None  # plain tuples: thousands of rows, read by position
+                rows = reader.execute(_RECOMPUTE_SQL, (job["agreement_id"], job["next_lead_id"], job["since"],
+                                                       batch)).fetchall()
                 self._recompute_rows(self.clock_picker(job["agreement_id"]), rows)
                 done = job["done"] + len(rows)
                 finished = len(rows) < batch
@@ -330,7 +334,7 @@ class AgreementQueries:
                     self.conn.execute("DELETE FROM recompute_jobs WHERE agreement_id = ?", (job["agreement_id"],))
                 else:
                     self.conn.execute("UPDATE recompute_jobs SET next_lead_id = ?, done = ? WHERE agreement_id = ?",
-                                      (rows[-1]["id"] + 1, done, job["agreement_id"]))
+                                      (rows[-1][0] + 1, done, job["agreement_id"]))
                 self._stamp_recompute()
             elapsed = time.perf_counter() - started  # with the rollup's refresh and the commit
             if progress:
@@ -340,15 +344,23 @@ class AgreementQueries:
             if not finished:  # no pause once the job is done: the process may have nothing else to do
                 time.sleep(RECOMPUTE_PAUSE_SECONDS)
 
-    def _recompute_rows(self, clock_at: Callable[[float], Clock], rows: list[sqlite3.Row]) -> None:
-        """New clock facts for these leads (day, deadline, breach instant, response time, next attempt due)."""
+    def _recompute_rows(self, clock_at: Callable[[float], Clock], rows: list[tuple]) -> None:
+        """New clock facts for these leads (day, deadline, breach instant, response time, next attempt due), rows
+        as `_RECOMPUTE_SQL` reads them; only the leads whose facts move are written."""
+        inputs = len(RECOMPUTE_INPUTS)
         updates = []
         for row in rows:
-            facts = self._derived_facts(clock_at(row["handed_off_at"]), row)
-            if any(row[k] != v for k, v in facts.items()):
-                updates.append((*facts.values(), row["id"]))
+            facts = recomputed_facts(clock_at(row[1]), *row[1:1 + inputs])
+            if facts != row[1 + inputs:]:
+                updates.append((*facts, row[0]))
         if updates:
-            self.conn.executemany(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in facts)} WHERE id = ?", updates)
+            self.conn.executemany(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in DERIVED_COLUMNS)} WHERE id = ?",
+                                  updates)
+
+
+# A batch of a recompute job: each lead's id, what its facts follow from, and the facts stored now.
+_RECOMPUTE_SQL = (f"SELECT id, {', '.join(RECOMPUTE_INPUTS)}, {', '.join(DERIVED_COLUMNS)} FROM leads "
+                  "WHERE agreement_id = ? AND id >= ? AND handed_off_at >= ? ORDER BY id LIMIT ?")
 
 
 def _month(label: str) -> tuple[int, int]:
@@ -361,7 +373,7 @@ def _this_month(terms: Terms, as_of: datetime | None = None) -> str:
     return (datetime.now(zone) if as_of is None else as_of.astimezone(zone)).strftime("%Y-%m")
 
 
-def _month_start(label: str) -> int:
-    """An instant no later than the start of the month in any zone (a day early: recomputing a lead of the month
-    before changes nothing, as its facts follow the version in force at its handoff)."""
-    return int(datetime(*_month(label), 1, tzinfo=timezone.utc).timestamp()) - 86400
+def _month_start(label: str, zones: tuple[str, ...]) -> int:
+    """The month's first instant in the earliest of these zones (the version's before and after the edit): a
+    version starts at its month in its own zone, so no lead before that instant changes version or clock."""
+    return int(min(datetime(*_month(label), 1, tzinfo=ZoneInfo(tz)).timestamp() for tz in zones))

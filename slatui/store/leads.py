@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from slatui.errors import InvalidInput, NotFound
 from slatui.parsing import format_local
-from slatui.store.facts import AttemptSummary, Clock, attempt_facts, handoff_facts
+from slatui.store.facts import AttemptSummary, attempt_facts, handoff_facts
 from slatui.store.rows import (ATTEMPT_SUMMARY_SQL, LEAD_ZONE_SQL, LeadValues, lead_from_row, lead_json, lead_values,
                                user_columns)
 
@@ -177,17 +177,6 @@ class LeadQueries:
         if changed:
             self.conn.execute(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
                               (*changed.values(), lead_id))
-
-    @staticmethod
-    def _derived_facts(clock: Clock, row: sqlite3.Row) -> dict[str, Any]:
-        """Every derived fact of a stored lead from its stored attempt facts (a clock change: no attempt read)."""
-        facts = handoff_facts(row["handed_off_at"], clock)._asdict()
-        closed_by_hand = row["closed_as"] == "disqualified"
-        summary = AttemptSummary(row["first_attempt_at"], row["attempt_count"], row["connected_at"],
-                                 row["last_attempt_at"], None if closed_by_hand else row["disqualified_at"])
-        facts.update(attempt_facts(clock, row["handed_off_at"], facts["deadline_at"], summary, row["closed_as"],
-                                   row["closed_at"], row["snoozed_until"])._asdict())
-        return facts
 
     def _with_placeholder_facts(self, values: dict[str, Any]) -> dict[str, Any]:
         """A lead's logged values with stand-in facts, to put it back; `refresh_facts(handoff=True)` follows."""
