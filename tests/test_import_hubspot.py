@@ -1,6 +1,8 @@
+import pytest
 from importing import FIXTURES, counts, lead_facts, make_store, run
 
 from slatui.cli import transfer as commands
+from slatui.io import beside
 from slatui.io.batch import run_import
 from slatui.store import Store
 
@@ -238,3 +240,58 @@ def test_a_reimport_with_new_calls_adds_them_and_keeps_the_stored_ones(tmp_path)
     facts = lead_facts(store)
     assert facts["Hugo Ñúñez"] == (3, 10 * 60, True, "connected")
     assert facts["Bruno Silva"] == HAND_COUNT["Bruno Silva"]
+
+
+def _calls_variants(tmp_path):
+    """The calls export, one with a removed user, a skipped note and a row whose lead is unknown; and one with
+    a cell too big to read (the CSV reader's error)."""
+    text = CALLS.read_text(encoding="utf-8-sig")
+    odd = tmp_path / "calls_odd.csv"
+    odd.write_text(text.replace("Alicia Romero", "Alicia Romero (Deactivated User)")
+                   + "9100,2026-03-04 10:00,No answer,Call,,Bernardo Costa,,999999\n", encoding="utf-8")
+    notes = tmp_path / "notes.csv"
+    notes.write_text("Record ID,Activity date,Activity type,Associated Contact IDs\n"
+                     "7001,2026-03-03 10:00,Note,101\n7002,2026-03-03 11:00,Call,102\n", encoding="utf-8")
+    broken = tmp_path / "calls_broken.csv"  # the bad cell past the rows that settle the dates' order
+    broken.write_text(text + "".join(f"{20000 + i},2026-03-04 10:00,No answer,,,Alicia Romero,,101\n"
+                                     for i in range(2100))
+                      + '9101,2026-03-04 10:00,No answer,"' + "x" * 200_000 + '",Alicia Romero,,101\n',
+                      encoding="utf-8")
+    return {"plain": (CONTACTS, CALLS), "odd": (CONTACTS, odd, notes), "broken": (CONTACTS, broken)}
+
+
+@pytest.mark.parametrize("case", ["plain", "odd", "broken"])
+def test_calls_read_in_a_child_process_import_exactly_as_read_here(tmp_path, monkeypatch, case):
+    """A big attempt file is read beside the import, by a child process: the same leads, attempts, rejected and
+    skipped rows, removed users and errors as when this process reads it (here every file counts as big)."""
+    files = _calls_variants(tmp_path)[case]
+    started = []
+    monkeypatch.setattr(beside._Beside, "__init__", _spy(beside._Beside.__init__, started))
+    outcome = {}
+    for label, threshold in (("here", beside.BESIDE_BYTES), ("beside", 0)):
+        monkeypatch.setattr(beside, "BESIDE_BYTES", threshold)
+        db = tmp_path / f"{label}.db"
+        store = make_store(db)
+        result = run(db, "import", "hubspot", *files, "--agreement", "SLA", "--skip-bad-rows")
+        attempts = store.conn.execute("SELECT id, lead_id, at, channel, outcome, rep_id, note, external_id "
+                                      "FROM attempts ORDER BY id").fetchall()
+        reps = {r.name: r.active for r in store.list_reps()}
+        outcome[label] = (result.code, result.stdout, result.stderr, lead_facts(store), counts(store), attempts, reps)
+        store.close()
+    assert len(started) == sum(1 for f in files if f.name != "contacts.csv")  # only the beside run started any
+    assert outcome["here"] == outcome["beside"]
+    code, stdout, stderr, *_ = outcome["beside"]
+    if case == "odd":
+        assert code == 0 and "rows rejected: 1" in stdout
+        assert "calls_odd.csv:14: Associated Contact IDs: no lead with id 999999" in stderr
+        assert "1 row skipped: notes, tasks and incoming emails" in stderr
+        assert outcome["beside"][6]["Alicia Romero"] is True  # a removed user named by calls: an active rep kept
+    if case == "broken":
+        assert code == 2 and "calls_broken.csv:2114: cannot read the CSV" in stderr
+
+
+def _spy(init, calls):
+    def spying(self, *args, **kwargs):
+        calls.append(args)
+        init(self, *args, **kwargs)
+    return spying

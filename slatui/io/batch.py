@@ -24,6 +24,7 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from difflib import get_close_matches
@@ -330,6 +331,9 @@ class Source:
     """Where records come from: a table of a file, or a section of a JSON export."""
 
     mixed = False  # rows may hold attempts on leads that come later in the same source
+    keyed_attempts = False  # only attempts, each naming its lead by a key (an id, an email), not by a record
+    # The same records read by another process (`beside.offer`), for an import with no attempt stored yet.
+    beside: Callable[[], Iterator[Record]] | None = None
 
     def __init__(self, where: Callable[[int], str], walk: Callable[[], Iterator[Record]], progress: Any):
         self.where, self.walk, self.progress = where, walk, progress
@@ -390,6 +394,7 @@ class Batch:
 
         source = Source(table.where, walk, table)
         source.mixed = mixed
+        source.keyed_attempts = attempt_keys is not None and not mixed
         self.sources.append(source)
 
     def _unstored(self, rows: list[Any], keys_of: Callable[[list[str]], list[tuple] | None]) -> tuple[list[Any], bool]:
@@ -601,10 +606,11 @@ class _Job:
         with store.bulk_loading(keep=bulk.IMPORT_INDEXES), bulk.larger_cache(store, CACHE_MB):
             size = max(self.batch.size, 1)
             for source in self.batch.sources:
-                records = source.walk()
-                while chunk := list(islice(records, CHUNK)):
-                    self.take(chunk, mixed=source.mixed)
-                    self.progress(0.9 * self.batch.done / size)
+                beside = source.beside is not None and self.first_attempt == 1  # a re-import reads as it checks
+                with closing(source.beside() if beside else source.walk()) as records:
+                    while chunk := list(islice(records, CHUNK)):
+                        self.take(chunk, mixed=source.mixed)
+                        self.progress(0.9 * self.batch.done / size)
             self.finishing = True
             while self.deferred:
                 chunk, self.deferred = self.deferred[:CHUNK], self.deferred[CHUNK:]

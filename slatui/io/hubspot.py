@@ -18,10 +18,12 @@ naming the value: guessing would skew the connected rate.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
 
+from slatui.io import beside
 from slatui.io.batch import (
     STAND_IN_ID,
     AttemptRecord,
@@ -106,7 +108,15 @@ def read_batch(paths: list[Path], agreement: Agreement, dates: DateReader, *, sh
     for table, columns in activities:
         batch.read(table, dates, _activities(batch, agreement.name, columns, _default_type(table)),
                    attempt_keys=_activity_keys(agreement.name, table.picker(columns["id"], columns["contact_ids"])))
+    beside.offer(batch, functools.partial(_read_again, list(paths), agreement, dates.tz,
+                                          dates.pattern or dates.order, sheet))
     return batch
+
+
+def _read_again(paths: list[Path], agreement: Agreement, tz: str, date_format: str | None,
+                sheet: str | None) -> Batch:
+    """`read_batch` in another process (`beside`), its dates read in the order this one settled."""
+    return read_batch(paths, agreement, DateReader(tz, date_format), sheet=sheet)
 
 
 def _owner(batch: Batch, cells: Cells, column: str | None) -> str | None:

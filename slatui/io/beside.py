@@ -1,0 +1,138 @@
+"""An attempts file read in a child process while the import goes on in this one.
+
+Reading a CSV row into a checked record (parsing, dates, outcomes) is about 10 µs of Python; a million-lead
+HubSpot import has three million call rows. A thread would not help (one GIL), but a second process reads
+them beside the import's own work: it rebuilds the batch from its recipe (the importer's own reading, so the
+records are the same), walks the one source, and sends each chunk's records as plain tuples (`marshal`: about
+1.5 µs a record to take back), with what reading them did to the batch (rows rejected, rows skipped, owners
+named as removed users). The pipe holds a chunk or two, so memory stays flat.
+
+Only sources of attempts that name their leads by a key (an id or an email, not a record of the same file)
+are read beside, and only when no attempt is stored yet: a re-import checks the stored attempts as it reads,
+which needs the database.
+"""
+
+from __future__ import annotations
+
+import functools
+import marshal
+import multiprocessing
+import traceback
+from collections.abc import Callable, Iterator
+from itertools import islice
+from multiprocessing.connection import Connection
+from typing import Any
+
+from slatui.errors import SlatuiError
+from slatui.io.batch import CHUNK, ERRORS_KEPT, AttemptRecord, Batch, RowError
+
+# Files smaller than this are read in the import's own process: a child takes ≈ 0.4 s to start.
+BESIDE_BYTES = 20_000_000
+
+
+def offer(batch: Batch, recipe: Callable[[], Batch]) -> None:
+    """Let the import read this batch's big attempt files beside (`Source.beside`); `recipe()` must build the same
+    batch in another process (a picklable callable: the importer's reading of the same files)."""
+    for index, source in enumerate(batch.sources):
+        if source.keyed_attempts and source.progress.size >= BESIDE_BYTES:
+            source.beside = functools.partial(_records, batch, recipe, index)
+
+
+def _records(batch: Batch, recipe: Callable[[], Batch], index: int) -> Iterator[AttemptRecord]:
+    table = batch.sources[index].progress
+    reader = _Beside(recipe, index, table.name)
+    try:
+        yield from reader.records(batch, table)
+    finally:
+        reader.close()
+
+
+class _Beside:
+    """The child process reading source `index` of the batch `recipe()` builds; `records` yields them here."""
+
+    def __init__(self, recipe: Callable[[], Batch], index: int, name: str) -> None:
+        self.name = name
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: none of this one's connections
+        self.pipe, child = context.Pipe(duplex=False)
+        self.process = context.Process(target=_read, args=(recipe, index, child), daemon=True,
+                                       name=f"slatui import {name}")
+        self.process.start()
+        child.close()  # the child's end is the child's: its exit then ends the pipe
+
+    def records(self, batch: Batch, progress: Any) -> Iterator[AttemptRecord]:
+        """The source's records in file order; what reading them did to the batch is done to `batch` first."""
+        while True:
+            try:
+                message = marshal.loads(self.pipe.recv_bytes())
+            except EOFError:
+                self.process.join()
+                raise SlatuiError(f"the process reading {self.name} stopped (exit code {self.process.exitcode}): "
+                                  "nothing was written") from None
+            kind, body = message
+            if kind == "failed":
+                raise SlatuiError(body)
+            if kind == "crashed":
+                raise RuntimeError(f"reading {self.name} in a child process failed:\n{body}")
+            records, (rejected, errors, skipped, deactivated, done) = body
+            batch.rejected_rows += rejected
+            batch.errors.extend(RowError(*error) for error in errors[:max(0, ERRORS_KEPT - len(batch.errors))])
+            batch.skipped.update(skipped)
+            batch.deactivated.update(deactivated)
+            progress.done = done
+            for where, agreement, lead, fields, owner, columns, stand_in, distinct, source, line in records:
+                yield AttemptRecord(where, agreement, lead, fields, owner=owner, columns=columns, stand_in=stand_in,
+                                    distinct=distinct, source=source, line=line)
+            if kind == "end":
+                self.process.join()
+                return
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.pipe.close()
+
+
+def _read(recipe: Callable[[], Batch], index: int, pipe: Connection) -> None:
+    """The child: walk one source of the batch, sending a chunk of records (and the batch's news) at a time."""
+    try:
+        batch = recipe()
+        source = batch.sources[index]
+        sent = _Sent()
+        records = source.walk()
+        while chunk := list(islice(records, CHUNK)):
+            pipe.send_bytes(marshal.dumps(("chunk", ([_plain(r) for r in chunk], sent.news(batch, source)))))
+        pipe.send_bytes(marshal.dumps(("end", ([], sent.news(batch, source)))))
+    except SlatuiError as exc:
+        pipe.send_bytes(marshal.dumps(("failed", str(exc))))
+    except BaseException:  # the parent raises it: the import stops, nothing written
+        pipe.send_bytes(marshal.dumps(("crashed", traceback.format_exc())))
+    finally:
+        pipe.close()
+
+
+class _Sent:
+    """How much of the child's batch state the parent has had."""
+
+    def __init__(self) -> None:
+        self.rejected = self.errors = 0
+        self.skipped: dict[str, int] = {}
+        self.deactivated: set[str] = set()
+
+    def news(self, batch: Batch, source: Any) -> tuple:
+        rejected, self.rejected = batch.rejected_rows - self.rejected, batch.rejected_rows
+        errors = [(e.where, e.column, e.message) for e in batch.errors[self.errors:]]
+        self.errors = len(batch.errors)
+        skipped = {reason: n - self.skipped.get(reason, 0) for reason, n in batch.skipped.items()
+                   if n != self.skipped.get(reason, 0)}
+        self.skipped = dict(batch.skipped)
+        deactivated = list(batch.deactivated - self.deactivated)
+        self.deactivated = set(batch.deactivated)
+        return rejected, errors, skipped, deactivated, source.progress.done
+
+
+def _plain(record: AttemptRecord) -> tuple:
+    if type(record) is not AttemptRecord or type(record.lead) is not tuple:
+        raise TypeError(f"{record.where}: only attempts naming their lead by a key can be read beside")
+    return (record.where, record.agreement, record.lead, record.fields, record.owner, record.columns,
+            record.stand_in, record.distinct, record.source, record.line)
