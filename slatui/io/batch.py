@@ -331,9 +331,10 @@ class Source:
     """Where records come from: a table of a file, or a section of a JSON export."""
 
     mixed = False  # rows may hold attempts on leads that come later in the same source
-    keyed_attempts = False  # only attempts, each naming its lead by a key (an id, an email), not by a record
-    # The same records read by another process (`beside.offer`), for an import with no attempt stored yet.
+    # The same records read by another process (`beside.offer`); not for a source that `checks_stored`, once
+    # attempts are stored: reading it then looks them up.
     beside: Callable[[], Iterator[Record]] | None = None
+    checks_stored = False
 
     def __init__(self, where: Callable[[int], str], walk: Callable[[], Iterator[Record]], progress: Any):
         self.where, self.walk, self.progress = where, walk, progress
@@ -394,7 +395,7 @@ class Batch:
 
         source = Source(table.where, walk, table)
         source.mixed = mixed
-        source.keyed_attempts = attempt_keys is not None and not mixed
+        source.checks_stored = attempt_keys is not None
         self.sources.append(source)
 
     def _unstored(self, rows: list[Any], keys_of: Callable[[list[str]], list[tuple] | None]) -> tuple[list[Any], bool]:
@@ -606,7 +607,7 @@ class _Job:
         with store.bulk_loading(keep=bulk.IMPORT_INDEXES), bulk.larger_cache(store, CACHE_MB):
             size = max(self.batch.size, 1)
             for source in self.batch.sources:
-                beside = source.beside is not None and self.first_attempt == 1  # a re-import reads as it checks
+                beside = source.beside is not None and not (source.checks_stored and self.first_attempt > 1)
                 with closing(source.beside() if beside else source.walk()) as records:
                     while chunk := list(islice(records, CHUNK)):
                         self.take(chunk, mixed=source.mixed)

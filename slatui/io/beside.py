@@ -1,16 +1,17 @@
-"""An attempts file read in a child process while the import goes on in this one.
+"""A big import file read in a child process while the import goes on in this one.
 
-Reading a CSV row into a checked record (parsing, dates, outcomes) is about 10 µs of Python; a million-lead
-HubSpot import has three million call rows. A thread would not help (one GIL), but a second process reads
-them beside the import's own work: it rebuilds the batch from its recipe (the importer's own reading, so the
-records are the same), walks the one source, and sends each chunk's records as plain tuples (`marshal`: about
-1.5 µs a record to take back), with what reading them did to the batch (rows rejected, rows skipped, owners
-named as removed users). The pipe holds a chunk or two, so memory stays flat.
+Reading a CSV row into a checked record (parsing, dates, outcomes) is about 10 µs of Python, and a
+million-lead HubSpot import has a million contact rows and three million call rows. A thread would not help
+(one GIL), but a second process reads them beside the import's own work: it rebuilds the batch from its
+recipe (the importer's own reading, so the records are the same), walks the one source, and sends each
+chunk's records as plain tuples (`marshal`: about 1.5 µs a record to take back), with what reading them did
+to the batch (rows rejected, rows skipped, owners named as removed users). The pipe holds a chunk or two,
+so memory stays flat.
 
-Only sources of attempts that name their leads by a key (an id or an email, not a record of the same file)
-are read beside, and only when no attempt is stored yet: a re-import checks the stored attempts as it reads,
-which needs the database.
-"""
+A source is read beside when its attempts name their leads by a key (an id, an email) or are on the lead of
+the same row (a contact's first-engagement stand-in), never on leads of other rows. A source that passes
+over the attempts stored already (a re-import's calls) is read here once attempts are stored: that check
+needs the database."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from slatui.errors import SlatuiError
-from slatui.io.batch import CHUNK, ERRORS_KEPT, AttemptRecord, Batch, RowError
+from slatui.io.batch import CHUNK, ERRORS_KEPT, AttemptRecord, Batch, LeadRecord, Record, RowError
 
 # Files smaller than this are read in the import's own process: a child takes ≈ 0.4 s to start.
 BESIDE_BYTES = 20_000_000
@@ -34,11 +35,11 @@ def offer(batch: Batch, recipe: Callable[[], Batch]) -> None:
     """Let the import read this batch's big attempt files beside (`Source.beside`); `recipe()` must build the same
     batch in another process (a picklable callable: the importer's reading of the same files)."""
     for index, source in enumerate(batch.sources):
-        if source.keyed_attempts and source.progress.size >= BESIDE_BYTES:
+        if not source.mixed and source.progress.size >= BESIDE_BYTES:
             source.beside = functools.partial(_records, batch, recipe, index)
 
 
-def _records(batch: Batch, recipe: Callable[[], Batch], index: int) -> Iterator[AttemptRecord]:
+def _records(batch: Batch, recipe: Callable[[], Batch], index: int) -> Iterator[Record]:
     table = batch.sources[index].progress
     reader = _Beside(recipe, index, table.name)
     try:
@@ -59,7 +60,7 @@ class _Beside:
         self.process.start()
         child.close()  # the child's end is the child's: its exit then ends the pipe
 
-    def records(self, batch: Batch, progress: Any) -> Iterator[AttemptRecord]:
+    def records(self, batch: Batch, progress: Any) -> Iterator[Record]:
         """The source's records in file order; what reading them did to the batch is done to `batch` first."""
         while True:
             try:
@@ -79,9 +80,18 @@ class _Beside:
             batch.skipped.update(skipped)
             batch.deactivated.update(deactivated)
             progress.done = done
-            for where, agreement, lead, fields, owner, columns, stand_in, distinct, source, line in records:
-                yield AttemptRecord(where, agreement, lead, fields, owner=owner, columns=columns, stand_in=stand_in,
-                                    distinct=distinct, source=source, line=line)
+            lead = None
+            for plain in records:
+                if plain[0] == "lead":
+                    _, where, agreement, fields, owner, columns, aliases, source, line, rejected = plain
+                    lead = LeadRecord(where, agreement, fields, owner=owner, columns=columns, aliases=aliases,
+                                      source=source, line=line, rejected=rejected)
+                    yield lead
+                    continue
+                kind, where, agreement, ref, fields, owner, columns, stand_in, distinct, source, line = plain
+                yield AttemptRecord(where, agreement, lead if kind == "attempt on the lead before" else ref, fields,
+                                    owner=owner, columns=columns, stand_in=stand_in, distinct=distinct,
+                                    source=source, line=line)
             if kind == "end":
                 self.process.join()
                 return
@@ -100,8 +110,13 @@ def _read(recipe: Callable[[], Batch], index: int, pipe: Connection) -> None:
         source = batch.sources[index]
         sent = _Sent()
         records = source.walk()
+        before = None
         while chunk := list(islice(records, CHUNK)):
-            pipe.send_bytes(marshal.dumps(("chunk", ([_plain(r) for r in chunk], sent.news(batch, source)))))
+            plain = []
+            for record in chunk:
+                plain.append(_plain(record, before))
+                before = record
+            pipe.send_bytes(marshal.dumps(("chunk", (plain, sent.news(batch, source)))))
         pipe.send_bytes(marshal.dumps(("end", ([], sent.news(batch, source)))))
     except SlatuiError as exc:
         pipe.send_bytes(marshal.dumps(("failed", str(exc))))
@@ -131,8 +146,17 @@ class _Sent:
         return rejected, errors, skipped, deactivated, source.progress.done
 
 
-def _plain(record: AttemptRecord) -> tuple:
-    if type(record) is not AttemptRecord or type(record.lead) is not tuple:
-        raise TypeError(f"{record.where}: only attempts naming their lead by a key can be read beside")
-    return (record.where, record.agreement, record.lead, record.fields, record.owner, record.columns,
-            record.stand_in, record.distinct, record.source, record.line)
+def _plain(record: Record, before: Record | None) -> tuple:
+    """A record as marshal's plain values. An attempt names its lead by a key, or is on the lead read just before
+    it (a contact's first-engagement stand-in): records that point elsewhere cannot cross."""
+    if type(record) is LeadRecord:
+        return ("lead", record.where, record.agreement, record.fields, record.owner, record.columns, record.aliases,
+                record.source, record.line, record.rejected)
+    if type(record.lead) is tuple:
+        kind, ref = "attempt", record.lead
+    elif record.lead is before:
+        kind, ref = "attempt on the lead before", None
+    else:
+        raise TypeError(f"{record.where}: an attempt on a lead read elsewhere in the file cannot be read beside")
+    return (kind, record.where, record.agreement, ref, record.fields, record.owner, record.columns, record.stand_in,
+            record.distinct, record.source, record.line)
