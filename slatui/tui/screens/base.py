@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
@@ -27,6 +28,28 @@ class AppScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark", "app.help", "Help", id="screen.help")]
 
+    _suspended = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen each time it is shown, twice on a mode's first visit (two
+        # resumes): 10-25 ms of the event loop each at 1M... but until the screen is first put away its widgets
+        # have the styles they were given as they mounted (a theme change restyles the screen shown). Runs
+        # before Screen's own handler, which reads the flag.
+        if not self._suspended:
+            event.refresh_styles = False
+
+    def _on_screen_suspend(self) -> None:
+        self._suspended = True
+
+    def _compositor_refresh(self) -> None:
+        # Switching screens holds the terminal's updates back for 50 ms (App.delay_update), then draws the whole
+        # screen; meanwhile Textual still renders the new screen once as it resumes, 8-20 ms of the event loop
+        # for a frame the terminal never gets. Left for the full frame the batch ends with.
+        if self.app._batch_count and self is self.app.screen and not self.app.is_inline:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
+
 
 class Viewer:
     """A screen pushed over a screen of the app to look at something (the help, a scorecard): the keys 1–6 close it
@@ -38,6 +61,25 @@ class Viewer:
     ]
 
 
+class KeysFooter(Footer):
+    """Textual's footer, rebuilt only when the keys it shows change.
+
+    Textual's rebuilds all its keys (a widget each, some 30) whenever the screen's bindings may have changed: on
+    every return to a screen and as the focus settles on a new one, the same keys again, 25-35 ms of the event
+    loop at 1M leads (chained into one stall with the screen's first frame)."""
+
+    _shown: object = None
+
+    async def recompose(self) -> None:
+        if not self.is_attached:  # as Textual's: a late call once the screen is gone
+            return
+        shown = (self._bindings_ready, [(binding, enabled, tooltip)
+                                        for _, binding, enabled, tooltip in self.screen.active_bindings.values()])
+        if shown != self._shown:
+            self._shown = shown
+            await super().recompose()
+
+
 def footer() -> Footer:
     """The footer of every screen: compact, so more keys fit in 80 columns."""
-    return Footer(compact=True)
+    return KeysFooter(compact=True)
