@@ -110,17 +110,29 @@ def test_first_visits_of_the_screens_reparse_no_stylesheet(drive, demo_db, settl
     drive(demo_db, scenario)
 
 
-def test_the_app_tunes_the_garbage_collector_and_puts_it_back(drive, demo_db):
-    """Rarer full collections, and the code loaded at start-up frozen out of them, while the app runs only."""
+def test_the_app_collects_the_older_generations_itself_and_puts_python_s_collector_back(drive, demo_db, monkeypatch):
+    """While the app runs, Python collects only the youngest generation; the app collects the older ones between
+    turns of the event loop (here every time, to see it), with the code loaded at start-up frozen out of them."""
     import gc
 
-    from slatui.tui.app import GC_THRESHOLDS
+    from slatui.tui import app
 
+    monkeypatch.setattr(app, "GC_OLDER", (1, 1))
     before = gc.get_threshold()
 
+    def collections() -> list[int]:
+        return [generation["collections"] for generation in gc.get_stats()]
+
     async def scenario(pilot):
-        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_threshold() == (app.GC_YOUNG, app.NEVER, app.NEVER)
         assert gc.get_freeze_count() > 0  # once the other screens' code is loaded
+        start = collections()
+        kept = []
+        for _ in range(3):  # objects that survive young collections, which Python counts
+            kept.append([[n] for n in range(2 * app.GC_YOUNG)])
+            await pilot.pause(3 * app.GC_PERIOD)
+        middle, full = (after - first for after, first in zip(collections()[1:], start[1:]))
+        assert middle >= 1 and full >= 1 and kept
 
     drive(demo_db, scenario)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0

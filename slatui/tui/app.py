@@ -28,8 +28,12 @@ SCREEN_KEYS = Binding.Group("Screens")
 LIGHT_THEME = "textual-light"
 # The store's setting that turns on the terminal bell when a lead of the queue falls overdue ("on", else off).
 BELL_SETTING = "app.overdue_bell"
-# The garbage collector's thresholds (Python's: 700, 10, 10); see SlatuiApp.on_load.
-GC_THRESHOLDS = (3_000, 10, 100)
+# The garbage collector's schedule (see SlatuiApp.on_load): the youngest generation is collected by Python every
+# GC_YOUNG allocations (its default: 700); the older ones by the app, between turns of the event loop: the
+# middle generation after GC_OLDER[0] collections of the youngest, the oldest after GC_OLDER[1] of the middle
+# (Python's: 10 and 10). GC_PERIOD: how often the app looks, in seconds.
+GC_YOUNG, GC_OLDER, GC_PERIOD = 3_000, (4, 250), 0.1
+NEVER = 1 << 30  # a threshold Python never reaches
 
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:
@@ -102,12 +106,14 @@ class SlatuiApp(FileWatch):
         sys.setswitchinterval(0.001)
         # The garbage collector stops every thread while it walks a generation. At Python's thresholds a session
         # on 1M leads ran a full collection every few seconds of use, 25-150 ms each (Textual leaves cyclic
-        # garbage by the thousand at each restyle): the longest stalls of the event loop. Here the middle
-        # generation's collections (every 30,000 allocations) cost 5-25 ms, and a full one waits for a hundred
-        # of them; the code loaded at start-up is frozen out of them all (_preload_screens). The thresholds
-        # are put back when the app ends.
+        # garbage by the thousand at each restyle); at rarer ones the middle generation's collections (every
+        # 30,000 allocations, 5-25 ms) still fell in the turns that build and draw a screen, in whichever thread
+        # allocated last, and made them the longest stalls. So Python collects only the youngest generation
+        # (1-5 ms), and the app the older ones on a timer, each a turn of the event loop by itself
+        # (_collect_garbage); the code loaded at start-up is frozen out of every collection (_preload_screens).
+        # Python's thresholds are put back when the app ends.
         self._gc_thresholds = gc.get_threshold()
-        gc.set_threshold(*GC_THRESHOLDS)
+        gc.set_threshold(GC_YOUNG, NEVER, NEVER)
 
     def on_mount(self) -> None:
         # The first screen mounts after the start-up refresh of the stylesheet, which Textual does not mark on
@@ -116,6 +122,7 @@ class SlatuiApp(FileWatch):
         self._offer_welcome()
         self.call_after_refresh(self._preload_screens)
         self.start_watching()
+        self.set_interval(GC_PERIOD, self._collect_garbage, name="collect garbage")
 
     def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run `callback` on the event loop, unless the worker calling is stale; then drop it, returning None.
@@ -149,6 +156,12 @@ class SlatuiApp(FileWatch):
         self.data.close()
         gc.unfreeze()
         gc.set_threshold(*self._gc_thresholds)
+
+    def _collect_garbage(self) -> None:
+        """Collect the older generations when due (see on_load), in a turn of the event loop of its own."""
+        _, young_runs, middle_runs = gc.get_count()
+        if young_runs >= GC_OLDER[0]:
+            gc.collect(2 if middle_runs >= GC_OLDER[1] else 1)
 
     @work(thread=True, group="preload")
     def _preload_screens(self) -> None:
