@@ -118,6 +118,7 @@ def test_the_app_collects_the_older_generations_itself_and_puts_python_s_collect
     from slatui.tui import app
 
     monkeypatch.setattr(app, "GC_OLDER", (1, 1))
+    monkeypatch.setattr(app, "GC_IDLE", 0)
     before = gc.get_threshold()
 
     def collections() -> list[int]:
@@ -136,6 +137,41 @@ def test_the_app_collects_the_older_generations_itself_and_puts_python_s_collect
 
     drive(demo_db, scenario)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_full_collection_waits_for_a_pause_in_the_keys(drive, demo_db, monkeypatch):
+    """A full collection (80-100 ms at 1M) waits until no key came for GC_IDLE seconds, or is overdue twice over."""
+    import gc
+
+    from slatui.tui import app
+
+    monkeypatch.setattr(app, "GC_OLDER", (1, 2))
+    monkeypatch.setattr(app, "GC_PERIOD", 3600)  # the test runs the app's collector itself
+
+    def full_collections() -> int:
+        return gc.get_stats()[2]["collections"]
+
+    def middle_collections(count: int) -> None:
+        for _ in range(count):
+            gc.collect(1)
+
+    async def scenario(pilot):
+        gc.collect()
+        middle_collections(2)  # a full collection is due
+        pilot.app._last_input -= app.GC_IDLE  # long since the last key...
+        await pilot.press("x")  # ...until this one
+        before = full_collections()
+        pilot.app._collect_garbage()
+        assert full_collections() == before
+        middle_collections(2)  # due twice over: collected even so
+        pilot.app._collect_garbage()
+        assert full_collections() == before + 1
+        middle_collections(2)
+        pilot.app._last_input -= app.GC_IDLE  # a pause
+        pilot.app._collect_garbage()
+        assert full_collections() == before + 2
+
+    drive(demo_db, scenario)
 
 
 def test_welcome_on_an_empty_database_offers_the_first_agreement(drive, empty_db, settle):

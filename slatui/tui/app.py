@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import import_module
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from weakref import WeakSet
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -31,8 +32,9 @@ BELL_SETTING = "app.overdue_bell"
 # The garbage collector's schedule (see SlatuiApp.on_load): the youngest generation is collected by Python every
 # GC_YOUNG allocations (its default: 700); the older ones by the app, between turns of the event loop: the
 # middle generation after GC_OLDER[0] collections of the youngest, the oldest after GC_OLDER[1] of the middle
-# (Python's: 10 and 10). GC_PERIOD: how often the app looks, in seconds.
-GC_YOUNG, GC_OLDER, GC_PERIOD = 3_000, (4, 250), 0.1
+# (Python's: 10 and 10) once no key or mouse event came for GC_IDLE seconds (else at twice as many).
+# GC_PERIOD: how often the app looks, in seconds.
+GC_YOUNG, GC_OLDER, GC_IDLE, GC_PERIOD = 3_000, (4, 250), 1.0, 0.1
 NEVER = 1 << 30  # a threshold Python never reaches
 
 
@@ -94,6 +96,7 @@ class SlatuiApp(FileWatch):
         # Ring the terminal bell with the queue's overdue notice (BELL_SETTING, read at start-up).
         self.overdue_bell = False
         self.theme = DARK_THEME
+        self._last_input = time.monotonic()  # of a key or the mouse (see _collect_garbage)
 
     def now(self) -> datetime:
         """The current instant (aware UTC); tests freeze it."""
@@ -110,8 +113,9 @@ class SlatuiApp(FileWatch):
         # 30,000 allocations, 5-25 ms) still fell in the turns that build and draw a screen, in whichever thread
         # allocated last, and made them the longest stalls. So Python collects only the youngest generation
         # (1-5 ms), and the app the older ones on a timer, each a turn of the event loop by itself
-        # (_collect_garbage); the code loaded at start-up is frozen out of every collection (_preload_screens).
-        # Python's thresholds are put back when the app ends.
+        # (_collect_garbage): the middle one (3-10 ms) when due, a full collection (80-100 ms after some
+        # minutes of use at 1M) when nobody is typing. The code loaded at start-up is frozen out of every
+        # collection (_preload_screens). Python's thresholds are put back when the app ends.
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(GC_YOUNG, NEVER, NEVER)
 
@@ -157,11 +161,19 @@ class SlatuiApp(FileWatch):
         gc.unfreeze()
         gc.set_threshold(*self._gc_thresholds)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
     def _collect_garbage(self) -> None:
         """Collect the older generations when due (see on_load), in a turn of the event loop of its own."""
         _, young_runs, middle_runs = gc.get_count()
-        if young_runs >= GC_OLDER[0]:
-            gc.collect(2 if middle_runs >= GC_OLDER[1] else 1)
+        idle = time.monotonic() - self._last_input >= GC_IDLE
+        if middle_runs >= GC_OLDER[1] * (1 if idle else 2):
+            gc.collect(2)
+        elif young_runs >= GC_OLDER[0]:
+            gc.collect(1)
 
     @work(thread=True, group="preload")
     def _preload_screens(self) -> None:
