@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 # [ and ] take one footer entry on the screens that step through agreements.
 AGREEMENT_KEYS = Binding.Group("Agreement", compact=True)
@@ -69,6 +71,14 @@ class KeysFooter(Footer):
     loop at 1M leads (chained into one stall with the screen's first frame)."""
 
     _shown: object = None
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            # Styled as they mount, the keys were styled again when their `compact` watcher added the class:
+            # added here, it is there to style once.
+            if isinstance(widget, FooterKey):
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     async def recompose(self) -> None:
         if not self.is_attached:  # as Textual's: a late call once the screen is gone
