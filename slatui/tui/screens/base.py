@@ -83,8 +83,10 @@ class KeysFooter(Footer):
     async def recompose(self) -> None:
         if not self.is_attached:  # as Textual's: a late call once the screen is gone
             return
-        shown = (self._bindings_ready, [(binding, enabled, tooltip)
-                                        for _, binding, enabled, tooltip in self.screen.active_bindings.values()])
+        # What Footer.compose reads: the bindings shown, and the command palette's.
+        bindings = self.screen.active_bindings
+        shown = (self._bindings_ready, bindings.get(self.app.COMMAND_PALETTE_BINDING),
+                 [(binding, enabled, tooltip) for _, binding, enabled, tooltip in bindings.values() if binding.show])
         if shown != self._shown:
             self._shown = shown
             await super().recompose()
