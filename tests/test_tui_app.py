@@ -110,6 +110,37 @@ def test_first_visits_of_the_screens_reparse_no_stylesheet(drive, demo_db, settl
     drive(demo_db, scenario)
 
 
+def test_a_first_visit_restyles_renders_and_builds_the_footer_once(drive, demo_db, settle, monkeypatch):
+    """Textual restyled a new screen twice as it resumed, rendered it whole twice (once for a frame the terminal
+    never got) and rebuilt its footer's keys up to 7 times; a return to a screen restyles it, rebuilds nothing."""
+    from textual._compositor import Compositor
+    from textual.screen import Screen
+    from textual.widgets import Footer
+
+    counts: dict[str, int] = {}
+
+    def counting(name, method):
+        def count(*args, **kwargs):
+            counts[name] = counts.get(name, 0) + 1
+            return method(*args, **kwargs)
+
+        return count
+
+    monkeypatch.setattr(Compositor, "render_full_update", counting("renders", Compositor.render_full_update))
+    monkeypatch.setattr(Footer, "recompose", counting("footers", Footer.recompose))
+    monkeypatch.setattr(Screen, "update_node_styles", counting("restyles", Screen.update_node_styles))
+
+    async def scenario(pilot):
+        for key, expected in [("2", {"renders": 1, "footers": 1}), ("3", {"renders": 1, "footers": 1}),
+                              ("2", {"renders": 1, "restyles": 1}), ("3", {"renders": 1, "restyles": 1})]:
+            counts.clear()
+            await pilot.press(key)
+            await settle(pilot)
+            assert counts == expected, key
+
+    drive(demo_db, scenario)
+
+
 def test_the_app_collects_the_older_generations_itself_and_puts_python_s_collector_back(drive, demo_db, monkeypatch):
     """While the app runs, Python collects only the youngest generation; the app collects the older ones between
     turns of the event loop (here every time, to see it), with the code loaded at start-up frozen out of them."""

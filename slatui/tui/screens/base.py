@@ -44,12 +44,17 @@ class AppScreen(Screen[None]):
         self._suspended = True
 
     def _compositor_refresh(self) -> None:
-        # Switching screens holds the terminal's updates back for 50 ms (App.delay_update), then draws the whole
-        # screen; meanwhile Textual still renders the new screen once as it resumes, 8-20 ms of the event loop
-        # for a frame the terminal never gets. Left for the full frame the batch ends with.
-        if self.app._batch_count and self is self.app.screen and not self.app.is_inline:
-            self._repaint_required = True
-            return
+        # Renders of the whole screen that the terminal never gets (8-50 ms each at 1M): switching screens holds
+        # the terminal's updates back for 50 ms (App.delay_update), then repaints the whole screen, yet Textual
+        # renders the new screen as it resumes (dropped by App._display), again if that render is put off until
+        # the batch is over, and once more when a layout is due in the same update as the repaint. Each is left
+        # to the repaint: the next update draws the whole screen.
+        if self is self.app.screen and not self.app.is_inline:
+            if self.app._batch_count:
+                self.refresh()
+                return
+            if self._repaint_required:
+                return
         super()._compositor_refresh()
 
 
