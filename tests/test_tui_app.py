@@ -150,6 +150,7 @@ def test_the_app_collects_the_older_generations_itself_and_puts_python_s_collect
 
     monkeypatch.setattr(app, "GC_OLDER", (1, 1))
     monkeypatch.setattr(app, "GC_IDLE", 0)
+    monkeypatch.setattr(app.SlatuiApp, "_loop_busy", staticmethod(lambda: False))
     before = gc.get_threshold()
 
     def collections() -> list[int]:
@@ -178,6 +179,7 @@ def test_a_full_collection_waits_for_a_pause_in_the_keys(drive, demo_db, monkeyp
 
     monkeypatch.setattr(app, "GC_OLDER", (1, 2))
     monkeypatch.setattr(app, "GC_PERIOD", 3600)  # the test runs the app's collector itself
+    monkeypatch.setattr(app.SlatuiApp, "_loop_busy", staticmethod(lambda: False))
 
     def full_collections() -> int:
         return gc.get_stats()[2]["collections"]
@@ -201,6 +203,42 @@ def test_a_full_collection_waits_for_a_pause_in_the_keys(drive, demo_db, monkeyp
         pilot.app._last_input -= app.GC_IDLE  # a pause
         pilot.app._collect_garbage()
         assert full_collections() == before + 2
+
+    drive(demo_db, scenario)
+
+
+def test_a_middle_collection_waits_while_other_callbacks_are_ready(drive, demo_db, monkeypatch):
+    """Not in a turn of the event loop that has more to do (a screen being built, a frame drawn), unless overdue
+    twice over."""
+    import gc
+
+    from slatui.tui import app
+
+    monkeypatch.setattr(app, "GC_OLDER", (2, 1000))
+    monkeypatch.setattr(app, "GC_PERIOD", 3600)  # the test runs the app's collector itself
+    busy = [True]
+    monkeypatch.setattr(app.SlatuiApp, "_loop_busy", staticmethod(lambda: busy[0]))
+
+    def middle_collections() -> int:
+        return gc.get_stats()[1]["collections"]
+
+    def young_collections(count: int) -> None:
+        for _ in range(count):
+            gc.collect(0)
+
+    async def scenario(pilot):
+        gc.collect(1)
+        before = middle_collections()
+        young_collections(2)  # due
+        pilot.app._collect_garbage()
+        assert middle_collections() == before
+        young_collections(2)  # due twice over
+        pilot.app._collect_garbage()
+        assert middle_collections() == before + 1
+        busy[0] = False
+        young_collections(2)
+        pilot.app._collect_garbage()
+        assert middle_collections() == before + 2
 
     drive(demo_db, scenario)
 

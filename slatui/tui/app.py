@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
 import time
@@ -32,7 +33,8 @@ BELL_SETTING = "app.overdue_bell"
 # The garbage collector's schedule (see SlatuiApp.on_load): the youngest generation is collected by Python every
 # GC_YOUNG allocations (its default: 700); the older ones by the app, between turns of the event loop: the
 # middle generation after GC_OLDER[0] collections of the youngest, the oldest after GC_OLDER[1] of the middle
-# (Python's: 10 and 10) once no key or mouse event came for GC_IDLE seconds (else at twice as many).
+# (Python's: 10 and 10) once no key or mouse event came for GC_IDLE seconds (else at twice as many); either
+# waits while other callbacks are ready to run (at most until twice as many).
 # GC_PERIOD: how often the app looks, in seconds.
 GC_YOUNG, GC_OLDER, GC_IDLE, GC_PERIOD = 3_000, (4, 250), 1.0, 0.1
 NEVER = 1 << 30  # a threshold Python never reaches
@@ -113,9 +115,10 @@ class SlatuiApp(FileWatch):
         # 30,000 allocations, 5-25 ms) still fell in the turns that build and draw a screen, in whichever thread
         # allocated last, and made them the longest stalls. So Python collects only the youngest generation
         # (1-5 ms), and the app the older ones on a timer, each a turn of the event loop by itself
-        # (_collect_garbage): the middle one (3-10 ms) when due, a full collection (80-100 ms after some
-        # minutes of use at 1M) when nobody is typing. The code loaded at start-up is frozen out of every
-        # collection (_preload_screens). Python's thresholds are put back when the app ends.
+        # (_collect_garbage): the middle one (3-15 ms) when due and nothing else is ready to run, a full
+        # collection (80-100 ms after some minutes of use at 1M) when nobody is typing. The code loaded at
+        # start-up is frozen out of every collection (_preload_screens). Python's thresholds are put back when
+        # the app ends.
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(GC_YOUNG, NEVER, NEVER)
 
@@ -169,11 +172,20 @@ class SlatuiApp(FileWatch):
     def _collect_garbage(self) -> None:
         """Collect the older generations when due (see on_load), in a turn of the event loop of its own."""
         _, young_runs, middle_runs = gc.get_count()
-        idle = time.monotonic() - self._last_input >= GC_IDLE
+        # With other callbacks ready to run now (a screen being built, a frame to draw), a collection would make
+        # that turn of the event loop longer: put off, for as long again at most.
+        busy = self._loop_busy()
+        idle = not busy and time.monotonic() - self._last_input >= GC_IDLE
         if middle_runs >= GC_OLDER[1] * (1 if idle else 2):
             gc.collect(2)
-        elif young_runs >= GC_OLDER[0]:
+        elif young_runs >= GC_OLDER[0] * (2 if busy else 1):
             gc.collect(1)
+
+    @staticmethod
+    def _loop_busy() -> bool:
+        """Whether other callbacks wait to run in this turn of the event loop (asyncio's loop keeps them in `_ready`;
+        a loop without it counts as never busy)."""
+        return bool(getattr(asyncio.get_running_loop(), "_ready", ()))
 
     @work(thread=True, group="preload")
     def _preload_screens(self) -> None:
