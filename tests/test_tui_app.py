@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable
+
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown, Static
@@ -141,31 +144,44 @@ def test_a_first_visit_restyles_renders_and_builds_the_footer_once(drive, demo_d
     drive(demo_db, scenario)
 
 
+def collections(generation: int) -> int:
+    """How many collections of this generation Python has run so far."""
+    return gc.get_stats()[generation]["collections"]
+
+
+def collect(generation: int, times: int) -> None:
+    for _ in range(times):
+        gc.collect(generation)
+
+
+def app_collector(monkeypatch, older: tuple[int, int], *, busy: Callable[[], bool] = lambda: False, idle: float = 1.0,
+                  period: float = 3600):
+    """slatui.tui.app with these thresholds (GC_OLDER, GC_IDLE), its event loop busy or not as `busy` says, and its
+    timer every `period` seconds (by default never in a test: the test runs the app's collector itself)."""
+    from slatui.tui import app
+
+    monkeypatch.setattr(app, "GC_OLDER", older)
+    monkeypatch.setattr(app, "GC_IDLE", idle)
+    monkeypatch.setattr(app, "GC_PERIOD", period)
+    monkeypatch.setattr(app.SlatuiApp, "_loop_busy", staticmethod(busy))
+    return app
+
+
 def test_the_app_collects_the_older_generations_itself_and_puts_python_s_collector_back(drive, demo_db, monkeypatch):
     """While the app runs, Python collects only the youngest generation; the app collects the older ones between
     turns of the event loop (here every time, to see it), with the code loaded at start-up frozen out of them."""
-    import gc
-
-    from slatui.tui import app
-
-    monkeypatch.setattr(app, "GC_OLDER", (1, 1))
-    monkeypatch.setattr(app, "GC_IDLE", 0)
-    monkeypatch.setattr(app.SlatuiApp, "_loop_busy", staticmethod(lambda: False))
+    app = app_collector(monkeypatch, (1, 1), idle=0, period=0.1)
     before = gc.get_threshold()
-
-    def collections() -> list[int]:
-        return [generation["collections"] for generation in gc.get_stats()]
 
     async def scenario(pilot):
         assert gc.get_threshold() == (app.GC_YOUNG, app.NEVER, app.NEVER)
         assert gc.get_freeze_count() > 0  # once the other screens' code is loaded
-        start = collections()
+        middle, full = collections(1), collections(2)
         kept = []
         for _ in range(3):  # objects that survive young collections, which Python counts
             kept.append([[n] for n in range(2 * app.GC_YOUNG)])
             await pilot.pause(3 * app.GC_PERIOD)
-        middle, full = (after - first for after, first in zip(collections()[1:], start[1:]))
-        assert middle >= 1 and full >= 1 and kept
+        assert collections(1) > middle and collections(2) > full and kept
 
     drive(demo_db, scenario)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
@@ -173,36 +189,23 @@ def test_the_app_collects_the_older_generations_itself_and_puts_python_s_collect
 
 def test_a_full_collection_waits_for_a_pause_in_the_keys(drive, demo_db, monkeypatch):
     """A full collection (80-100 ms at 1M) waits until no key came for GC_IDLE seconds, or is overdue twice over."""
-    import gc
-
-    from slatui.tui import app
-
-    monkeypatch.setattr(app, "GC_OLDER", (1, 2))
-    monkeypatch.setattr(app, "GC_PERIOD", 3600)  # the test runs the app's collector itself
-    monkeypatch.setattr(app.SlatuiApp, "_loop_busy", staticmethod(lambda: False))
-
-    def full_collections() -> int:
-        return gc.get_stats()[2]["collections"]
-
-    def middle_collections(count: int) -> None:
-        for _ in range(count):
-            gc.collect(1)
+    app = app_collector(monkeypatch, (1, 2))
 
     async def scenario(pilot):
         gc.collect()
-        middle_collections(2)  # a full collection is due
+        collect(1, 2)  # a full collection is due
         pilot.app._last_input -= app.GC_IDLE  # long since the last key...
         await pilot.press("x")  # ...until this one
-        before = full_collections()
+        before = collections(2)
         pilot.app._collect_garbage()
-        assert full_collections() == before
-        middle_collections(2)  # due twice over: collected even so
+        assert collections(2) == before
+        collect(1, 2)  # due twice over: collected even so
         pilot.app._collect_garbage()
-        assert full_collections() == before + 1
-        middle_collections(2)
+        assert collections(2) == before + 1
+        collect(1, 2)
         pilot.app._last_input -= app.GC_IDLE  # a pause
         pilot.app._collect_garbage()
-        assert full_collections() == before + 2
+        assert collections(2) == before + 2
 
     drive(demo_db, scenario)
 
@@ -210,35 +213,22 @@ def test_a_full_collection_waits_for_a_pause_in_the_keys(drive, demo_db, monkeyp
 def test_a_middle_collection_waits_while_other_callbacks_are_ready(drive, demo_db, monkeypatch):
     """Not in a turn of the event loop that has more to do (a screen being built, a frame drawn), unless overdue
     twice over."""
-    import gc
-
-    from slatui.tui import app
-
-    monkeypatch.setattr(app, "GC_OLDER", (2, 1000))
-    monkeypatch.setattr(app, "GC_PERIOD", 3600)  # the test runs the app's collector itself
     busy = [True]
-    monkeypatch.setattr(app.SlatuiApp, "_loop_busy", staticmethod(lambda: busy[0]))
-
-    def middle_collections() -> int:
-        return gc.get_stats()[1]["collections"]
-
-    def young_collections(count: int) -> None:
-        for _ in range(count):
-            gc.collect(0)
+    app_collector(monkeypatch, (2, 1000), busy=lambda: busy[0])
 
     async def scenario(pilot):
         gc.collect(1)
-        before = middle_collections()
-        young_collections(2)  # due
+        before = collections(1)
+        collect(0, 2)  # due
         pilot.app._collect_garbage()
-        assert middle_collections() == before
-        young_collections(2)  # due twice over
+        assert collections(1) == before
+        collect(0, 2)  # due twice over
         pilot.app._collect_garbage()
-        assert middle_collections() == before + 1
+        assert collections(1) == before + 1
         busy[0] = False
-        young_collections(2)
+        collect(0, 2)
         pilot.app._collect_garbage()
-        assert middle_collections() == before + 2
+        assert collections(1) == before + 2
 
     drive(demo_db, scenario)
 
