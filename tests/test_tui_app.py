@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable
+
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown, Static
@@ -110,20 +113,124 @@ def test_first_visits_of_the_screens_reparse_no_stylesheet(drive, demo_db, settl
     drive(demo_db, scenario)
 
 
-def test_the_app_tunes_the_garbage_collector_and_puts_it_back(drive, demo_db):
-    """Rarer full collections, and the code loaded at start-up frozen out of them, while the app runs only."""
-    import gc
+def test_a_first_visit_restyles_renders_and_builds_the_footer_once(drive, demo_db, settle, monkeypatch):
+    """Textual restyled a new screen twice as it resumed, rendered it whole twice (once for a frame the terminal
+    never got) and rebuilt its footer's keys up to 7 times; a return to a screen restyles it, rebuilds nothing."""
+    from textual._compositor import Compositor
+    from textual.screen import Screen
+    from textual.widgets import Footer
 
-    from slatui.tui.app import GC_THRESHOLDS
+    counts: dict[str, int] = {}
 
+    def counting(name, method):
+        def count(*args, **kwargs):
+            counts[name] = counts.get(name, 0) + 1
+            return method(*args, **kwargs)
+
+        return count
+
+    monkeypatch.setattr(Compositor, "render_full_update", counting("renders", Compositor.render_full_update))
+    monkeypatch.setattr(Footer, "recompose", counting("footers", Footer.recompose))
+    monkeypatch.setattr(Screen, "update_node_styles", counting("restyles", Screen.update_node_styles))
+
+    async def scenario(pilot):
+        for key, expected in [("2", {"renders": 1, "footers": 1}), ("3", {"renders": 1, "footers": 1}),
+                              ("2", {"renders": 1, "restyles": 1}), ("3", {"renders": 1, "restyles": 1})]:
+            counts.clear()
+            await pilot.press(key)
+            await settle(pilot)
+            assert counts == expected, key
+
+    drive(demo_db, scenario)
+
+
+def collections(generation: int) -> int:
+    """How many collections of this generation Python has run so far."""
+    return gc.get_stats()[generation]["collections"]
+
+
+def collect(generation: int, times: int) -> None:
+    for _ in range(times):
+        gc.collect(generation)
+
+
+def app_collector(monkeypatch, older: tuple[int, int], *, busy: Callable[[], bool] = lambda: False, idle: float = 1.0,
+                  period: float = 3600):
+    """slatui.tui.app with these thresholds (GC_OLDER, GC_IDLE), its event loop busy or not as `busy` says, and its
+    timer every `period` seconds (by default never in a test: the test runs the app's collector itself)."""
+    from slatui.tui import app
+
+    monkeypatch.setattr(app, "GC_OLDER", older)
+    monkeypatch.setattr(app, "GC_IDLE", idle)
+    monkeypatch.setattr(app, "GC_PERIOD", period)
+    monkeypatch.setattr(app.SlatuiApp, "_loop_busy", staticmethod(busy))
+    return app
+
+
+def test_the_app_collects_the_older_generations_itself_and_puts_python_s_collector_back(drive, demo_db, monkeypatch):
+    """While the app runs, Python collects only the youngest generation; the app collects the older ones between
+    turns of the event loop (here every time, to see it), with the code loaded at start-up frozen out of them."""
+    app = app_collector(monkeypatch, (1, 1), idle=0, period=0.1)
     before = gc.get_threshold()
 
     async def scenario(pilot):
-        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_threshold() == (app.GC_YOUNG, app.NEVER, app.NEVER)
         assert gc.get_freeze_count() > 0  # once the other screens' code is loaded
+        middle, full = collections(1), collections(2)
+        kept = []
+        for _ in range(3):  # objects that survive young collections, which Python counts
+            kept.append([[n] for n in range(2 * app.GC_YOUNG)])
+            await pilot.pause(3 * app.GC_PERIOD)
+        assert collections(1) > middle and collections(2) > full and kept
 
     drive(demo_db, scenario)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_full_collection_waits_for_a_pause_in_the_keys(drive, demo_db, monkeypatch):
+    """A full collection (80-100 ms at 1M) waits until no key came for GC_IDLE seconds, or is overdue twice over."""
+    app = app_collector(monkeypatch, (1, 2))
+
+    async def scenario(pilot):
+        gc.collect()
+        collect(1, 2)  # a full collection is due
+        pilot.app._last_input -= app.GC_IDLE  # long since the last key...
+        await pilot.press("x")  # ...until this one
+        before = collections(2)
+        pilot.app._collect_garbage()
+        assert collections(2) == before
+        collect(1, 2)  # due twice over: collected even so
+        pilot.app._collect_garbage()
+        assert collections(2) == before + 1
+        collect(1, 2)
+        pilot.app._last_input -= app.GC_IDLE  # a pause
+        pilot.app._collect_garbage()
+        assert collections(2) == before + 2
+
+    drive(demo_db, scenario)
+
+
+def test_a_middle_collection_waits_while_other_callbacks_are_ready(drive, demo_db, monkeypatch):
+    """Not in a turn of the event loop that has more to do (a screen being built, a frame drawn), unless overdue
+    twice over."""
+    busy = [True]
+    app_collector(monkeypatch, (2, 1000), busy=lambda: busy[0])
+
+    async def scenario(pilot):
+        gc.collect(1)
+        before = collections(1)
+        collect(0, 2)  # due
+        pilot.app._collect_garbage()
+        assert collections(1) == before
+        collect(0, 2)  # due twice over
+        pilot.app._collect_garbage()
+        assert collections(1) == before + 1
+        busy[0] = False
+        collect(0, 2)
+        pilot.app._collect_garbage()
+        assert collections(1) == before + 2
+
+    drive(demo_db, scenario)
 
 
 def test_welcome_on_an_empty_database_offers_the_first_agreement(drive, empty_db, settle):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import import_module
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from weakref import WeakSet
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -28,8 +30,14 @@ SCREEN_KEYS = Binding.Group("Screens")
 LIGHT_THEME = "textual-light"
 # The store's setting that turns on the terminal bell when a lead of the queue falls overdue ("on", else off).
 BELL_SETTING = "app.overdue_bell"
-# The garbage collector's thresholds (Python's: 700, 10, 10); see SlatuiApp.on_load.
-GC_THRESHOLDS = (3_000, 10, 100)
+# The garbage collector's schedule (see SlatuiApp.on_load): the youngest generation is collected by Python every
+# GC_YOUNG allocations (its default: 700); the older ones by the app, between turns of the event loop: the
+# middle generation after GC_OLDER[0] collections of the youngest, the oldest after GC_OLDER[1] of the middle
+# (Python's: 10 and 10) once no key or mouse event came for GC_IDLE seconds (else at twice as many); either
+# waits while other callbacks are ready to run (at most until twice as many).
+# GC_PERIOD: how often the app looks, in seconds.
+GC_YOUNG, GC_OLDER, GC_IDLE, GC_PERIOD = 3_000, (4, 250), 1.0, 0.1
+NEVER = 1 << 30  # a threshold Python never reaches
 
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:
@@ -90,6 +98,7 @@ class SlatuiApp(FileWatch):
         # Ring the terminal bell with the queue's overdue notice (BELL_SETTING, read at start-up).
         self.overdue_bell = False
         self.theme = DARK_THEME
+        self._last_input = time.monotonic()  # of a key or the mouse (see _collect_garbage)
 
     def now(self) -> datetime:
         """The current instant (aware UTC); tests freeze it."""
@@ -102,12 +111,16 @@ class SlatuiApp(FileWatch):
         sys.setswitchinterval(0.001)
         # The garbage collector stops every thread while it walks a generation. At Python's thresholds a session
         # on 1M leads ran a full collection every few seconds of use, 25-150 ms each (Textual leaves cyclic
-        # garbage by the thousand at each restyle): the longest stalls of the event loop. Here the middle
-        # generation's collections (every 30,000 allocations) cost 5-25 ms, and a full one waits for a hundred
-        # of them; the code loaded at start-up is frozen out of them all (_preload_screens). The thresholds
-        # are put back when the app ends.
+        # garbage by the thousand at each restyle); at rarer ones the middle generation's collections (every
+        # 30,000 allocations, 5-25 ms) still fell in the turns that build and draw a screen, in whichever thread
+        # allocated last, and made them the longest stalls. So Python collects only the youngest generation
+        # (1-5 ms), and the app the older ones on a timer, each a turn of the event loop by itself
+        # (_collect_garbage): the middle one (3-15 ms) when due and nothing else is ready to run, a full
+        # collection (80-100 ms after some minutes of use at 1M) when nobody is typing. The code loaded at
+        # start-up is frozen out of every collection (_preload_screens). Python's thresholds are put back when
+        # the app ends.
         self._gc_thresholds = gc.get_threshold()
-        gc.set_threshold(*GC_THRESHOLDS)
+        gc.set_threshold(GC_YOUNG, NEVER, NEVER)
 
     def on_mount(self) -> None:
         # The first screen mounts after the start-up refresh of the stylesheet, which Textual does not mark on
@@ -116,6 +129,7 @@ class SlatuiApp(FileWatch):
         self._offer_welcome()
         self.call_after_refresh(self._preload_screens)
         self.start_watching()
+        self.set_interval(GC_PERIOD, self._collect_garbage, name="collect garbage")
 
     def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run `callback` on the event loop, unless the worker calling is stale; then drop it, returning None.
@@ -149,6 +163,29 @@ class SlatuiApp(FileWatch):
         self.data.close()
         gc.unfreeze()
         gc.set_threshold(*self._gc_thresholds)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _collect_garbage(self) -> None:
+        """Collect the older generations when due (see on_load), in a turn of the event loop of its own."""
+        _, young_runs, middle_runs = gc.get_count()
+        # With other callbacks ready to run now (a screen being built, a frame to draw), a collection would make
+        # that turn of the event loop longer: put off, for as long again at most.
+        busy = self._loop_busy()
+        idle = not busy and time.monotonic() - self._last_input >= GC_IDLE
+        if middle_runs >= GC_OLDER[1] * (1 if idle else 2):
+            gc.collect(2)
+        elif young_runs >= GC_OLDER[0] * (2 if busy else 1):
+            gc.collect(1)
+
+    @staticmethod
+    def _loop_busy() -> bool:
+        """Whether other callbacks wait to run in this turn of the event loop (asyncio's loop keeps them in `_ready`;
+        a loop without it counts as never busy)."""
+        return bool(getattr(asyncio.get_running_loop(), "_ready", ()))
 
     @work(thread=True, group="preload")
     def _preload_screens(self) -> None:

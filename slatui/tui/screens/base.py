@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 # [ and ] take one footer entry on the screens that step through agreements.
 AGREEMENT_KEYS = Binding.Group("Agreement", compact=True)
@@ -27,6 +30,33 @@ class AppScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark", "app.help", "Help", id="screen.help")]
 
+    _suspended = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen each time it is shown, twice on a mode's first visit (two
+        # resumes): 10-25 ms of the event loop each at 1M... but until the screen is first put away its widgets
+        # have the styles they were given as they mounted (a theme change restyles the screen shown). Runs
+        # before Screen's own handler, which reads the flag.
+        if not self._suspended:
+            event.refresh_styles = False
+
+    def _on_screen_suspend(self) -> None:
+        self._suspended = True
+
+    def _compositor_refresh(self) -> None:
+        # Renders of the whole screen that the terminal never gets (8-50 ms each at 1M): switching screens holds
+        # the terminal's updates back for 50 ms (App.delay_update), then repaints the whole screen, yet Textual
+        # renders the new screen as it resumes (dropped by App._display), again if that render is put off until
+        # the batch is over, and once more when a layout is due in the same update as the repaint. Each is left
+        # to the repaint: the next update draws the whole screen.
+        if self is self.app.screen and not self.app.is_inline:
+            if self.app._batch_count:
+                self.refresh()
+                return
+            if self._repaint_required:
+                return
+        super()._compositor_refresh()
+
 
 class Viewer:
     """A screen pushed over a screen of the app to look at something (the help, a scorecard): the keys 1–6 close it
@@ -38,6 +68,35 @@ class Viewer:
     ]
 
 
+class KeysFooter(Footer):
+    """Textual's footer, rebuilt only when the keys it shows change.
+
+    Textual's rebuilds all its keys (a widget each, some 30) whenever the screen's bindings may have changed: on
+    every return to a screen and as the focus settles on a new one, the same keys again, 25-35 ms of the event
+    loop at 1M leads (chained into one stall with the screen's first frame)."""
+
+    _shown: object = None
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            # Styled as they mount, the keys were styled again when their `compact` watcher added the class:
+            # added here, it is there to style once.
+            if isinstance(widget, FooterKey):
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
+
+    async def recompose(self) -> None:
+        if not self.is_attached:  # as Textual's: a late call once the screen is gone
+            return
+        # What Footer.compose reads: the bindings shown, and the command palette's.
+        bindings = self.screen.active_bindings
+        shown = (self._bindings_ready, bindings.get(self.app.COMMAND_PALETTE_BINDING),
+                 [(binding, enabled, tooltip) for _, binding, enabled, tooltip in bindings.values() if binding.show])
+        if shown != self._shown:
+            self._shown = shown
+            await super().recompose()
+
+
 def footer() -> Footer:
     """The footer of every screen: compact, so more keys fit in 80 columns."""
-    return Footer(compact=True)
+    return KeysFooter(compact=True)

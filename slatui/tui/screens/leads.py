@@ -29,6 +29,9 @@ Choice = tuple[str, int]  # a filter option: (name, id)
 
 class LeadsScreen(LeadEdits, AppScreen):
     TITLE = "Leads"
+    # The table has the focus from the start: focused on mount, after the filter box had it (whose keys hide
+    # the footer's letters), the footer's keys were built twice on each first visit.
+    AUTO_FOCUS = "#leads-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="leads.filter"),
         Binding("enter", "open", "Details", id="leads.open"),
@@ -59,9 +62,6 @@ class LeadsScreen(LeadEdits, AppScreen):
         yield LeadTable(id="leads-table")
         yield Static("Loading leads…", id="leads-status", classes="lead-status")
         yield footer()
-
-    def on_mount(self) -> None:
-        self.query_one(LeadTable).focus()
 
     def on_screen_resume(self) -> None:
         # Agreements, reps and leads may have changed on another screen, or in a form or detail closed over this one.

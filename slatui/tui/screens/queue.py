@@ -68,6 +68,9 @@ def _setting_id(value: str | None) -> int | None:
 
 class QueueScreen(LeadEdits, AppScreen):
     TITLE = "Queue"
+    # The table has the focus from the start: focused on mount, after the first filter had it, the footer's keys
+    # were built twice on each first visit.
+    AUTO_FOCUS = "#queue-table"
     REFRESH_SECONDS = 30
     TICK_SECONDS = 1
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -109,7 +112,6 @@ class QueueScreen(LeadEdits, AppScreen):
     def on_mount(self) -> None:
         self._refresh = self.set_interval(self.REFRESH_SECONDS, self.action_reload, pause=True)
         self._ticker = self.set_interval(self.TICK_SECONDS, self.tick, pause=True)
-        self.query_one(QueueTable).focus()
 
     def on_screen_resume(self) -> None:
         # Also when a form or the detail over it closes: what was logged there re-sorts the queue.
