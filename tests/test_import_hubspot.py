@@ -309,3 +309,18 @@ def test_a_reimport_reads_contacts_beside_and_calls_here(tmp_path, monkeypatch):
     assert again.stdout.startswith("leads: 0 added, 0 updated; attempts: 0 added; rows rejected: 0")
     assert [args[2] for args in started] == ["contacts.csv"]
     assert counts(store) == (8, 11, 2) and lead_facts(store) == HAND_COUNT
+
+
+def test_where_no_child_process_can_start_the_files_are_read_here(tmp_path, monkeypatch):
+    """In the app, stderr is captured without a descriptor and multiprocessing cannot start its helper: the
+    import reads the files in its own process and gives the same result."""
+    monkeypatch.setattr(beside, "BESIDE_BYTES", 0)
+
+    def cannot_start(self, *args):
+        raise ValueError("bad value(s) in fds_to_keep")
+
+    monkeypatch.setattr(beside._Beside, "__init__", cannot_start)
+    store = make_store(tmp_path / "s.db")
+    result = run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA")
+    assert result.code == 0, result.stderr
+    assert counts(store) == (8, 11, 2) and lead_facts(store) == HAND_COUNT

@@ -41,7 +41,13 @@ def offer(batch: Batch, recipe: Callable[[], Batch]) -> None:
 
 def _records(batch: Batch, recipe: Callable[[], Batch], index: int) -> Iterator[Record]:
     table = batch.sources[index].progress
-    reader = _Beside(recipe, index, table.name)
+    try:
+        reader = _Beside(recipe, index, table.name)
+    except (OSError, ValueError, AttributeError):
+        # No child process here: multiprocessing hands its helper this process's stderr by descriptor, and the
+        # app's capture of stderr has none (ValueError: bad value(s) in fds_to_keep). Read it here instead.
+        yield from batch.sources[index].walk()
+        return
     try:
         yield from reader.records(batch, table)
     finally:
