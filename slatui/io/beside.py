@@ -20,6 +20,7 @@ import marshal
 import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from itertools import islice
 from multiprocessing.connection import Connection
 from typing import Any
@@ -124,12 +125,19 @@ def _read(recipe: Callable[[], Batch], index: int, pipe: Connection) -> None:
                 before = record
             pipe.send_bytes(marshal.dumps(("chunk", (plain, sent.news(batch, source)))))
         pipe.send_bytes(marshal.dumps(("end", ([], sent.news(batch, source)))))
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the import stopped (an error, Ctrl-C): nobody to tell
     except SlatuiError as exc:
-        pipe.send_bytes(marshal.dumps(("failed", str(exc))))
+        _tell(pipe, ("failed", str(exc)))
     except BaseException:  # the parent raises it: the import stops, nothing written
-        pipe.send_bytes(marshal.dumps(("crashed", traceback.format_exc())))
+        _tell(pipe, ("crashed", traceback.format_exc()))
     finally:
         pipe.close()
+
+
+def _tell(pipe: Connection, message: tuple) -> None:
+    with suppress(BrokenPipeError):
+        pipe.send_bytes(marshal.dumps(message))
 
 
 class _Sent:
