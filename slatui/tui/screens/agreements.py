@@ -19,7 +19,7 @@ from slatui.store import Store
 from slatui.terms import describe_version
 from slatui.tui.forms.agreement import AgreementForm
 from slatui.tui.forms.base import ConfirmScreen
-from slatui.tui.screens.base import AppScreen, footer
+from slatui.tui.screens.base import AppScreen, RunsWhenLoaded, footer
 from slatui.tui.widgets.cells import markup
 from slatui.tui.widgets.folding_table import Column, FoldingTable
 
@@ -128,7 +128,7 @@ def load_rows(app, status: str | None = None) -> list[Row]:
                 for a in store.list_agreements(status=status)]
 
 
-class AgreementsScreen(AppScreen):
+class AgreementsScreen(RunsWhenLoaded, AppScreen):
     TITLE = "Agreements"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="agreements.new"),
@@ -140,9 +140,6 @@ class AgreementsScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self.details: dict[str, str] = {}
-        # An action asked for before the first rows arrive (e.g. "agreement: edit" from the palette).
-        self._after_load: str | None = None
-        self._loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -166,18 +163,14 @@ class AgreementsScreen(AppScreen):
         self.query_one(AgreementTable).show(rows)
         if not rows:
             self.query_one("#agreement-details", Static).update("No agreements yet: press n to write the first one.")
-        self._loaded = True
-        if self._after_load:
-            self.call_later(self.run_action, self._after_load)
-            self._after_load = None
+        self.rows_shown()
 
     @on(DataTable.RowHighlighted)
     def _show_details(self, event: DataTable.RowHighlighted) -> None:
         self.query_one("#agreement-details", Static).update(self.details.get(event.row_key.value, ""))
 
     def _selected(self, action: str) -> int | None:
-        if not self._loaded:
-            self._after_load = action
+        if self.waits_for_rows(action):  # e.g. "agreement: edit" from the palette
             return None
         agreement_id = self.query_one(AgreementTable).selected_id()
         if agreement_id is None:

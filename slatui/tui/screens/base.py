@@ -58,6 +58,35 @@ class AppScreen(Screen[None]):
         super()._compositor_refresh()
 
 
+class RunsWhenLoaded:
+    """For a screen of rows: an action asked for before its first rows are shown (from the palette, right after a
+    mode switch) runs once they are (`rows_shown`), rather than finding nothing selected."""
+
+    _pending_action: str | None = None
+    _rows_in = False
+
+    def rows_in(self) -> bool:
+        return self._rows_in
+
+    def run_when_loaded(self, action: str) -> None:
+        """Run one of this screen's actions now, or once the first rows are in."""
+        if not self.waits_for_rows(action):
+            self.call_later(self.run_action, action)
+
+    def waits_for_rows(self, action: str) -> bool:
+        """Whether `action` is kept for when the first rows are in (an action's own check, first thing)."""
+        if self.rows_in():
+            return False
+        self._pending_action = action
+        return True
+
+    def rows_shown(self) -> None:
+        self._rows_in = True
+        if self._pending_action is not None:
+            action, self._pending_action = self._pending_action, None
+            self.call_later(self.run_action, action)
+
+
 class Viewer:
     """A screen pushed over a screen of the app to look at something (the help, a scorecard): the keys 1–6 close it
     and open their screen, so the key always does what it says and coming back shows the screen, not this one.

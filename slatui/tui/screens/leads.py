@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from slatui.tui.screens.base import AppScreen, footer
+from slatui.tui.screens.base import AppScreen, RunsWhenLoaded, footer
 from slatui.tui.screens.editing import LeadEdits, lead_bindings, undo_binding
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.lead_table import LeadTable, Row
@@ -27,7 +27,7 @@ FILTER_DELAY = 0.3
 Choice = tuple[str, int]  # a filter option: (name, id)
 
 
-class LeadsScreen(LeadEdits, AppScreen):
+class LeadsScreen(LeadEdits, RunsWhenLoaded, AppScreen):
     TITLE = "Leads"
     # The table has the focus from the start: focused on mount, after the filter box had it (whose keys hide
     # the footer's letters), the footer's keys were built twice on each first visit.
@@ -48,8 +48,6 @@ class LeadsScreen(LeadEdits, AppScreen):
         super().__init__()
         self._choices: tuple[list[Choice], list[Choice]] = ([], [])  # what the filter Selects offer
         self._filter_timer: Timer | None = None
-        # A lead key asked for before the first rows arrive (e.g. "lead: edit" from the palette).
-        self._after_load: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -128,9 +126,7 @@ class LeadsScreen(LeadEdits, AppScreen):
 
     @on(LeadTable.Loaded)
     def _show_count(self, event: LeadTable.Loaded) -> None:
-        if self._after_load is not None:
-            action, self._after_load = self._after_load, None
-            self.call_later(self.run_action, action)
+        self.rows_shown()  # e.g. "lead: edit" from the palette
         if event.total is None:
             text = f"{event.shown:,} leads shown, counting…"
         elif event.total == 0:
@@ -149,12 +145,9 @@ class LeadsScreen(LeadEdits, AppScreen):
             self.notify("No lead selected.", severity="warning")
         return lead
 
-    def run_when_loaded(self, action: str) -> None:
-        """Run one of this screen's actions now, or once the first rows are in (the palette, after a mode switch)."""
-        if self.query_one(LeadTable).total is None and not self.query_one(LeadTable).row_count:
-            self._after_load = action
-        else:
-            self.call_later(self.run_action, action)
+    def rows_in(self) -> bool:
+        table = self.query_one(LeadTable)
+        return table.total is not None or bool(table.row_count)
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

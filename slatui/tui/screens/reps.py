@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Static
 
 from slatui.errors import SlatuiError
 from slatui.tui.forms.rep import RepForm
-from slatui.tui.screens.base import AppScreen, footer
+from slatui.tui.screens.base import AppScreen, RunsWhenLoaded, footer
 from slatui.tui.screens.editing import Edits, undo_binding
 from slatui.tui.widgets import cells
 from slatui.tui.widgets.folding_table import Column, FoldingTable
@@ -44,7 +44,7 @@ class RepTable(FoldingTable):
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
 
-class RepsScreen(Edits, AppScreen):
+class RepsScreen(Edits, RunsWhenLoaded, AppScreen):
     TITLE = "Reps"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New rep", id="reps.new"),
@@ -58,9 +58,6 @@ class RepsScreen(Edits, AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self.reps: dict[str, dict[str, Any]] = {}  # by row key (the rep's id), with their open leads
-        # An action asked for before the first rows arrive (e.g. "rep: edit" from the palette).
-        self._after_load: str | None = None
-        self._loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,11 +98,8 @@ class RepsScreen(Edits, AppScreen):
         self.query_one("#reps-status", Static).update(
             f"{len(reps)} reps, {active} active · inactive reps keep their leads, attempts and figures, and leave the "
             "pick lists of the lead and attempt forms" if reps else "No reps yet: press n to add the first one.")
-        self._loaded = True
         self.refresh_bindings()
-        if self._after_load:
-            self.call_later(self.run_action, self._after_load)
-            self._after_load = None
+        self.rows_shown()
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self) -> None:
@@ -115,8 +109,7 @@ class RepsScreen(Edits, AppScreen):
         return self.reps.get(self.query_one(RepTable).selected_key() or "") if self.reps else None
 
     def _selected(self, action: str) -> dict[str, Any] | None:
-        if not self._loaded:
-            self._after_load = action
+        if self.waits_for_rows(action):  # e.g. "rep: edit" from the palette
             return None
         if (rep := self._highlighted_rep()) is None:
             self.notify("No rep selected: press n to add one.", severity="warning")
