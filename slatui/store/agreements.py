@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from slatui.businesstime import country_holidays, preload_holidays
 from slatui.errors import InvalidInput, NotFound
-from slatui.store.facts import DERIVED_COLUMNS, RECOMPUTE_INPUTS, Clock, recomputed_facts
+from slatui.store.facts import LEAD_FACT_COLUMNS, RECOMPUTE_INPUTS, Clock, recomputed_facts
 from slatui.store.rows import (agreement_from_row, agreement_json, agreement_row, model_version, terms_from_rows,
                                version_from_row, version_row)
 from slatui.terms import CLOCK_FIELDS, VERSIONED_FIELDS, Terms, TermsVersion
@@ -354,12 +354,12 @@ class AgreementQueries:
             if facts != row[1 + inputs:]:
                 updates.append((*facts, row[0]))
         if updates:
-            self.conn.executemany(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in DERIVED_COLUMNS)} WHERE id = ?",
+            self.conn.executemany(f"UPDATE leads SET {', '.join(f'{k} = ?' for k in LEAD_FACT_COLUMNS)} WHERE id = ?",
                                   updates)
 
 
 # A batch of a recompute job: each lead's id, what its facts follow from, and the facts stored now.
-_RECOMPUTE_SQL = (f"SELECT id, {', '.join(RECOMPUTE_INPUTS)}, {', '.join(DERIVED_COLUMNS)} FROM leads "
+_RECOMPUTE_SQL = (f"SELECT id, {', '.join(RECOMPUTE_INPUTS)}, {', '.join(LEAD_FACT_COLUMNS)} FROM leads "
                   "WHERE agreement_id = ? AND id >= ? AND handed_off_at >= ? ORDER BY id LIMIT ?")
 
 

@@ -116,7 +116,7 @@ def attempt_facts(clock: Clock, handed_off_at: int, deadline_at: int, attempts: 
 
 
 # A lead's derived columns: its handoff facts, then its attempt facts.
-DERIVED_COLUMNS = HandoffFacts._fields + ATTEMPT_FACT_COLUMNS
+LEAD_FACT_COLUMNS = HandoffFacts._fields + ATTEMPT_FACT_COLUMNS
 # The stored columns `recomputed_facts` reads them from, in its order.
 RECOMPUTE_INPUTS = ("handed_off_at", "closed_as", "closed_at", "snoozed_until", "first_attempt_at", "attempt_count",
                     "connected_at", "last_attempt_at", "disqualified_at")
@@ -125,7 +125,7 @@ RECOMPUTE_INPUTS = ("handed_off_at", "closed_as", "closed_at", "snoozed_until", 
 def recomputed_facts(clock: Clock, handed_off_at: int, closed_as: str | None, closed_at: int | None,
                      snoozed_until: int | None, first_at: int | None, count: int, connected_at: int | None,
                      last_at: int | None, disqualified_at: int | None) -> tuple:
-    """Every derived fact of a stored lead (`DERIVED_COLUMNS` order) on a new clock, from its stored attempt facts:
+    """Every derived fact of a stored lead (`LEAD_FACT_COLUMNS` order) on a new clock, from its stored attempt facts:
     a clock change moves deadlines and business times, never what the attempts were."""
     handoff = handoff_facts(handed_off_at, clock)
     # A hand-closed disqualification's instant is its close's, which `attempt_facts` derives again.

@@ -8,7 +8,7 @@ import sqlite3
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from slatui.store.facts import ATTEMPT_FACT_COLUMNS, AttemptSummary, Clock, attempt_facts, handoff_facts
+from slatui.store.facts import LEAD_FACT_COLUMNS, AttemptSummary, Clock, attempt_facts, handoff_facts
 from slatui.terms import VERSIONED_FIELDS, Terms, TermsVersion
 from slatui.vocabulary import CLOSED_STATUSES
 
@@ -48,7 +48,6 @@ class AttemptValues(NamedTuple):
 # Columns of a lead that people (and imports) write; the others are derived facts (`slatui.store.facts`).
 LEAD_USER_COLUMNS = ("agreement_id", "rep_id", "name", "company", "email", "tier", "source", "value", "handed_off_at",
                      "closed_as", "closed_at", "close_reason", "revenue", "external_id", "snoozed_until")
-LEAD_FACT_COLUMNS = ("handoff_day", "deadline_at", "breach_at", *ATTEMPT_FACT_COLUMNS)
 ATTEMPT_COLUMNS = ("lead_id", "at", "channel", "outcome", "rep_id", "note", "external_id")
 # Columns of a lead row that bulk writes (a bulk load, an import) build whole: id, its own values, its derived facts.
 BULK_LEAD_COLUMNS = ("id", "agreement_id", "rep_id", "name", "company", "email", "tier", "source", "value",
