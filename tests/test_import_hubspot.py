@@ -324,3 +324,21 @@ def test_where_no_child_process_can_start_the_files_are_read_here(tmp_path, monk
     result = run(tmp_path / "s.db", "import", "hubspot", CONTACTS, CALLS, "--agreement", "SLA")
     assert result.code == 0, result.stderr
     assert counts(store) == (8, 11, 2) and lead_facts(store) == HAND_COUNT
+
+
+def test_a_contact_and_its_stand_in_split_across_chunks_stay_together(tmp_path, monkeypatch):
+    """A contact with a first-engagement date gives two records, and a chunk of the child's can end between them:
+    the stand-in still goes to its contact (1,500 of them after one without the date: record 2,000 is a contact,
+    2,001 its stand-in)."""
+    monkeypatch.setattr(beside, "BESIDE_BYTES", 0)
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("Record ID,First Name,Email,Create Date,Date of first engagement\n"
+                        "1,Zero,zero@x.example,2026-03-02 09:00,\n"
+                        + "".join(f"{i},N{i},n{i}@x.example,2026-03-02 09:00,2026-03-02 10:00\n"
+                                  for i in range(2, 1502)), encoding="utf-8")
+    store = make_store(tmp_path / "s.db")
+    result = run(tmp_path / "s.db", "import", "hubspot", contacts, "--agreement", "SLA")
+    assert result.code == 0, result.stderr
+    stand_ins = store.conn.execute("SELECT l.external_id, count(*) FROM attempts t JOIN leads l ON l.id = t.lead_id "
+                                   "GROUP BY l.id").fetchall()
+    assert len(stand_ins) == 1500 and all(n == 1 for _, n in stand_ins) and "1" not in {e for e, _ in stand_ins}

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import marshal
-import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -27,6 +26,7 @@ from typing import Any
 
 from slatui.errors import SlatuiError
 from slatui.io.batch import CHUNK, ERRORS_KEPT, AttemptRecord, Batch, LeadRecord, Record, RowError
+from slatui.io.child import Child
 
 # Files smaller than this are read in the import's own process: a child takes ≈ 0.4 s to start.
 BESIDE_BYTES = 20_000_000
@@ -59,35 +59,27 @@ class _Beside:
     """The child process reading source `index` of the batch `recipe()` builds; `records` yields them here."""
 
     def __init__(self, recipe: Callable[[], Batch], index: int, name: str) -> None:
-        self.name = name
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: none of this one's connections
-        self.pipe, child = context.Pipe(duplex=False)
-        self.process = context.Process(target=_read, args=(recipe, index, child), daemon=True,
-                                       name=f"slatui import {name}")
-        self.process.start()
-        child.close()  # the child's end is the child's: its exit then ends the pipe
+        self.child = Child(_read, (recipe, index), f"reading {name}", duplex=False)
 
     def records(self, batch: Batch, progress: Any) -> Iterator[Record]:
         """The source's records in file order; what reading them did to the batch is done to `batch` first."""
+        lead = None  # the last lead record: a stand-in after it may come in the next chunk
         while True:
             try:
-                message = marshal.loads(self.pipe.recv_bytes())
+                message = marshal.loads(self.child.pipe.recv_bytes())
             except EOFError:
-                self.process.join()
-                raise SlatuiError(f"the process reading {self.name} stopped (exit code {self.process.exitcode}): "
-                                  "nothing was written") from None
+                raise self.child.stopped() from None
             kind, body = message
             if kind == "failed":
                 raise SlatuiError(body)
             if kind == "crashed":
-                raise RuntimeError(f"reading {self.name} in a child process failed:\n{body}")
+                raise RuntimeError(f"{self.child.doing} in a child process failed:\n{body}")
             records, (rejected, errors, skipped, deactivated, done) = body
             batch.rejected_rows += rejected
             batch.errors.extend(RowError(*error) for error in errors[:max(0, ERRORS_KEPT - len(batch.errors))])
             batch.skipped.update(skipped)
             batch.deactivated.update(deactivated)
             progress.done = done
-            lead = None
             for plain in records:
                 if plain[0] == "lead":
                     _, where, agreement, fields, owner, columns, aliases, source, line, rejected = plain
@@ -95,19 +87,16 @@ class _Beside:
                                       source=source, line=line, rejected=rejected)
                     yield lead
                     continue
-                kind, where, agreement, ref, fields, owner, columns, stand_in, distinct, source, line = plain
-                yield AttemptRecord(where, agreement, lead if kind == "attempt on the lead before" else ref, fields,
+                on, where, agreement, ref, fields, owner, columns, stand_in, distinct, source, line = plain
+                yield AttemptRecord(where, agreement, lead if on == "attempt on the lead before" else ref, fields,
                                     owner=owner, columns=columns, stand_in=stand_in, distinct=distinct,
                                     source=source, line=line)
             if kind == "end":
-                self.process.join()
+                self.child.process.join()
                 return
 
     def close(self) -> None:
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join()
-        self.pipe.close()
+        self.child.close()
 
 
 def _read(recipe: Callable[[], Batch], index: int, pipe: Connection) -> None:

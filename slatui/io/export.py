@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from slatui.errors import SlatuiError
+from slatui.io.child import Child
 from slatui.report import spreadsheet_safe
 from slatui.store import Store, bulk
 from slatui.store.connection import BUSY_TIMEOUT_MS
@@ -125,36 +125,25 @@ class _Beside:
     exception that stopped it, which the parent raises."""
 
     def __init__(self, db: Path, table: str, file: str) -> None:
-        self.table = table
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: none of this one's connections
-        self.pipe, child = context.Pipe()
-        self.process = context.Process(target=_write_beside, args=(str(db), table, file, child), daemon=True,
-                                       name=f"slatui export {table}")
-        self.process.start()
-        child.close()  # the child's end is the child's: its exit then ends the pipe
+        self.child = Child(_write_beside, (str(db), table, file), f"writing {table}.csv", duplex=True)
         self._answer()  # the database opened
 
     def begin(self) -> None:
-        self.pipe.send("begin")
+        self.child.pipe.send("begin")
         self._answer()  # its read transaction begun
 
     def finish(self) -> None:
         self._answer()  # its lines written
-        self.process.join()
+        self.child.process.join()
 
     def close(self) -> None:
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join()
-        self.pipe.close()
+        self.child.close()
 
     def _answer(self) -> None:
         try:
-            failure = self.pipe.recv()
+            failure = self.child.pipe.recv()
         except EOFError:
-            self.process.join()
-            raise SlatuiError(f"the process writing {self.table}.csv stopped (exit code {self.process.exitcode}): "
-                              "nothing was written") from None
+            raise self.child.stopped() from None
         if failure is not None:
             raise failure
 
