@@ -10,7 +10,7 @@ from datetime import timedelta
 from conftest import FROZEN_NOW
 from textual.widgets import DataTable, Input
 
-from slatui.models import Lead
+from slatui.models import Attempt, Lead
 from slatui.store import Store
 from slatui.store.agreements import RECOMPUTE_HEARTBEAT
 from slatui.tui.forms.agreement import AgreementForm
@@ -142,3 +142,28 @@ def test_the_bare_command_leaves_an_interrupted_recompute_to_the_app(demo_db, mo
     assert opened == [demo_db]
     with Store(demo_db) as store:
         assert store.recomputing() == waiting  # no progress bar before the screen: the app finishes it in a worker
+
+
+def test_the_queue_and_the_leads_reload_when_another_process_logs(drive, demo_db, settle):
+    """`slatui log` in a shell, the app open: the lead reached leaves the queue at the next look at the file
+    (it used to wait for the queue's own refresh, every 30 s), and the leads list shows its new attempt count."""
+    async def scenario(pilot):
+        await pilot.press("2")
+        await settle(pilot)
+        queue = pilot.app.screen
+        table = queue.query_one(DataTable)
+        first = table.coordinate_to_cell_key((0, 0)).row_key.value
+        with Store(demo_db) as store:
+            store.log_attempt(Attempt(lead_id=int(first), at=FROZEN_NOW - timedelta(minutes=1), outcome="connected"))
+        await _look(pilot, settle)
+        assert first not in {key.value for key in table.rows}
+
+        await pilot.press("3")
+        await settle(pilot)
+        leads = pilot.app.screen.query_one(DataTable)
+        newest = leads.coordinate_to_cell_key((0, 0)).row_key.value
+        _hand_off(demo_db, 1)
+        await _look(pilot, settle)
+        assert leads.coordinate_to_cell_key((0, 0)).row_key.value != newest
+
+    drive(demo_db, scenario)

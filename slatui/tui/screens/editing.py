@@ -51,6 +51,10 @@ class Edits:
         """Show the data as a change left it (reload)."""
         raise NotImplementedError
 
+    def on_data_changed(self) -> None:
+        self.changed()  # another process wrote to the file (`slatui log` in a shell): the queue must not wait for
+        # its own half-minute refresh, nor the leads and reps for the next visit
+
     def open_form(self, form: FormScreen, saved: Callable[[Any], str]) -> None:
         """Push `form`; a save is confirmed with the toast `saved(value)` (the screen reloads when resumed)."""
         form.origin = self.origin
