@@ -60,7 +60,6 @@ class WelcomeScreen(ModalScreen[str | None]):
         yield footer()
 
     def on_mount(self) -> None:
-        self.query_one("#welcome-progress").display = False
         if self.load_now:
             self.action_demo()
 
