@@ -101,14 +101,14 @@ def test_first_visits_of_the_screens_reparse_no_stylesheet(drive, demo_db, settl
             await pilot.press(key)
             await settle(pilot)
         assert reparses == []
-        dark = pilot.app.screen.query_one("Footer").styles.background
+        dark = pilot.app.screen.query_one("KeysFooter").styles.background
         await pilot.press("ctrl+t")
         await settle(pilot)
         assert reparses
-        light = pilot.app.screen.query_one("Footer").styles.background
+        light = pilot.app.screen.query_one("KeysFooter").styles.background
         await pilot.press("2")  # styled for the light theme, though built before the change
         await settle(pilot)
-        assert pilot.app.screen.query_one("Footer").styles.background == light != dark
+        assert pilot.app.screen.query_one("KeysFooter").styles.background == light != dark
 
     drive(demo_db, scenario)
 
@@ -118,7 +118,8 @@ def test_a_first_visit_restyles_renders_and_builds_the_footer_once(drive, demo_d
     never got) and rebuilt its footer's keys up to 7 times; a return to a screen restyles it, rebuilds nothing."""
     from textual._compositor import Compositor
     from textual.screen import Screen
-    from textual.widgets import Footer
+
+    from slatui.tui.widgets.keys_footer import KeysFooter
 
     counts: dict[str, int] = {}
 
@@ -130,7 +131,7 @@ def test_a_first_visit_restyles_renders_and_builds_the_footer_once(drive, demo_d
         return count
 
     monkeypatch.setattr(Compositor, "render_full_update", counting("renders", Compositor.render_full_update))
-    monkeypatch.setattr(Footer, "recompose", counting("footers", Footer.recompose))
+    monkeypatch.setattr(KeysFooter, "_grouped", counting("footers", KeysFooter._grouped))
     monkeypatch.setattr(Screen, "update_node_styles", counting("restyles", Screen.update_node_styles))
 
     async def scenario(pilot):
@@ -165,6 +166,38 @@ def app_collector(monkeypatch, older: tuple[int, int], *, busy: Callable[[], boo
     monkeypatch.setattr(app, "GC_PERIOD", period)
     monkeypatch.setattr(app.SlatuiApp, "_loop_busy", staticmethod(busy))
     return app
+
+
+def test_the_footer_s_keys_work_with_the_mouse_as_from_the_keyboard(drive, demo_db, settle):
+    """A click on a key presses it, a hover shows its tooltip, a key that does nothing here rings the bell; the
+    palette's key stays flush right at 80 columns, over the keys that do not fit."""
+    from slatui.tui.widgets.keys_footer import KeysFooter
+
+    async def scenario(pilot):
+        footer = pilot.app.screen.query_one(KeysFooter)
+        keys = {key.key: key for key in footer.keys}
+        assert keys["ctrl+p"].end == footer.size.width and all(key.end <= keys["ctrl+p"].start for key in keys.values()
+                                                               if key.key != "ctrl+p")
+        await pilot.hover(KeysFooter, offset=(keys["3"].start, 0))
+        assert footer._hovered == "3" and footer.tooltip == keys["3"].tooltip != ""
+        await pilot.click(KeysFooter, offset=(keys["3"].start, 0))
+        await settle(pilot)
+        assert pilot.app.screen.title == "Leads"
+        footer = pilot.app.screen.query_one(KeysFooter)
+        help_key = footer.keys[0]
+        bells = []
+        pilot.app.bell = lambda: bells.append(True)
+        footer._keys = [help_key._replace(enabled=False)]
+        await pilot.click(KeysFooter, offset=(help_key.start, 0))
+        await settle(pilot)
+        assert bells and not isinstance(pilot.app.screen, HelpScreen)
+        footer.refresh()  # drawn again: the real keys are back
+        await settle(pilot)
+        await pilot.click(KeysFooter, offset=(help_key.start, 0))
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HelpScreen)
+
+    drive(demo_db, scenario, size=(80, 24))
 
 
 def test_the_app_collects_the_older_generations_itself_and_puts_python_s_collector_back(drive, demo_db, monkeypatch):
@@ -302,9 +335,7 @@ def test_calculator_is_live_and_shows_100_leads_for_the_guides_example(drive, de
 
 
 def test_at_80x24_the_columns_that_matter_stay_and_help_leads_every_footer(drive, demo_db, settle):
-    from textual.widgets import Footer
-    from textual.widgets._footer import FooterKey
-
+    from slatui.tui.widgets.keys_footer import KeysFooter
     from slatui.tui.widgets.lead_table import LeadTable
     from slatui.tui.widgets.queue_table import QueueTable
 
@@ -316,7 +347,7 @@ def test_at_80x24_the_columns_that_matter_stay_and_help_leads_every_footer(drive
             await pilot.press(key)
             await settle(pilot)
             assert pilot.app.screen.query_one(table_type).shown_columns == shown
-            assert pilot.app.screen.query_one(Footer).query(FooterKey).first().key == "question_mark"
+            assert pilot.app.screen.query_one(KeysFooter).keys[0].key == "question_mark"
         await pilot.press("3")
         await settle(pilot)
         assert all(select.size.height == 1 for select in pilot.app.screen.query("#lead-filters Select"))

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+from slatui.tui.widgets.keys_footer import KeysFooter
 
 # [ and ] take one footer entry on the screens that step through agreements.
 AGREEMENT_KEYS = Binding.Group("Agreement", compact=True)
@@ -97,35 +96,6 @@ class Viewer:
     ]
 
 
-class KeysFooter(Footer):
-    """Textual's footer, rebuilt only when the keys it shows change.
-
-    Textual's rebuilds all its keys (a widget each, some 30) whenever the screen's bindings may have changed: on
-    every return to a screen and as the focus settles on a new one, the same keys again, 25-35 ms of the event
-    loop at 1M leads (chained into one stall with the screen's first frame)."""
-
-    _shown: object = None
-
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            # Styled as they mount, the keys were styled again when their `compact` watcher added the class:
-            # added here, it is there to style once.
-            if isinstance(widget, FooterKey):
-                widget.set_class(self.compact, "-compact", update=False)
-            yield widget
-
-    async def recompose(self) -> None:
-        if not self.is_attached:  # as Textual's: a late call once the screen is gone
-            return
-        # What Footer.compose reads: the bindings shown, and the command palette's.
-        bindings = self.screen.active_bindings
-        shown = (self._bindings_ready, bindings.get(self.app.COMMAND_PALETTE_BINDING),
-                 [(binding, enabled, tooltip) for _, binding, enabled, tooltip in bindings.values() if binding.show])
-        if shown != self._shown:
-            self._shown = shown
-            await super().recompose()
-
-
-def footer() -> Footer:
-    """The footer of every screen: compact, so more keys fit in 80 columns."""
-    return KeysFooter(compact=True)
+def footer() -> KeysFooter:
+    """The footer of every screen."""
+    return KeysFooter()
