@@ -75,3 +75,46 @@ def test_a_row_line_lays_out_its_cells_as_columns_would():
     assert "".join(segment.text for segment in segments) == line.plain == "  42  Ana Mar…  open  "
     assert [segment.style for segment in segments if segment.text.strip() == "Ana Mar…"] == [Style(bold=True)]
     assert line.__rich_measure__(Console(), Console().options).maximum == 4 + 8 + 6 + 2 * 2
+
+
+def test_a_row_is_drawn_as_datatable_draws_it_and_drawn_again_only_when_it_changes(drive, demo_db, settle):
+    """The table's own row drawing (kept across page-downs and new pages) gives DataTable's segments, styles and
+    click targets for every kind of row: striped either way, under the cursor, under the mouse."""
+    from itertools import chain
+
+    from textual.coordinate import Coordinate
+    from textual.strip import Strip
+    from textual.widgets import DataTable
+
+    def drawn(table, draw, row_key, cursor, hover):
+        _, cells = draw(table, row_key, 0, table.rich_style, Coordinate(cursor, 0), Coordinate(hover, 0))
+        return [(segment.text, segment.style) for segment in Strip(list(chain.from_iterable(cells))).simplify()]
+
+    def compare(table):
+        for index in (0, 1, 2, 3):
+            row_key = table._row_locations.get_key(index)
+            for cursor, hover in ((index, -1), (-1, index), (index, index), (5, 6)):
+                ours = drawn(table, type(table)._render_line_in_row, row_key, cursor, hover)
+                assert ours == drawn(table, DataTable._render_line_in_row, row_key, cursor, hover), (index, cursor)
+
+    async def scenario(pilot):
+        table = await open_leads(pilot, settle)
+        table._show_hover_cursor = True
+        compare(table)
+        table.styles.overflow_y = "hidden"  # as with a page of few rows: a blank is left where the scrollbar was
+        await settle(pilot)
+        assert table.size.width > sum(column.get_render_width(table) for column in table.ordered_columns)
+        compare(table)
+        table.styles.overflow_y = "auto"
+        table.move_cursor(row=3)
+        await settle(pilot)
+        kept = len(table._drawn_rows)
+        await pilot.press("down")  # two rows change their highlight; the others are drawn already
+        await settle(pilot)
+        assert len(table._drawn_rows) == kept + 2
+        pilot.app.theme = "textual-light"  # a new theme draws every row again, in its colours
+        await settle(pilot)
+        assert table._row_styles and all(style[0] == table._get_row_style(index, table.rich_style)
+                                         for (index, *_), style in table._row_styles.items())
+
+    drive(demo_db, scenario)
