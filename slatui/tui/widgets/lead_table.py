@@ -13,7 +13,9 @@ from rich.text import Text
 from textual import events, work
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import RowKey
 
@@ -56,10 +58,13 @@ class RowLine:
     def plain(self) -> str:
         return self._text.plain if self._text is not None else "".join(segment.text for segment in self._segments)
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> list[Segment]:
+    def segments(self, console: Console) -> list[Segment]:
         if self._segments is None:
             self._segments, self._text = list(self._text.render(console)), None
         return self._segments
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> list[Segment]:
+        return self.segments(console)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement(self.width, self.width)
@@ -102,14 +107,24 @@ class LeadRowsTable(DataTable):
             row_style, pre, post, extend = self._styles_of_row(row_index, cursor, hover, base_style)
             pre = row_style + Style.from_meta({"row": row_index, "column": 0}) + pre
             cell = [Segment(" ", pre + post)]
-            cell.extend(Segment(text, pre + style + post) for text, style, _ in line.__rich_console__(
-                self.app.console, self.app.console.options))
+            cell.extend(Segment(text, pre + style + post) for text, style, _ in line.segments(self.app.console))
             cell.append(Segment(" ", pre + post))
             remaining = max(0, self.size.width - sum(column.get_render_width(self) for column in self.ordered_columns))
             drawn = [cell, [Segment(" " * remaining, extend + Style.from_meta(
                 {"row": row_index, "column": 0, "out_of_bounds": True}))]]
             self._drawn_rows[key] = drawn
         return [], drawn
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = self.rich_style  # read once a frame: DataTable reads it for each line (it walks the DOM)
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        # DataTable's, for a table without fixed rows, in the frame's style.
+        scroll_x, scroll_y = self.scroll_offset
+        if y >= (self.header_height if self.show_header else 0):
+            y += scroll_y
+        return self._render_line(y, scroll_x, scroll_x + self.size.width, self._frame_style)
 
     def _styles_of_row(self, row_index: int, cursor: bool, hover: bool, base_style: Style
                        ) -> tuple[Style, Style, Style, Style]:
