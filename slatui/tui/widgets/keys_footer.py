@@ -86,7 +86,6 @@ class KeysFooter(Widget):
 
     def __init__(self) -> None:
         super().__init__()
-        self._bindings_ready = False
         self._shown: object = None
         self._items: list[Entry | Group] = []
         self._palette: Entry | None = None
@@ -105,7 +104,6 @@ class KeysFooter(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
         # As Textual's footer: an app without the focus keeps the keys it had (they come back unchanged).
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             self.call_after_refresh(self.rebuild)
@@ -185,8 +183,8 @@ class KeysFooter(Widget):
         for key in keys:
             if not key.enabled:
                 line.stylize(Style(dim=True), key.start, key.end)
-            if key.key == self._hovered:
-                line.stylize(styles["hover"], key.start, key.end)
+            if key.key == self._hovered:  # the key's colours on the hover's background
+                line.stylize(Style(bgcolor=styles["hover"].bgcolor), key.start, key.end)
         self._keys = keys
         line.stylize_before(self.rich_style)
         return line
