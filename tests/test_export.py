@@ -1,7 +1,11 @@
 import csv
 import io
 import json
+import shutil
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -222,6 +226,38 @@ def test_a_failed_export_leaves_no_partial_file_and_keeps_the_old_one(small_demo
     monkeypatch.undo()
     assert run(small_demo, "export", "--out", out).code == 0
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in out.iterdir())  # customer data: owner-only
+
+
+def test_ctrl_c_in_an_sql_function_stops_the_export_like_any_ctrl_c(small_demo, tmp_path):
+    """SQLite swallows a Ctrl-C that lands in one of our SQL functions (a cell made safe for spreadsheets) and
+    reports "user-defined function raised exception": the export said the database could not be read and to
+    restore a backup. A real SIGINT, in a process of its own, while SQLite runs the function."""
+    db, out = tmp_path / "ctrl-c.db", tmp_path / "out"
+    shutil.copy(small_demo, db)
+    with Store(db) as store, store.transaction() as conn:
+        conn.execute("UPDATE leads SET name = '=SUM(A1)' WHERE id = (SELECT min(id) FROM leads)")
+    script = tmp_path / "press_ctrl_c.py"
+    script.write_text(textwrap.dedent("""
+        import os, signal, sys
+        from slatui.cli import main
+        from slatui.io import export
+
+        def pressed(value, safe=export.spreadsheet_safe):
+            if value == "=SUM(A1)":  # the lead's name, which SQLite sends to the function
+                print("pressed", file=sys.stderr, flush=True)
+                os.kill(os.getpid(), signal.SIGINT)
+            return safe(value)
+
+        if __name__ == "__main__":
+            export.spreadsheet_safe = pressed
+            main(sys.argv[1:])
+    """))
+    stopped = subprocess.run([sys.executable, str(script), "--db", str(db), "export", "--out", str(out)],
+                             capture_output=True, text=True, timeout=60)
+    assert stopped.stderr.splitlines()[0] == "pressed"  # the Ctrl-C happened, inside the function
+    assert stopped.returncode == 1 and stopped.stderr.splitlines()[-1] == "aborted", stopped.stderr
+    assert "cannot be read" not in stopped.stderr
+    assert list(out.iterdir()) == []  # nothing written, no temporary file left
 
 
 def test_excel_csv_has_a_bom_and_crlf(tmp_path):

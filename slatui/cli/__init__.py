@@ -7,6 +7,7 @@ when they run, so quick commands stay quick.
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import sys
 
@@ -45,11 +46,26 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+class _Interrupts:
+    """Whether Ctrl-C was pressed. A Ctrl-C that lands in one of our SQL functions (the export's, the import's)
+    is swallowed by SQLite, which reports "user-defined function raised exception" instead: without this, the
+    command said the database could not be read and told the user to restore a backup."""
+
+    seen = False
+
+    @classmethod
+    def handle(cls, signum: int, frame: object) -> None:
+        cls.seen = True
+        signal.default_int_handler(signum, frame)
+
+
 def main(args: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
     args = sys.argv[1:] if args is None else args
     if (bad := _not_utf8(args)) is not None:
         _fail(f"'{bad}' is not valid UTF-8 text: type it again (or rename the file) in UTF-8")
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored or taken
+        signal.signal(signal.SIGINT, _Interrupts.handle)
     try:
         code = cli.main(args=args, prog_name="slatui", standalone_mode=False)
         if isinstance(code, int):
@@ -69,6 +85,9 @@ def main(args: list[str] | None = None) -> None:
     except SlatuiError as exc:
         _fail(str(exc), exc.exit_code)
     except sqlite3.DatabaseError as exc:
+        if _Interrupts.seen:  # SQLite's report of the Ctrl-C: the command stopped as Ctrl-C stops any
+            click.echo("aborted", err=True)
+            sys.exit(1)
         from slatui.store.connection import explain
 
         _fail(explain(exc))
