@@ -112,6 +112,9 @@ def test_a_row_is_drawn_as_datatable_draws_it_and_drawn_again_only_when_it_chang
         await pilot.press("down")  # two rows change their highlight; the others are drawn already
         await settle(pilot)
         assert len(table._drawn_rows) == kept + 2
+        pilot.app.screen.set_focus(None)  # the cursor's colours without the focus
+        await settle(pilot)
+        compare(table)
         pilot.app.theme = "textual-light"  # a new theme draws every row again, in its colours
         await settle(pilot)
         assert table._row_styles and all(style[0] == table._get_row_style(index, table.rich_style)
