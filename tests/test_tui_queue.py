@@ -65,6 +65,28 @@ def test_the_queue_follows_the_plan_soonest_due_first_with_its_countdown(drive, 
     drive(queue_db, scenario)
 
 
+def test_when_more_leads_are_owed_than_shown_the_summary_says_so(drive, queue_db, settle, monkeypatch):
+    """The table holds the soonest due (a page); its last row is not the end of the work, as the command line's
+    "… and N more" says too."""
+    page = plan.entries
+    monkeypatch.setattr(plan, "entries", lambda *args, **kwargs: page(*args, **kwargs, limit=2))
+
+    async def scenario(pilot):
+        table = await open_queue(pilot, settle)
+        assert table.row_count == 2
+        summary = str(pilot.app.screen.query_one("#queue-summary").render())
+        assert " owed an attempt (2 shown) · " in summary
+
+    drive(queue_db, scenario)
+    monkeypatch.undo()
+
+    async def all_shown(pilot):
+        await open_queue(pilot, settle)
+        assert "shown" not in str(pilot.app.screen.query_one("#queue-summary").render())
+
+    drive(queue_db, all_shown)
+
+
 def test_a_c_ctrl_s_logs_connected_on_the_top_lead_and_it_leaves_the_queue(drive, queue_db, settle):
     top: dict = {}
 

@@ -52,14 +52,16 @@ def legend() -> Text:
     return line
 
 
-def summary(counts: dict[str, Any], as_of: str) -> str:
+def summary(counts: dict[str, Any], as_of: str, shown: int) -> str:
     """What the plan owes, in figures: "3 overdue / 5 due within the hour · 40 owed an attempt · cadence done,
-    not reached: 12 · as of 16:30 CET"."""
+    not reached: 12 · as of 16:30 CET"; "owed an attempt (200 shown)" when the table holds fewer
+    leads than are owed, so its last row is not taken for the end of the work."""
     done = f"cadence done, not reached: {counts['cadence_done']:,}"
     if not counts["leads"]:
         return f"Nothing due: every lead here has its attempts · {done} · as of {as_of}"
+    some = f" ({shown:,} shown)" if shown < counts["leads"] else ""
     return (f"[b]{counts['overdue']:,} overdue / {counts['due_soon']:,} due within the hour[/b] · "
-            f"{counts['leads']:,} owed an attempt · {done} · as of {as_of}")
+            f"{counts['leads']:,} owed an attempt{some} · {done} · as of {as_of}")
 
 
 def _setting_id(value: str | None) -> int | None:
@@ -190,7 +192,7 @@ class QueueScreen(LeadEdits, AppScreen):
         counts = self._counts
         crossed = len(self._overdue_since_load)  # fallen overdue since the figures were read
         counts = {**counts, "overdue": counts["overdue"] + crossed, "due_soon": max(0, counts["due_soon"] - crossed)}
-        self.query_one("#queue-summary", Static).update(summary(counts, self._as_of))
+        self.query_one("#queue-summary", Static).update(summary(counts, self._as_of, len(self._entries)))
 
     # ---- the countdown ----------------------------------------------------------------------
 
