@@ -193,8 +193,8 @@ def test_a_target_change_applies_from_its_month_on(tmp_path):
         june = metrics.month_report(store, store.terms(agreement.id), 2026, 6, june_as_of)
         assert (june["speed"]["breached_count"], june["speed"]["pending_count"]) == (0, 1)
         assert june["terms"]["respond_within_seconds"] == 7200 and june["terms"]["in_force_from"] == "2026-06"
-        # Rewriting history on purpose: May is judged again with the new target.
-        store.update_agreement(two_hours, effective="all")
+        # Rewriting history on purpose: May is judged again with the new target (named: it is the one now).
+        store.update_agreement(two_hours, effective="all", given={"respond_within_seconds"})
         speed = metrics.month_report(store, store.terms(agreement.id), 2026, 5, may_as_of)["speed"]
         assert (speed["breached_count"], speed["pending_count"]) == (0, 1)
 

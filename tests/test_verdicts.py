@@ -170,6 +170,29 @@ def test_an_edit_from_a_month_on_leaves_earlier_reports_byte_identical(tmp_path,
     assert json.loads(july())["month_status"] == "met"
 
 
+def test_an_edit_from_a_past_month_changes_only_the_terms_it_names(tmp_path, capsys):
+    """A later version's other terms (the goal set from this month) stayed out of the past months: changing the
+    response time from September also cut September's goal to this month's. A term named with the value it has
+    now still changes the past; an edit that changes nothing judges no month again."""
+    db = str(tmp_path / "terms.db")
+    assert run_cli("--db", db, "agreement", "add", "H", "--tz", "UTC", "--lead-goal", "4",
+                   "--respond-within", "2h", "--from", "2026-09-01") == 0
+    assert run_cli("--db", db, "lead", "add", "L", "--agreement", "H", "--at", "2026-09-07T10:00") == 0
+    assert run_cli("--db", db, "agreement", "edit", "H", "--lead-goal", "2") == 0  # from this month
+    assert run_cli("--db", db, "agreement", "edit", "H", "--respond-within", "30m", "--effective", "2026-09") == 0
+    with Store(db) as store:
+        terms = store.terms("H")
+    september, december = terms.version_for_month(2026, 9), terms.current_version()
+    assert (september.lead_goal, september.respond_within_seconds) == (4, 1800)
+    assert (december.lead_goal, december.respond_within_seconds) == (2, 1800)
+    capsys.readouterr()
+    assert run_cli("--db", db, "agreement", "edit", "H", "--effective", "2026-10") == 0
+    assert "judged again" not in capsys.readouterr().out
+    assert run_cli("--db", db, "agreement", "edit", "H", "--lead-goal", "2", "--effective", "2026-09") == 0
+    with Store(db) as store:
+        assert store.terms("H").version_for_month(2026, 9).lead_goal == 2
+
+
 def test_effective_must_be_a_month_or_all(tmp_path, capsys):
     db = str(tmp_path / "bad.db")
     assert run_cli("--db", db, "agreement", "add", "A", "--tz", "UTC") == 0

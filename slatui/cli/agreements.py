@@ -76,6 +76,15 @@ AGREEMENT_OPTIONS = {
 }
 
 
+# The options that set a target or the clock (effective-dated: `agreement edit --effective`), with their field in
+# the terms.
+VERSIONED_OPTIONS = {
+    "lead_goal": "lead_goal", "respond_within": "respond_within_seconds", "compliance": "compliance_threshold",
+    "min_attempts": "min_attempts", "miss_limit": "miss_limit", "cadence": "cadence", "tz": "tz", "hours": "hours",
+    "holiday_countries": "holiday_countries",
+}
+
+
 def _apply_agreement_options(base: dict[str, Any], opts: dict[str, Any]) -> dict[str, Any]:
     """Merge the given options into an agreement's data (a plain dict validated afterwards)."""
     from slatui.parsing import parse_date, parse_duration, parse_percent
@@ -225,10 +234,14 @@ def agreement_edit(ctx: Context, name_or_id: str, new_name: str | None, effectiv
     data = _apply_agreement_options(current.model_dump(), opts)
     if new_name:
         data["name"] = new_name
+    given = {field for option, field in VERSIONED_OPTIONS.items() if opts.get(option) is not None}
+    versions = store.terms(current.id).versions
     with recompute_progress() as progress:
         judged_again = store.months_judged_again(current.id, month) if month and month != "all" else 0
         saved = store.update_agreement(validated(Agreement, data, {**AGREEMENT_OPTIONS, "name": "--name"}),
-                                       effective=month, progress=progress)
+                                       effective=month, given=given, progress=progress)
+    if store.terms(current.id).versions == versions:  # no target or clock changed: no month is judged again
+        judged_again, month = 0, None
     if as_json:
         _print_agreement(store, store.agreement_dump(saved.id), as_json)
         return

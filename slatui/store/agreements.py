@@ -8,7 +8,7 @@ from bisect import bisect_right
 import sqlite3
 import time
 from datetime import date, datetime, timezone
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -59,25 +59,29 @@ class AgreementQueries:
             change.summary = f"added agreement #{agreement_id} {agreement.name}"
         return agreement.model_copy(update={"id": agreement_id})
 
-    def update_agreement(self, agreement: Agreement, *, effective: str | None = None,
+    def update_agreement(self, agreement: Agreement, *, effective: str | None = None, given: Collection[str] = (),
                          progress: Callable[[int, int], None] | None = None, recompute: bool = True) -> Agreement:
         """Save an edit. Targets and clock changes apply from the month `effective` ("YYYY-MM", default this month
         in the agreement's zone) on: earlier months keep the terms they were judged by; "all" rewrites every
-        month. Leads whose facts the change moves are recomputed in batches (`run_recompute_jobs`), here unless
-        `recompute` is False (the app runs them in a worker of their own, the list showing progress)."""
+        month. The terms changed are those `agreement` holds other than the terms in force now (which
+        `get_agreement` gave it), and those named in `given` (set by the user, maybe to the value they have now):
+        a month keeps its other terms. Leads whose facts the change moves are recomputed in batches
+        (`run_recompute_jobs`), here unless `recompute` is False (the app runs them in a worker of their own, the
+        list showing progress)."""
         before = self._agreement_row(agreement.id)
         self._check_unique_name(agreement)
         terms = self.terms(agreement.id)
         month = _this_month(terms) if effective is None else effective
-        wanted = model_version(agreement, month)
+        wanted, now = model_version(agreement, month), terms.current_version()
         versions = list(terms.versions)
         if month == "all":
-            changed = {name: getattr(wanted, name) for name in VERSIONED_FIELDS
-                       if any(getattr(v, name) != getattr(wanted, name) for v in versions)}
+            affected = versions
         else:
             in_force = terms.version_for_month(*_month(month))
-            changed = {name: getattr(wanted, name) for name in VERSIONED_FIELDS
-                       if getattr(wanted, name) != getattr(in_force, name)}
+            affected = [in_force, *(v for v in versions if v.from_month > month)]
+        changed = {name: getattr(wanted, name) for name in VERSIONED_FIELDS
+                   if (name in given or getattr(wanted, name) != getattr(now, name))
+                   and any(getattr(v, name) != getattr(wanted, name) for v in affected)}
         row = agreement_row(agreement)
         with self.change(f"edited agreement #{agreement.id} {agreement.name}"):
             self.conn.execute(f"UPDATE agreements SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
