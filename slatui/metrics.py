@@ -264,7 +264,7 @@ def _verdicts(terms: Terms, month_rows: list[dict[str, Any]], history_first: dat
               month: int, as_of: datetime) -> list[dict[str, Any]]:
     """Verdicts of the months from `history_first` to (year, month), from their `period_summary` rows, each
     month by the terms in force in it. A month is judged once it has ended in the agreement's zone; until then
-    it is in progress (on track or behind)."""
+    it is in progress (on track or behind); months not begun as of `as_of` have none."""
     if history_first is None or history_first > month_bounds(year, month)[1]:
         return []
     rows = {r["period"]: r for r in month_rows}
@@ -272,9 +272,11 @@ def _verdicts(terms: Terms, month_rows: list[dict[str, Any]], history_first: dat
     while cursor <= (year, month):
         label = f"{cursor[0]:04d}-{cursor[1]:02d}"
         month_terms = terms.for_month(*cursor)
-        row = rows.get(label) or _empty_row(label)
         m_first, m_last = month_bounds(*cursor)
         now_local = local_now(month_terms, as_of)
+        if now_local.date() < m_first:  # not begun as of `as_of`: no verdict yet, not even "in progress"
+            break
+        row = rows.get(label) or _empty_row(label)
         volume, speed, depth = _volume(month_terms, row, m_first, m_last, now_local), _speed(month_terms, row), \
             _depth(month_terms, row)
         met = volume["met"] and speed["met"] and depth["met"]

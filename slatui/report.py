@@ -66,29 +66,32 @@ def _as_of(report: dict[str, Any]) -> str:
     return format_local(datetime.fromisoformat(report["as_of"]).timestamp(), report["time_zone"])
 
 
-def _mark(met: bool, in_progress: bool = False) -> str:
-    # A month still running is never missed: its targets are on track or behind so far.
-    if in_progress:
+def _mark(met: bool, status: str) -> str:
+    # A month still running is never missed: its targets are on track or behind so far. A month not tracked
+    # (before the first lead or the start) has no verdict, nor has any of its targets.
+    if status == "in_progress":
         return "on track" if met else "behind"
+    if status == "not_tracked":
+        return "—"
     return "met" if met else "MISSED"
 
 
 def key_figures(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(measure, target, actual, verdict) rows shared by the table and Markdown renderers."""
     v, s, d = report["volume"], report["speed"], report["depth"]
-    running = report["month_status"] == "in_progress"
+    status = report["month_status"]
     return [
         ("Leads handed off", f"{v['goal']}", f"{v['actual']} (to date goal {leads_to_date(v['goal_to_date'])}, "
-         f"projected {v['projected']:.0f})", _mark(v["on_pace"] if running else v["met"], running)),
+         f"projected {v['projected']:.0f})", _mark(v["on_pace"] if status == "in_progress" else v["met"], status)),
         ("First attempt within target", f"{share(s['threshold'])} within {_secs(s['target_seconds'])}",
          f"{percent(s['compliance'], s['threshold'])} ({s['met_count']} met, {s['breached_count']} breached, "
-         f"{s['pending_count']} pending)", _mark(s["met"], running)),
+         f"{s['pending_count']} pending)", _mark(s["met"], status)),
         ("Response time", _secs(s["target_seconds"]),
          f"mean {_secs(s['mean_seconds'])}, median {_secs(s['median_seconds'])}, p90 {_secs(s['p90_seconds'])}", ""),
         ("Attempts on unreached leads", f"≥ {d['min_attempts']}",
          f"{number(d['mean_attempts'], d['min_attempts'], 1)} over {d['unconnected_leads']} leads "
          f"({d['leads_worked']} worked)",
-         _mark(d["met"], running)),
+         _mark(d["met"], status)),
     ]
 
 
@@ -256,6 +259,9 @@ def render_scorecard(cards: list[dict[str, Any]]) -> str:
     for card in cards:
         lines.append(f"{printable(card['agreement']['name'])} — missed in a row: {card['consecutive_missed_months']} "
                      f"of {card['miss_limit']}")
+        if not card["months"]:
+            lines += ["no month tracked yet: months count from the agreement's first lead", ""]
+            continue
         rows = [("month", "leads", "in time", "attempts", "verdict")] + [_scorecard_row(v) for v in card["months"]]
         widths = [max(len(row[i]) for row in rows) for i in range(5)]
         lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]

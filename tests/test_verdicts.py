@@ -134,6 +134,35 @@ def test_months_before_the_first_lead_are_not_tracked_and_an_empty_month_after_i
     assert metrics.consecutive_missed(verdicts) == 1
 
 
+def test_a_month_not_begun_has_no_verdict_and_the_months_before_it_still_count(store):
+    """A report of next month (or of this month as of a day in the last) said "in progress: on track"."""
+    agreement = _office(store, lead_goal=30)
+    for month in (9, 10, 11):
+        _lead(store, agreement, local(2026, month, 2, 10), (local(2026, month, 2, 10, 5), "connected"))
+    as_of = local(2026, 12, 4, 12)
+    january = metrics.month_report(store, agreement, 2027, 1, as_of)
+    assert january["month_status"] == "not_tracked" and january["on_track"] is None
+    assert january["consecutive_missed_months"] == 3
+    december_seen_in_november = metrics.month_report(store, agreement, 2026, 12, local(2026, 11, 15, 12))
+    assert december_seen_in_november["month_status"] == "not_tracked"
+    assert december_seen_in_november["consecutive_missed_months"] == 2
+
+
+def test_a_month_not_tracked_shows_no_verdict_on_any_target(tmp_path, capsys):
+    """Its footer said "not tracked" while its rows said MISSED; the scorecard of an agreement without leads
+    was a header alone."""
+    db = str(tmp_path / "new.db")
+    assert run_cli("--db", db, "agreement", "add", "New", "--tz", "UTC", "--lead-goal", "10") == 0
+    capsys.readouterr()
+    assert run_cli("--db", db, "report", "--agreement", "New", "--month", "2026-11", "--as-of",
+                   "2026-12-04T10:00") == 0
+    text = capsys.readouterr().out
+    verdicts = [line.split("│")[-2].strip() for line in text.splitlines() if line.startswith("│")]
+    assert "Month not tracked" in text and verdicts == ["—", "—", "", "—"]
+    assert run_cli("--db", db, "scorecard", "--agreement", "New") == 0
+    assert "no month tracked yet" in capsys.readouterr().out
+
+
 # ---- effective-dated terms --------------------------------------------------------------------------
 
 
