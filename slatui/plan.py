@@ -21,6 +21,8 @@ from slatui.store.facts import Clock, next_due
 
 # "Due soon" on the status line: within this much business time.
 SOON_SECONDS = 3600
+# The furthest a snooze may put a lead off (a typo such as 2099 would hide it for good).
+SNOOZE_LIMIT_DAYS = 366
 
 
 def business_seconds_left(calendar: Any, now_ts: float, due_ts: float) -> int:
@@ -151,6 +153,9 @@ def snooze(store: Store, lead_id: int, until_text: str | None, now_ts: float) ->
     until = int(parse_until(until_text, tz, datetime.fromtimestamp(now_ts, timezone.utc)).timestamp())
     if until <= now_ts:
         raise ParseError(f"{local_time(until, tz)} has passed; give a time to come, e.g. 'in 2h' or 'tomorrow 09:30'")
+    if until - now_ts > SNOOZE_LIMIT_DAYS * 86400:
+        raise ParseError(f"{format_local(until, tz, '%d %b %Y')} is more than a year away: a lead nobody will try "
+                         "is closed (slatui lead close) rather than snoozed; give a nearer time")
     # What its cadence says, without a snooze it may have now (which this one replaces).
     due = next_due(clock, row["status"], row["attempt_count"], row["deadline_at"], row["last_attempt_at"], None)
     if due is not None and until <= due:
@@ -161,4 +166,6 @@ def snooze(store: Store, lead_id: int, until_text: str | None, now_ts: float) ->
             f"{local_time(row['next_due_at'], tz)}"]
     if row["attempt_count"] == 0 and row["breach_at"] > now_ts:
         done.append(f"its first response still breaches the SLA after {local_time(row['breach_at'], tz)}")
+    elif row["attempt_count"] == 0:  # the snooze takes it off the overdue count: say what it leaves behind
+        done.append(f"its first response already breached the SLA, at {local_time(row['breach_at'], tz)}")
     return done
