@@ -142,15 +142,29 @@ def parse_month(text: str) -> tuple[int, int]:
     raise ParseError(f"{s!r} is not a month: write YYYY-MM, e.g. 2026-03")
 
 
-def _to_utc(moment: datetime, zone: ZoneInfo, raw: str) -> datetime:
+def _to_utc(moment: datetime, zone: ZoneInfo, raw: str, *, typed: bool = False) -> datetime:
     """`moment` in UTC, in the years 1970-2100; a naive one is a wall time in `zone`.
 
-    A naive datetime has fold=0, which makes wall times in a DST gap or overlap
-    resolve instead of failing: an ambiguous time is its first occurrence and a
-    skipped one is read with the offset in force before the jump.
+    A time of day the user `typed` that the clocks skip (a jump forward) or show twice (a jump back) is
+    refused with what to give instead: stored, it would be an hour off or a guess. Otherwise (a date's
+    midnight, which a few zones skip) fold=0 resolves it: the offset in force before the jump.
     """
     _check_year(moment.year, raw)
+    if moment.tzinfo is None and typed:
+        first, second = moment.replace(tzinfo=zone, fold=0), moment.replace(tzinfo=zone, fold=1)
+        if first.utcoffset() != second.utcoffset():
+            if first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != moment:
+                jump = second.utcoffset() - first.utcoffset()  # fold=1 reads a skipped time after the jump
+                raise ParseError(f"{raw!r} does not exist in {zone.key}: the clocks jump forward then; give the "
+                                 f"time after the jump, e.g. {moment + jump:%H:%M}")
+            raise ParseError(f"{raw!r} happens twice in {zone.key} (the clocks go back): add its offset, "
+                             f"{_offset(first)} for the first or {_offset(second)} for the second")
     return (moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)).astimezone(timezone.utc)
+
+
+def _offset(moment: datetime) -> str:
+    text = moment.strftime("%z")  # +0200
+    return f"{text[:3]}:{text[3:]}"
 
 
 def parse_when(text: str, tz: str, now: datetime | None = None) -> datetime:
@@ -196,7 +210,8 @@ def _parse_instant(text: str, tz: str, now: datetime | None, *, coming: bool) ->
             at = time(int(hour or 0), int(minute or 0), int(second or 0))
         except ValueError:
             raise ParseError(f"{raw!r} has no such time of day: write HH:MM, e.g. {word} 09:30") from None
-        return _to_utc(datetime.combine(today + timedelta(days=_days_from_today(word, today)), at), zone, raw)
+        return _to_utc(datetime.combine(today + timedelta(days=_days_from_today(word, today)), at), zone, raw,
+                       typed=hour is not None)
     if _DATE.fullmatch(s):
         return _to_utc(datetime.combine(parse_date(s), time(0)), zone, raw)
     if _ISO_DATETIME.match(s.upper()):
@@ -207,7 +222,7 @@ def _parse_instant(text: str, tz: str, now: datetime | None, *, coming: bool) ->
             moment = isoparse(s.upper())
         except (ValueError, OverflowError):  # OverflowError: 9999-12-31T24:00 is a day past the last one
             raise ParseError(unreadable) from None
-        return _to_utc(moment, zone, raw)
+        return _to_utc(moment, zone, raw, typed=True)
     raise ParseError(unreadable)
 
 

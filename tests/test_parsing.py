@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -237,34 +238,48 @@ def test_parse_when_defaults_now_to_the_current_time():
 
 # DST: Madrid springs forward 2026-03-29 02:00→03:00 and falls back 2026-10-25 03:00→02:00;
 # New York springs forward 2026-03-08 02:00→03:00 and falls back 2026-11-01 02:00→01:00.
-# A skipped wall time is read with the offset before the jump (02:30 → 03:30 after it);
-# an ambiguous one is its first occurrence (fold=0, still summer time).
 DST_CASES = [
-    ("Europe/Madrid", date(2026, 3, 29), "02:30", utc(2026, 3, 29, 1, 30)),  # gap
     ("Europe/Madrid", date(2026, 3, 29), "03:30", utc(2026, 3, 29, 1, 30)),  # just after the gap
-    ("Europe/Madrid", date(2026, 10, 25), "02:30", utc(2026, 10, 25, 0, 30)),  # fold, first pass
     ("Europe/Madrid", date(2026, 10, 25), "03:30", utc(2026, 10, 25, 2, 30)),  # after the fold
-    ("America/New_York", date(2026, 3, 8), "02:30", utc(2026, 3, 8, 7, 30)),  # gap
-    ("America/New_York", date(2026, 11, 1), "01:30", utc(2026, 11, 1, 5, 30)),  # fold, first pass
     ("America/New_York", date(2026, 11, 1), "02:30", utc(2026, 11, 1, 7, 30)),  # after the fold
+]
+# A typed time the clocks skip or show twice is refused with what to give instead: read as the offset before
+# the jump (or the first pass), it was stored an hour off or by a guess.
+DST_REFUSED = [
+    ("Europe/Madrid", date(2026, 3, 29), "02:30", "does not exist in Europe/Madrid: the clocks jump forward then; "
+                                                  "give the time after the jump, e.g. 03:30"),
+    ("Europe/Madrid", date(2026, 10, 25), "02:30", "happens twice in Europe/Madrid (the clocks go back): add its "
+                                                   "offset, +02:00 for the first or +01:00 for the second"),
+    ("America/New_York", date(2026, 3, 8), "02:30", "does not exist in America/New_York"),
+    ("America/New_York", date(2026, 11, 1), "01:30", "-04:00 for the first or -05:00 for the second"),
 ]
 
 
+def _typed(form: str, day: date, clock: str) -> tuple[str, datetime]:
+    """The time as typed in `form` (today, yesterday, an ISO date-time), and the `now` it is typed at."""
+    afternoon = utc(day.year, day.month, day.day, 16, 0)  # of the same local day in both zones
+    return {"today": (f"today {clock}", afternoon), "yesterday": (f"yesterday {clock}", afternoon + timedelta(days=1)),
+            "iso": (f"{day.isoformat()}T{clock}", NOW)}[form]
+
+
+@pytest.mark.parametrize("form", ["today", "yesterday", "iso"])
 @pytest.mark.parametrize(("tz", "day", "clock", "expected"), DST_CASES)
-def test_parse_when_today_across_dst(tz, day, clock, expected):
-    now = utc(day.year, day.month, day.day, 16, 0)  # afternoon of the same local day in both zones
-    assert parse_when(f"today {clock}", tz, now=now) == expected
+def test_parse_when_across_dst(form, tz, day, clock, expected):
+    text, now = _typed(form, day, clock)
+    assert parse_when(text, tz, now=now) == expected
 
 
-@pytest.mark.parametrize(("tz", "day", "clock", "expected"), DST_CASES)
-def test_parse_when_yesterday_across_dst(tz, day, clock, expected):
-    now = utc(day.year, day.month, day.day, 16, 0) + timedelta(days=1)
-    assert parse_when(f"yesterday {clock}", tz, now=now) == expected
+@pytest.mark.parametrize("form", ["today", "yesterday", "iso"])
+@pytest.mark.parametrize(("tz", "day", "clock", "message"), DST_REFUSED)
+def test_a_time_the_clocks_skip_or_repeat_is_refused(form, tz, day, clock, message):
+    text, now = _typed(form, day, clock)
+    with pytest.raises(ParseError, match=re.escape(message)):
+        parse_when(text, tz, now=now)
 
 
-@pytest.mark.parametrize(("tz", "day", "clock", "expected"), DST_CASES)
-def test_parse_when_naive_iso_across_dst(tz, day, clock, expected):
-    assert parse_when(f"{day.isoformat()}T{clock}", tz, now=NOW) == expected
+def test_an_offset_picks_either_pass_of_a_repeated_time():
+    assert parse_when("2026-10-25T02:30+02:00", "Europe/Madrid", now=NOW) == utc(2026, 10, 25, 0, 30)
+    assert parse_when("2026-10-25T02:30+01:00", "Europe/Madrid", now=NOW) == utc(2026, 10, 25, 1, 30)
 
 
 def test_parse_when_local_midnight_on_dst_days():
