@@ -334,6 +334,21 @@ def test_calculator_is_live_and_shows_100_leads_for_the_guides_example(drive, de
     drive(demo_db, scenario)
 
 
+def test_a_value_the_calculator_cannot_read_stays_in_sight_with_its_whole_message(drive, demo_db, settle):
+    """A red border drawn round the one-line field covered what was typed; the message was cut."""
+    async def scenario(pilot):
+        await pilot.press("6")
+        await settle(pilot)
+        field = pilot.app.screen.query_one("#calc-quota", Input)
+        field.value = "x7000"
+        await settle(pilot)
+        assert field.has_class("-invalid") and field.content_region.height == 1
+        error = pilot.app.screen.query_one("#calc-quota-error")
+        assert str(error.render()).endswith("like 5000") and error.size.height > 1
+
+    drive(demo_db, scenario, size=(80, 24))
+
+
 def test_at_80x24_the_columns_that_matter_stay_and_help_leads_every_footer(drive, demo_db, settle):
     from slatui.tui.widgets.keys_footer import KeysFooter
     from slatui.tui.widgets.lead_table import LeadTable

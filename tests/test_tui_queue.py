@@ -87,6 +87,24 @@ def test_when_more_leads_are_owed_than_shown_the_summary_says_so(drive, queue_db
     drive(queue_db, all_shown)
 
 
+def test_at_80x24_a_field_s_message_is_shown_whole_under_it(drive, queue_db, settle):
+    """The message went below the fold of the form (focus scrolls to the field, not to what is under it) and
+    was cut at the field's edge: 'the attempt (2020-01-01 10:00 CET) i'."""
+    async def scenario(pilot):
+        await open_queue(pilot, settle)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("c")
+        pilot.app.screen.query_one("#at", Input).value = "2020-01-01 10:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = pilot.app.screen.query_one("#at-error")
+        assert str(error.render()).endswith("check the time") and error.size.height > 1
+        assert pilot.app.screen.query_one("#form-body").region.contains_region(error.region)
+
+    drive(queue_db, scenario, size=(80, 24))
+
+
 def test_a_c_ctrl_s_logs_connected_on_the_top_lead_and_it_leaves_the_queue(drive, queue_db, settle):
     top: dict = {}
 

@@ -226,6 +226,7 @@ def show_field_errors(node: DOMNode, errors: dict[str, str], *, focus: bool = Tr
     """
     unplaced: dict[str, str] = {}
     first: Widget | None = None
+    first_label: Label | None = None
     for key, message in errors.items():
         label = _error_label(node, key)
         if label is None:
@@ -233,11 +234,17 @@ def show_field_errors(node: DOMNode, errors: dict[str, str], *, focus: bool = Tr
             continue
         label.update(message)
         label.add_class("-shown")
+        first_label = first_label or label
         for field in node.query(f"#{label.id.removesuffix('-error')}"):
             field.add_class("-invalid")
             first = first or field
     if focus and first is not None and first.focusable and not first.has_focus:
         first.focus()
+    if first_label is not None:
+        # Focus scrolls the field into view, not its message under it (below the fold of a short terminal):
+        # once the message is laid out, its whole row is brought into view.
+        row = first_label.parent or first_label
+        node.call_after_refresh(row.scroll_visible, animate=False)
     return unplaced
 
 
