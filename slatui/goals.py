@@ -57,9 +57,10 @@ def _ceil_whole(x: float) -> int:
 def leads_needed(quota: float, marketing_share: float, deal_size: float, close_rate: float) -> LeadsNeeded:
     """Quota × marketing share ÷ deal size = customers; customers ÷ close rate = leads (both rounded up)."""
     _require(math.isfinite(quota) and quota >= 0, "quota", "a number of 0 or more", quota)
-    _require(0 <= marketing_share <= 1, "marketing share", "a fraction from 0 to 1 (e.g. 0.6 for 60%)", marketing_share)
+    # Shares are fractions here but percentages to the people who type them (the calculator, `calc leads`).
+    _require(0 <= marketing_share <= 1, "marketing share", "from 0 % to 100 %", f"{marketing_share * 100:g} %")
     _require(math.isfinite(deal_size) and deal_size > 0, "deal size", "more than 0", deal_size)
-    _require(0 < close_rate <= 1, "close rate", "a fraction above 0 and at most 1 (e.g. 0.5 for 50%)", close_rate)
+    _require(0 < close_rate <= 1, "close rate", "above 0 % and at most 100 %", f"{close_rate * 100:g} %")
     goal = quota * marketing_share
     # 1e308 ÷ 1e-308 is no count of customers: said of the deal size, the input that made it overflow.
     _require(math.isfinite(goal / deal_size / close_rate), "deal size", f"larger for a quota of {quota:g}", deal_size)

@@ -66,13 +66,13 @@ def test_leads_needed_is_frozen():
     [
         ((-1, 1.0, 100, 0.5), "quota must be a number of 0 or more, got -1"),
         ((math.inf, 1.0, 100, 0.5), "quota must be a number of 0 or more, got inf"),
-        ((5000, 60, 100, 0.5), "marketing share must be a fraction from 0 to 1 (e.g. 0.6 for 60%), got 60"),
-        ((5000, -0.1, 100, 0.5), "marketing share must be a fraction from 0 to 1 (e.g. 0.6 for 60%), got -0.1"),
-        ((5000, math.nan, 100, 0.5), "marketing share must be a fraction from 0 to 1 (e.g. 0.6 for 60%), got nan"),
+        ((5000, 60, 100, 0.5), "marketing share must be from 0 % to 100 %, got 6000 %"),
+        ((5000, -0.1, 100, 0.5), "marketing share must be from 0 % to 100 %, got -10 %"),
+        ((5000, math.nan, 100, 0.5), "marketing share must be from 0 % to 100 %, got nan %"),
         ((5000, 1.0, 0, 0.5), "deal size must be more than 0, got 0"),
         ((5000, 1.0, -100, 0.5), "deal size must be more than 0, got -100"),
-        ((5000, 1.0, 100, 0), "close rate must be a fraction above 0 and at most 1 (e.g. 0.5 for 50%), got 0"),
-        ((5000, 1.0, 100, 50), "close rate must be a fraction above 0 and at most 1 (e.g. 0.5 for 50%), got 50"),
+        ((5000, 1.0, 100, 0), "close rate must be above 0 % and at most 100 %, got 0 %"),
+        ((5000, 1.0, 100, 50), "close rate must be above 0 % and at most 100 %, got 5000 %"),
     ],
 )
 def test_leads_needed_rejects_invalid_input(args, message):
