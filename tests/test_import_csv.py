@@ -63,8 +63,9 @@ def test_self_mapping_tab_file_then_attempts_by_lead_id(tmp_path):
     attempts = run(tmp_path / "s.db", "import", "csv", CSV / "attempts_only.csv", "--agreement", "SLA")
     assert attempts.code == 2
     assert "attempts_only.csv:4: lead_id: no lead with id L-9 in this import or in agreement 'SLA'" in attempts.stderr
-    assert ("attempts_only.csv:5: at: the attempt (2026-03-01 10:00 UTC) is before its lead's handoff "
-            "(2026-03-02 10:00 UTC)") in attempts.stderr
+    # On the clock the file's times are read on, as the file has them (they said UTC).
+    assert ("attempts_only.csv:5: at: the attempt (2026-03-01 11:00 CET) is before its lead's handoff "
+            "(2026-03-02 11:00 CET)") in attempts.stderr
     assert counts(store)[1] == 0
     kept = run(tmp_path / "s.db", "import", "csv", CSV / "attempts_only.csv", "--agreement", "SLA", "--skip-bad-rows")
     assert kept.stdout.startswith("leads: 0 added, 1 updated; attempts: 2 added; rows rejected: 2")
@@ -224,7 +225,7 @@ def test_times_before_1970_after_2100_or_in_the_future_are_rejected(tmp_path):
     assert result.code == 2
     assert "rejected: f.csv:2: handed_off_at: the year 1969 is outside 1970-2100: is it a typo?" in result.stderr
     assert "rejected: f.csv:3: handed_off_at: the year 2101 is outside 1970-2100: is it a typo?" in result.stderr
-    assert "rejected: f.csv:4: handed_off_at: 2099-03-02 09:00 UTC is in the future (it is now " in result.stderr
+    assert "rejected: f.csv:4: handed_off_at: 2099-03-02 10:00 CET is in the future (it is now " in result.stderr
     assert "f.csv:5" not in result.stderr
     assert "error: 3 rows rejected, nothing written" in result.stderr
 

@@ -85,8 +85,8 @@ def test_excel_files_with_bad_rows_are_refused_whole_then_imported_with_skip(tmp
     refused = run(tmp_path / "s.db", "import", "hubspot", *files, "--agreement", "SLA")
     assert refused.code == 2
     assert "rejected: activities_unicode.csv:6: Call outcome: unknown outcome 'Gatekeeper'" in refused.stderr
-    assert ("rejected: activities_unicode.csv:7: Activity date: the attempt (2026-03-16 10:30 UTC) is before "
-            "its lead's handoff (2026-03-16 11:00 UTC)") in refused.stderr
+    assert ("rejected: activities_unicode.csv:7: Activity date: the attempt (2026-03-16 11:30 CET) is before "
+            "its lead's handoff (2026-03-16 12:00 CET)") in refused.stderr
     assert "error: 2 rows rejected, nothing written" in refused.stderr
     assert counts(store) == (0, 0, 0)
 
@@ -142,7 +142,7 @@ def test_changed_contacts_are_updated_and_a_later_handoff_cannot_strand_attempts
     refused = run(tmp_path / "s.db", "import", "hubspot", edited, "--agreement", "SLA")
     assert refused.code == 2
     assert ("rejected: contacts.csv:3: Became a Marketing Qualified Lead Date: the lead already has an attempt at "
-            "2026-03-03 08:30 UTC, before this handoff") in refused.stderr
+            "2026-03-03 09:30 CET, before this handoff") in refused.stderr
     assert lead_facts(store) == HAND_COUNT
 
 

@@ -38,7 +38,7 @@ from pydantic import ValidationError
 from slatui.errors import SlatuiError
 from slatui.io.csvread import CellError, Cells, DateReader, Table
 from slatui.models import Agreement, Rep, describe_validation_error
-from slatui.parsing import is_email
+from slatui.parsing import format_local, is_email
 from slatui.store import LeadValues, Store, bulk
 from slatui.store.facts import ATTEMPT_FACT_COLUMNS, AttemptSummary, Clock, attempt_facts, handoff_facts
 from slatui.store.rows import bulk_lead_row
@@ -173,7 +173,7 @@ def closing_time(cells: Cells, column: str | None, handed_off_at: int | None) ->
 # ---- the rules of the models, on plain values -----------------------------------------------------
 
 
-def _instant_problem(value: Any, now: int) -> str | None:
+def _instant_problem(value: Any, now: int, zone: str | None = None) -> str | None:
     """Why an instant (epoch seconds) cannot be imported: outside 1970-2100 or in the future."""
     if not isinstance(value, int) or isinstance(value, bool):
         return "a time is needed"
@@ -182,12 +182,16 @@ def _instant_problem(value: Any, now: int) -> str | None:
     if value < 0 or value >= _AFTER_2100:
         year = (_EPOCH + timedelta(seconds=min(max(value, -62135596800), 253402300799))).year
         return f"the year {year} is outside 1970-2100: is it a typo?"
-    return (f"{_utc(value)} UTC is in the future (it is now {_utc(now)} UTC): "
+    return (f"{_shown(value, zone)} is in the future (it is now {_shown(now, zone)}): "
             "is the date, or the zone it is read in, wrong?")
 
 
-def _utc(epoch: int) -> str:
-    return f"{_EPOCH + timedelta(seconds=epoch):%Y-%m-%d %H:%M}"
+def _shown(epoch: int, zone: str | None) -> str:
+    """An instant in a message, on the clock the file's times without an offset were read on (so it reads as the
+    file has it), else in UTC."""
+    if zone:
+        return format_local(epoch, zone)
+    return f"{_EPOCH + timedelta(seconds=epoch):%Y-%m-%d %H:%M} UTC"
 
 
 def _amount_problem(value: Any) -> str | None:
@@ -220,7 +224,7 @@ def _choice_problem(value: Any, choices: tuple[str, ...]) -> str | None:
     return f"{value!r} is not allowed: use one of {', '.join(choices)}"
 
 
-def check_lead(row: dict[str, Any], now: int) -> list[tuple[str, str]]:
+def check_lead(row: dict[str, Any], now: int, zone: str | None = None) -> list[tuple[str, str]]:
     """(field, problem) for each of the Lead model's rules a lead's own values break."""
     name, email, handed_off_at, value = row["name"], row["email"], row["handed_off_at"], row["value"]
     if (type(name) is str and 0 < len(name) <= LEAD_NAME_MAX and type(row["company"]) is str
@@ -249,9 +253,9 @@ def check_lead(row: dict[str, Any], now: int) -> list[tuple[str, str]]:
     add("value", _amount_problem(row["value"]))
     add("revenue", _amount_problem(row["revenue"]))
     add("handed_off_at", "the lead has no handoff time" if row["handed_off_at"] is None else
-        _instant_problem(row["handed_off_at"], now))
+        _instant_problem(row["handed_off_at"], now, zone))
     if row["closed_at"] is not None:
-        add("closed_at", _instant_problem(row["closed_at"], now))
+        add("closed_at", _instant_problem(row["closed_at"], now, zone))
     if not problems:
         if row["status"] != "customer" and row["revenue"] is not None:
             add("revenue", "revenue is for leads that became customers (status 'customer')")
@@ -262,7 +266,7 @@ def check_lead(row: dict[str, Any], now: int) -> list[tuple[str, str]]:
     return problems
 
 
-def check_attempt(fields: dict[str, Any], now: int) -> list[tuple[str, str]]:
+def check_attempt(fields: dict[str, Any], now: int, zone: str | None = None) -> list[tuple[str, str]]:
     """(field, problem) for each of the Attempt model's rules an attempt's values break."""
     at, external_id = fields.get("at"), fields.get("external_id")
     if (type(at) is int and 0 <= at <= now + FUTURE_SLACK_SECONDS and fields.get("channel", "call") in CHANNELS
@@ -270,7 +274,7 @@ def check_attempt(fields: dict[str, Any], now: int) -> list[tuple[str, str]]:
             and (external_id is None or type(external_id) is str)):
         return []  # the usual case, in one test
     problems = [(name, problem) for name, problem in (
-        ("at", _instant_problem(fields.get("at"), now)),
+        ("at", _instant_problem(fields.get("at"), now, zone)),
         ("channel", _choice_problem(fields.get("channel", "call"), CHANNELS)),
         ("outcome", _choice_problem(fields.get("outcome"), OUTCOMES)),
         ("note", None if isinstance(fields.get("note", ""), str) else "text is needed"),
@@ -709,7 +713,7 @@ class _Job:
         row = {k: stored[k] for k in _OWN} if stored else dict(_NEW_LEAD)
         row.update(fields)
         row["agreement_id"] = agreement.id
-        problems = check_lead(row, self.now)
+        problems = check_lead(row, self.now, self.batch.zone)
         if record.owner is not None and not problems:
             rep_id = self._rep_id(record.owner, record) if record.owner else None
             if rep_id is _REFUSED:
@@ -735,7 +739,8 @@ class _Job:
                 return self._refuse(record, agreement)
             if stored["first_attempt_at"] is not None and stored["first_attempt_at"] < row["handed_off_at"]:
                 self.reject(record, "handed_off_at", f"the lead already has an attempt at "
-                                                     f"{_utc(stored['first_attempt_at'])} UTC, before this handoff")
+                                                     f"{_shown(stored['first_attempt_at'], self.batch.zone)}, "
+                                                     "before this handoff")
                 return self._refuse(record, agreement)
             self.leads.mark(lead_id, record)
             if values != _own(stored):
@@ -871,7 +876,7 @@ class _Job:
     def _attempt(self, record: AttemptRecord, target: tuple[int, int, int | None], by_external_id: dict,
                  by_key: dict, rows: list[tuple]) -> None:
         fields = record.fields
-        problems = check_attempt(fields, self.now)
+        problems = check_attempt(fields, self.now, self.batch.zone)
         if problems:
             for i, (name, problem) in enumerate(problems):
                 self.reject(record, name, problem, new_row=i == 0)
@@ -879,7 +884,9 @@ class _Job:
         lead_id, handed_off_at, rep_id = target
         at, channel, outcome = fields["at"], fields.get("channel", "call"), fields["outcome"]
         if at < handed_off_at:
-            message = f"the attempt ({_utc(at)} UTC) is before its lead's handoff ({_utc(handed_off_at)} UTC)"
+            zone = self.batch.zone
+            message = (f"the attempt ({_shown(at, zone)}) is before its lead's handoff "
+                       f"({_shown(handed_off_at, zone)})")
             if record.stand_in:  # not a row of the file: say so (once), but do not fail the import
                 self.early_stand_ins += 1
                 if self.early_stand_ins == 1:
