@@ -84,14 +84,19 @@ def test_bad_mappings_are_one_line(tmp_path, mapping, message):
     assert result.stderr.startswith(f"error: {message}")
 
 
-def test_a_file_without_times_says_what_to_map(tmp_path):
+@pytest.mark.parametrize(("header", "example"), [
+    ("Who,When", "When"), ("Lead ID,Name,Created", "Created"), ("Id,Nombre,Fecha de alta", "Fecha de alta"),
+    ("Id,Name", "Handoff date"),
+])
+def test_a_file_without_times_says_what_to_map(tmp_path, header, example):
+    """The example maps the column that looks like a time (it mapped the first one: a lead's id)."""
     make_store(tmp_path / "s.db")
     path = tmp_path / "people.csv"
-    path.write_text("Who,When\nAna,2026-03-02\n")
+    path.write_text(f"{header}\n{','.join(['1'] * header.count(',') + ['2026-03-02'])}\n")
     result = run(tmp_path / "s.db", "import", "csv", path, "--agreement", "SLA")
     assert result.code == 2
-    assert 'no column gives handed_off_at (for leads) or at (for attempts): map one, e.g. --map "Who=handed_off_at"' \
-        in result.stderr
+    assert ("no column gives handed_off_at (for leads) or at (for attempts): map one as COLUMN=FIELD (--map on the "
+            f'command line), e.g. "{example}=handed_off_at"') in result.stderr
 
 
 # ---- reading files ------------------------------------------------------------------------------

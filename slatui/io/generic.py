@@ -86,6 +86,16 @@ def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+# Words in a column's name that say it holds a date or a time (English, Spanish, Portuguese, Russian exports).
+_TIME_WORDS = re.compile(r"date|time|when|created|hand.?off|fecha|hora|cuando|data|quando|дата|время|когда", re.IGNORECASE)
+
+
+def _time_column(header: list[str]) -> str:
+    """The column a missing time most likely is, for the example in the message (the first column, often an
+    id, made a poor one); a placeholder if no name says so."""
+    return next((column for column in header if _TIME_WORDS.search(column)), "Handoff date")
+
+
 def read_batch(path: Path, agreement: Agreement, dates: DateReader, mapping: dict[str, str], *,
                sheet: str | None = None) -> Batch:
     table = read_table(path, [*mapping.values(), *FIELDS], sheet=sheet)
@@ -98,8 +108,9 @@ def read_batch(path: Path, agreement: Agreement, dates: DateReader, mapping: dic
     columns.update({f: c for c, f in mapped.items()})
     if "handed_off_at" not in columns and "at" not in columns:
         raise SlatuiError(
-            f"{table.name}: no column gives handed_off_at (for leads) or at (for attempts): map one, e.g. "
-            f"--map \"{table.header[0]}=handed_off_at\" (fields: {', '.join(FIELDS)})"
+            f"{table.name}: no column gives handed_off_at (for leads) or at (for attempts): map one as COLUMN=FIELD "
+            f"(--map on the command line), e.g. \"{_time_column(table.header)}=handed_off_at\" "
+            f"(fields: {', '.join(FIELDS)})"
         )
     learn_dates(dates, [(table, [columns.get(f) for f in ("handed_off_at", "closed_at", "at")])])
     batch = Batch(create_reps=False, zone=dates.tz)
