@@ -221,6 +221,25 @@ def test_a_misreadable_amount_rejects_its_row_naming_line_and_column(tmp_path):
     assert [(r["name"], r["value"]) for r in store.lead_rows()] == [("Cy", 1500)]
 
 
+def test_an_export_s_repeated_header_and_footer_lines_are_skipped_not_rejected(tmp_path):
+    """A report repeats its header on each page and ends with a count: each failed the whole import ('can't read
+    'Handoff' as a date', 'the row has neither a lead nor an attempt'). A row that only looks like them is still
+    read, and refused if bad."""
+    store = make_store(tmp_path / "s.db")
+    path = tmp_path / "report.csv"
+    path.write_text("Name;Handoff;Email\nAna;2026-11-02 10:00;ana@x.example\n\nNAME;handoff;EMAIL\n"
+                    "Bo;2026-11-03 11:00;bo@x.example\nTotal rows: 2;;\nExported on 2026-11-04 by Ana;;\n")
+    result = run(tmp_path / "s.db", "import", "csv", path, "--agreement", "SLA", "--map", "Handoff=handed_off_at")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("leads: 2 added")
+    assert "1 row skipped: they repeat the header" in result.stderr
+    assert "2 rows skipped: footer lines (totals, export notes) are not leads" in result.stderr
+    assert counts(store)[0] == 2
+    path.write_text("Name;Handoff;Email\nTotal rows: 2;2026-11-02 10:00;\nName;Handoff;x\n")
+    refused = run(tmp_path / "s.db", "import", "csv", path, "--agreement", "SLA", "--map", "Handoff=handed_off_at")
+    assert refused.code == 2 and "report.csv:3: Handoff: can't read 'Handoff'" in refused.stderr
+
+
 def test_times_before_1970_after_2100_or_in_the_future_are_rejected(tmp_path):
     make_store(tmp_path / "s.db")
     path = tmp_path / "f.csv"

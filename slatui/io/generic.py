@@ -90,6 +90,11 @@ def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 _TIME_WORDS = re.compile(r"date|time|when|created|hand.?off|fecha|hora|cuando|data|quando|дата|время|когда", re.IGNORECASE)
 
 
+# What an export may end with, alone in its first cell: totals, a count of rows, when and by what it was made.
+_FOOTER = re.compile(r"(grand )?totals?\b.*|.*\b\d[\d,.]* (records?|rows?|leads?)\b.*|(exported|generated|report|"
+                     r"created) (on|by|at)\b.*|confidential\b.*|copyright\b.*", re.IGNORECASE)
+
+
 def _time_column(header: list[str]) -> str:
     """The column a missing time most likely is, for the example in the message (the first column, often an
     id, made a poor one); a placeholder if no name says so."""
@@ -119,7 +124,16 @@ def read_batch(path: Path, agreement: Agreement, dates: DateReader, mapping: dic
                     "external_id": columns.get("lead_id", "")}
     attempt_columns = {**columns, "lead": columns.get("lead_id") or columns.get("email", "")}
 
+    header = [words(column) for column in table.header]
+
     def convert(cells: Cells, where: str, source: int) -> list:
+        row = [cell.strip() for cell in cells.row.cells]
+        if [words(cell) for cell in row[:len(header)]] == header:  # exports that repeat it every page
+            batch.skip("they repeat the header")
+            return []
+        if row and _FOOTER.fullmatch(row[0]) and not any(row[1:]):
+            batch.skip("footer lines (totals, export notes) are not leads")
+            return []
         # Both are read before either is kept: a rejected row contributes nothing.
         lead = _lead(batch, cells, where, agreement.name, columns, describing, lead_columns)
         attempt = _attempt(batch, cells, where, agreement.name, columns, lead, attempt_columns)
