@@ -19,6 +19,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 
+# Columns a turn of the mouse wheel scrolls the keys by.
+SCROLL_STEP = 4
+
+
 class Key(NamedTuple):
     """One key as shown: its columns in the line (start inclusive, end exclusive)."""
 
@@ -91,6 +95,8 @@ class KeysFooter(Widget):
         self._palette: Entry | None = None
         self._keys: list[Key] = []  # where render put each key
         self._hovered: str | None = None
+        self._shift = 0  # columns scrolled past with the mouse wheel
+        self._overflow = 0  # columns of keys that do not fit
 
     @property
     def keys(self) -> list[Key]:
@@ -120,6 +126,7 @@ class KeysFooter(Widget):
             return
         self._shown = (shown, palette)
         self._items = self._grouped(shown)
+        self._hovered, self.tooltip, self._shift = None, None, 0  # other keys, in other places
         self._palette = None
         if palette is not None:
             _, binding, enabled, _ = palette
@@ -169,17 +176,22 @@ class KeysFooter(Widget):
             else:
                 add(item)
                 line.append(" ")
-        if self._palette is not None:  # flush right, after a thin rule; it covers what would not fit
-            palette = Text(no_wrap=True)
+        palette = Text(no_wrap=True)
+        if self._palette is not None:  # flush right, after a thin rule (part of its key, as on Textual's)
             palette.append("▏", styles["separator"])
             palette.append(self._palette.display, styles["key"])
             palette.append(" " + self._palette.description, styles["description"])
-            start = max(0, width - palette.cell_len)
-            line.truncate(start, pad=True)
-            keys = [key for key in keys if key.end <= start]
+        room = max(0, width - palette.cell_len)
+        # What does not fit is reached with the mouse wheel (the keyboard has `?`), as on Textual's footer.
+        self._overflow = max(0, line.cell_len - room)
+        shift = self._shift = min(self._shift, self._overflow)
+        line = line[shift:]
+        line.truncate(room, pad=True)
+        keys = [key._replace(start=max(0, key.start - shift), end=min(room, key.end - shift))
+                for key in keys if key.end - shift > 0 and key.start - shift < room]
+        if self._palette is not None:
             line.append_text(palette)
-            keys.append(Key(self._palette.key, start + 1, line.cell_len, self._palette.enabled,
-                            self._palette.tooltip))
+            keys.append(Key(self._palette.key, room, line.cell_len, self._palette.enabled, self._palette.tooltip))
         for key in keys:
             if not key.enabled:
                 line.stylize(Style(dim=True), key.start, key.end)
@@ -207,6 +219,19 @@ class KeysFooter(Widget):
         if hovered != self._hovered:
             self._hovered = hovered
             self.tooltip = key.tooltip if key and key.tooltip else None
+            self.refresh()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._scroll(SCROLL_STEP, event)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._scroll(-SCROLL_STEP, event)
+
+    def _scroll(self, step: int, event: events.MouseEvent) -> None:
+        shift = max(0, min(self._shift + step, self._overflow))
+        if shift != self._shift:
+            self._shift = shift
+            event.stop()
             self.refresh()
 
     def on_leave(self) -> None:
