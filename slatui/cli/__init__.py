@@ -64,6 +64,7 @@ def main(args: list[str] | None = None) -> None:
     args = sys.argv[1:] if args is None else args
     if (bad := _not_utf8(args)) is not None:
         _fail(f"'{bad}' is not valid UTF-8 text: type it again (or rename the file) in UTF-8")
+    _Interrupts.seen = False
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored or taken
         signal.signal(signal.SIGINT, _Interrupts.handle)
     try:
