@@ -237,6 +237,34 @@ def test_an_edit_asks_from_which_month_and_counts_the_months_judged_again(drive,
     assert (before[9]["terms"]["lead_goal"], after[9]["terms"]["lead_goal"]) == (60, 75)
 
 
+def test_an_edit_writes_only_what_the_form_changed(drive, demo_db, settle):
+    """Saved, the editor wrote every field as it had read them: a compliance target and a summary set meanwhile
+    from a shell went back to their old values, unsaid."""
+    async def scenario(pilot):
+        await _open_agreements(pilot, settle)
+        await _select(pilot, settle, "Northwind customer SLA")
+        await pilot.press("e")
+        await settle(pilot)
+        with Store(demo_db) as store:  # another process, while the form is open
+            elsewhere = store.get_agreement("Northwind customer SLA")
+            store.update_agreement(elsewhere.model_copy(update={
+                "summary": "Changed in a shell.",
+                "targets": elsewhere.targets.model_copy(update={"compliance_threshold": 0.8})}))
+        await _fill(pilot, {"targets-lead_goal": "65"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert str(pilot.app.screen.query_one("#effective-changes").render()) == "Changed: 65 leads/month"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AgreementsScreen)
+
+    drive(demo_db, scenario)
+    with Store(demo_db) as store:
+        saved = store.get_agreement("Northwind customer SLA")
+    assert (saved.targets.lead_goal, saved.targets.compliance_threshold, saved.summary) == (
+        65, 0.8, "Changed in a shell.")
+
+
 def _note(question: EffectiveMonth) -> str:
     return str(question.query_one("#effective-note").render())
 

@@ -251,6 +251,36 @@ def test_deactivated_reps_leave_the_pick_lists_but_stay_on_their_own_leads(drive
     drive(demo_db, scenario)
 
 
+def test_a_lead_edit_writes_only_what_the_form_changed_and_a_move_keeps_the_handoff(drive, demo_db, settle):
+    """Saved, the form wrote every field as it had read them (a rep set meanwhile from a shell went back); moved
+    to an agreement in another zone, the handoff's wall time was read again there, six hours later."""
+    with Store(demo_db) as store:
+        madrid, new_york = (store.get_agreement(name).id for name in ("MQL to SQL handoff", "Northwind customer SLA"))
+        lead = store.lead_rows(agreement_id=madrid, limit=1)[0]
+        other_rep = next(rep["id"] for rep in store.rep_rows() if rep["id"] != lead["rep_id"])
+
+    async def scenario(pilot):
+        await pilot.press("3")
+        await settle(pilot)
+        pilot.app.screen.open_lead_form(lead["id"])
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, LeadForm)
+        with Store(demo_db) as store:  # another process, while the form is open
+            store.edit_lead(lead["id"], rep_id=other_rep)
+        await fill(pilot, {"name": "Renamed Here"})
+        form.query_one("#agreement_id", Select).value = new_york
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, LeadForm)
+
+    drive(demo_db, scenario)
+    with Store(demo_db) as store:
+        saved = store.lead_row(lead["id"])
+    assert (saved["name"], saved["rep_id"], saved["agreement_id"], saved["handed_off_at"]) == (
+        "Renamed Here", other_rep, new_york, lead["handed_off_at"])
+
+
 def test_the_lead_forms_add_a_rep_choice_adds_and_picks_the_rep(drive, demo_db, settle):
     with Store(demo_db) as store:
         lead_id = store.lead_rows(limit=1)[0]["id"]  # the top row of the Leads screen

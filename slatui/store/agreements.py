@@ -59,20 +59,23 @@ class AgreementQueries:
             change.summary = f"added agreement #{agreement_id} {agreement.name}"
         return agreement.model_copy(update={"id": agreement_id})
 
-    def update_agreement(self, agreement: Agreement, *, effective: str | None = None, given: Collection[str] = (),
-                         progress: Callable[[int, int], None] | None = None, recompute: bool = True) -> Agreement:
+    def update_agreement(self, agreement: Agreement, *, effective: str | None = None, since: Agreement | None = None,
+                         given: Collection[str] = (), progress: Callable[[int, int], None] | None = None,
+                         recompute: bool = True) -> Agreement:
         """Save an edit. Targets and clock changes apply from the month `effective` ("YYYY-MM", default this month
         in the agreement's zone) on: earlier months keep the terms they were judged by; "all" rewrites every
-        month. The terms changed are those `agreement` holds other than the terms in force now (which
-        `get_agreement` gave it), and those named in `given` (set by the user, maybe to the value they have now):
-        a month keeps its other terms. Leads whose facts the change moves are recomputed in batches
+        month. What changes is what `agreement` holds other than `since` (the agreement as the editor read it;
+        default: as stored now, terms in force now), and the terms named in `given` (set by the user, maybe to
+        the value they have): a month keeps its other terms, and a change made meanwhile elsewhere (another
+        process) to another field stays. Leads whose facts the change moves are recomputed in batches
         (`run_recompute_jobs`), here unless `recompute` is False (the app runs them in a worker of their own, the
         list showing progress)."""
         before = self._agreement_row(agreement.id)
         self._check_unique_name(agreement)
         terms = self.terms(agreement.id)
         month = _this_month(terms) if effective is None else effective
-        wanted, now = model_version(agreement, month), terms.current_version()
+        wanted = model_version(agreement, month)
+        now = terms.current_version() if since is None else model_version(since, month)
         versions = list(terms.versions)
         if month == "all":
             affected = versions
@@ -83,9 +86,13 @@ class AgreementQueries:
                    if (name in given or getattr(wanted, name) != getattr(now, name))
                    and any(getattr(v, name) != getattr(wanted, name) for v in affected)}
         row = agreement_row(agreement)
+        if since is not None:
+            read = agreement_row(since)
+            row = {name: value for name, value in row.items() if value != read[name]}
         with self.change(f"edited agreement #{agreement.id} {agreement.name}"):
-            self.conn.execute(f"UPDATE agreements SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
-                              (*row.values(), agreement.id))
+            if row:
+                self.conn.execute(f"UPDATE agreements SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
+                                  (*row.values(), agreement.id))
             after = self._row("agreements", agreement.id)
             if after != dict(before):
                 self._record("agreements", agreement.id, dict(before), after, agreement_id=agreement.id)

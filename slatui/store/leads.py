@@ -50,10 +50,15 @@ class LeadQueries:
             change.summary = f"added lead #{lead_id} {lead.name}"
         return lead_id
 
-    def update_lead(self, lead: Lead) -> Lead:
-        """Save an edited lead (its own fields; see EDITABLE_FIELDS); its facts follow its handoff."""
-        self.edit_lead(lead.id, **{name: v for name, v in lead_values(lead)._asdict().items()
-                                   if name in EDITABLE_FIELDS})
+    def update_lead(self, lead: Lead, since: Lead | None = None) -> Lead:
+        """Save an edited lead (its own fields; see EDITABLE_FIELDS); its facts follow its handoff. With `since`
+        (the lead as the editor read it), only the fields changed since are written: a change made meanwhile
+        elsewhere (another process) to another field stays."""
+        values = {name: v for name, v in lead_values(lead)._asdict().items() if name in EDITABLE_FIELDS}
+        if since is not None:
+            read = lead_values(since)._asdict()
+            values = {name: v for name, v in values.items() if v != read[name]}
+        self.edit_lead(lead.id, **values)
         return self.get_lead(lead.id)
 
     # The writes below return the lead's stored row (instants in epoch seconds), not a model: the quick commands

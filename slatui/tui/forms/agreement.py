@@ -394,7 +394,7 @@ class AgreementForm(FormScreen[Agreement]):
         with self.app.data.store() as store:
             if value.id is None:
                 return store.add_agreement(value)
-            saved = store.update_agreement(value, effective=self.effective, recompute=False)
+            saved = store.update_agreement(value, effective=self.effective, since=self.original, recompute=False)
         # The leads the edit moved are recomputed in batches by the app, the agreements list showing progress.
         self.app.call_from_thread(self.app.recompute_leads)
         return saved

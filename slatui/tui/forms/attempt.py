@@ -33,10 +33,12 @@ def when_text(instant: datetime | None, tz: str) -> str:
     return "now" if instant is None else instant.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
-def read_when(reader: FieldReader, key: str, tz: str, now: datetime, stored: datetime | None) -> datetime | None:
-    """The instant typed in field `key`; the `stored` one while its text is left as `when_text` showed it (the
-    text drops the seconds, which an edit of another field must not)."""
-    if stored is not None and reader.text(key) == when_text(stored, tz):
+def read_when(reader: FieldReader, key: str, tz: str, now: datetime, stored: datetime | None, *,
+              shown_in: str | None = None) -> datetime | None:
+    """The instant typed in field `key` (read in `tz`); the `stored` one while its text is left as `when_text`
+    showed it, in `shown_in` (default `tz`): the text drops the seconds, which an edit of another field must
+    not."""
+    if stored is not None and reader.text(key) == when_text(stored, shown_in or tz):
         return stored
     return reader.parse(key, lambda text: parse_when(text, tz, now=now), required=True)
 

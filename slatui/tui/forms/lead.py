@@ -87,8 +87,10 @@ class LeadForm(FormScreen[Lead]):
         agreement = self.agreements.get(reader.choice("agreement_id"))
         if agreement is None:
             reader.errors["agreement_id"] = "choose the lead's agreement"
+        # Left as shown, the handoff keeps its instant even when the lead moves to an agreement in another zone.
         handed_off_at = None if agreement is None else read_when(
-            reader, "handed_off_at", agreement.calendar.tz, self.app.now(), self.lead and self.lead.handed_off_at)
+            reader, "handed_off_at", agreement.calendar.tz, self.app.now(), self.lead and self.lead.handed_off_at,
+            shown_in=self.tz)
         tier = reader.text("tier")
         value = reader.parse("value", parse_amount)
         if agreement is not None and "value" not in reader.errors and self._value_follows_tier(tier, value):
@@ -119,4 +121,4 @@ class LeadForm(FormScreen[Lead]):
 
     def persist(self, value: Lead) -> Lead:
         with self.writing() as store:  # an edit goes through Store.edit_lead: the lead's facts follow
-            return store.update_lead(value) if value.id is not None else store.add_lead(value)
+            return store.update_lead(value, since=self.lead) if value.id is not None else store.add_lead(value)
