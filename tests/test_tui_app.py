@@ -280,6 +280,34 @@ def test_welcome_loads_demo_data(drive, empty_db, settle):
         assert store.count_leads() > 0
 
 
+def test_the_palette_s_demo_asks_before_going_into_a_file_with_data(drive, demo_db, settle):
+    """It added 1,500 fake leads beside real ones, on real reps, unasked (`slatui demo` wants --force)."""
+    from slatui.tui.forms.base import ConfirmScreen
+
+    def agreements() -> int:
+        with Store(demo_db) as store:
+            return len(store.list_agreements())
+
+    before = agreements()
+
+    async def scenario(pilot):
+        await pilot.app.run_action("load_demo")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("escape")  # kept as it is
+        await settle(pilot)
+        assert agreements() == before
+        await pilot.app.run_action("load_demo")
+        await settle(pilot)
+        pilot.app.screen.query_one("#answer-add").press()
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+
+    drive(demo_db, scenario)
+    assert agreements() == before + 3
+
+
 def test_no_welcome_when_there_is_data(drive, demo_db):
     async def scenario(pilot):
         assert pilot.app.screen.title == "Dashboard"

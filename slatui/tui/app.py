@@ -281,9 +281,29 @@ class SlatuiApp(FileWatch):
         self.push_screen(WelcomeScreen(), chosen)
 
     def action_load_demo(self) -> None:
+        self._ask_before_the_demo()
+
+    @work(thread=True, group="load-demo")
+    def _ask_before_the_demo(self) -> None:
+        """The demo goes into an empty file at once; into one with data (its fake leads beside real ones, on real
+        reps) only once the user says so, as `slatui demo` wants --force."""
+        from slatui.tui.forms.base import ConfirmScreen
         from slatui.tui.screens.welcome import WelcomeScreen
 
-        self.push_screen(WelcomeScreen(load_now=True))
+        with self.data.store() as store:
+            empty = store.is_empty()
+
+        def answered(answer: str | None) -> None:
+            if answer == "add":
+                self.push_screen(WelcomeScreen(load_now=True))
+
+        if empty:
+            self.call_from_thread(self.push_screen, WelcomeScreen(load_now=True))
+            return
+        question = ("This file already has data. Add the demo's agreements, reps and leads beside it? "
+                    "(`slatui undo` takes them back.)")
+        self.call_from_thread(self.push_screen, ConfirmScreen(
+            question, [("cancel", "Keep the file as it is"), ("add", "Add the demo")], danger="add"), answered)
 
 
 def run(db_path: Path) -> None:
