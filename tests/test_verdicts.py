@@ -222,6 +222,16 @@ def test_an_edit_from_a_past_month_changes_only_the_terms_it_names(tmp_path, cap
         assert store.terms("H").version_for_month(2026, 9).lead_goal == 2
 
 
+def test_the_months_judged_again_start_at_the_agreement_s_start(store):
+    """A lead handed off the day before the agreement starts made "6 past months judged again" of five."""
+    agreement = store.add_agreement(Agreement(name="A", effective_from="2026-07-01", calendar=Calendar(tz="UTC")))
+    store.add_lead(Lead(agreement_id=agreement.id, name="early",
+                        handed_off_at=datetime(2026, 6, 30, 10, tzinfo=timezone.utc)))
+    december = datetime(2026, 12, 4, tzinfo=timezone.utc)
+    assert store.months_judged_again(agreement.id, "1970-01", december) == 5  # July to November
+    assert len([v for v in metrics.month_verdicts(store, agreement, 2026, 11, december)]) == 5
+
+
 def test_effective_must_be_a_month_or_all(tmp_path, capsys):
     db = str(tmp_path / "bad.db")
     assert run_cli("--db", db, "agreement", "add", "A", "--tz", "UTC") == 0

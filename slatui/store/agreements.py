@@ -138,7 +138,9 @@ class AgreementQueries:
         terms = self.terms(agreement_id)
         this = _this_month(terms, as_of)
         first = self._one("SELECT min(handoff_day) FROM leads WHERE agreement_id = ?", (agreement_id,))[0]
-        start = max(effective, first[:7]) if first else this
+        # Judged months start at the first lead's, never before the agreement's start (metrics.history_start).
+        begins = terms.effective_from.isoformat()[:7] if terms.effective_from else ""
+        start = max(effective, first[:7], begins) if first else this
         (y1, m1), (y2, m2) = _month(start), _month(this)
         return max(0, (y2 * 12 + m2) - (y1 * 12 + m1))
 
