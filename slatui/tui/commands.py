@@ -20,7 +20,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("agreement: edit", "Edit the selected agreement (e on Agreements)", "run_on('agreements', 'edit')"),
     ("agreement: delete", "Delete the selected agreement (x on Agreements)", "run_on('agreements', 'delete')"),
     ("lead: new handoff", "Log a lead marketing handed off (n on Leads)", "run_on('leads', 'new')"),
-    ("lead: log attempt", "Log a follow-up on the top lead of the queue (a on Queue)",
+    ("lead: log attempt", "Log a follow-up on the lead highlighted in the queue, at first its top (a on Queue)",
      "run_on('queue', 'log_attempt')"),
     # On the lead shown (lead details) or highlighted (Leads, Queue); else on the Leads screen's.
     ("lead: edit", "Correct the lead: name, company, rep, handoff time… (e)", "on_lead('edit')"),
