@@ -166,36 +166,51 @@ def _by_period(span: Span, series: list[dict[str, Any]], value: Callable[[dict[s
             [value(rows[p]) if p in rows else None for p in periods])
 
 
+def _latest_target(series: list[dict[str, Any]], target: Callable[[dict[str, Any]], float], default: float,
+                   span: Span) -> tuple[float, str]:
+    """The target of the span's last period (the month viewed, or its last bucket), and " (from PERIOD)" when
+    earlier periods had another: month bars span target changes, and the first month's target was drawn."""
+    if not series:
+        return default, ""
+    latest = target(series[-1])
+    since = series[-1]["period"]
+    for row in reversed(series[:-1]):
+        if target(row) != latest:
+            return latest, f" (from {period_label(since, span.bucket)})"
+        since = row["period"]
+    return latest, ""
+
+
 def draw_speed(plt: Any, series: list[dict[str, Any]], span: Span, statistic: str = "mean") -> None:
     """Bars of response time per period against the target line."""
-    target = series[0]["speed"]["target_seconds"] if series else 3600
+    target, since = _latest_target(series, lambda s: s["speed"]["target_seconds"], 3600, span)
     unit, scale = time_unit(target)
     key = STATISTICS[statistic]
     plt.title(f"Speed · {statistic} time to first attempt per {span.bucket}")
     labels, values = _by_period(span, series, lambda s: None if s["speed"][key] is None else s["speed"][key] / scale)
     plt.ylabel(unit)
     _bars(plt, labels, values, f"{statistic} response", span.name,
-          (target / scale, f"target {target / scale:g} {unit}"))
+          (target / scale, f"target {target / scale:g} {unit}{since}"))
 
 
 def draw_compliance(plt: Any, series: list[dict[str, Any]], span: Span) -> None:
     """Bars of % of leads followed up within target per period against the threshold line (0 to 100 %)."""
-    threshold = series[0]["speed"]["threshold"] if series else 0.9
+    threshold, since = _latest_target(series, lambda s: s["speed"]["threshold"], 0.9, span)
     plt.title(f"Compliance · % of leads reached within target per {span.bucket}")
     labels, values = _by_period(span, series, lambda s: _percent(s["speed"]["compliance"]))
     plt.ylabel("% of leads")
-    _bars(plt, labels, values, "% in time", span.name, (100 * threshold, f"threshold {threshold:.0%}"),
+    _bars(plt, labels, values, "% in time", span.name, (100 * threshold, f"threshold {threshold:.0%}{since}"),
           ticks=PERCENT_TICKS)
 
 
 def draw_depth(plt: Any, series: list[dict[str, Any]], span: Span) -> None:
     """Bars of mean attempts on unreached leads per period against the minimum, with leads worked."""
-    minimum = series[0]["depth"]["min_attempts"] if series else 6
+    minimum, since = _latest_target(series, lambda s: s["depth"]["min_attempts"], 6, span)
     worked = sum(s["depth"]["leads_worked"] for s in series)
     plt.title(f"Depth · attempts on unreached leads per {span.bucket} · leads worked: {worked}")
     labels, values = _by_period(span, series, lambda s: s["depth"]["mean_attempts"])
     plt.ylabel("attempts")
-    _bars(plt, labels, values, "mean attempts (unreached)", span.name, (minimum, f"minimum {minimum}"))
+    _bars(plt, labels, values, "mean attempts (unreached)", span.name, (minimum, f"minimum {minimum}{since}"))
 
 
 def draw_reps(plt: Any, reps: list[dict[str, Any]], measure: str, month: str) -> None:
