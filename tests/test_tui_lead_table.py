@@ -121,3 +121,18 @@ def test_a_row_is_drawn_as_datatable_draws_it_and_drawn_again_only_when_it_chang
                                          for (index, *_), style in table._row_styles.items())
 
     drive(demo_db, scenario)
+
+
+def test_end_and_home_go_to_the_last_row_loaded_and_back_to_the_first(drive, demo_db, settle):
+    """They scrolled sideways (DataTable's), where a row is one cell the table's width: they did nothing."""
+    async def scenario(pilot):
+        table = await open_leads(pilot, settle)
+        loaded = table.row_count
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.cursor_row == loaded - 1 and table.row_count > loaded  # and the next page came
+        await pilot.press("home")
+        await settle(pilot)
+        assert table.cursor_row == 0
+
+    drive(demo_db, scenario)

@@ -11,6 +11,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.geometry import Region
@@ -79,6 +80,12 @@ class LeadRowsTable(DataTable):
     adding them. The table keeps every row's cells, so a resize re-lays it out without a reload."""
 
     COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    # A row is one cell the table's width: there is nothing to scroll sideways, so Home and End go to the first and
+    # the last row (DataTable's scroll sideways; its ctrl+home and ctrl+end do this).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last row", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None):
         # Before DataTable's, which clears its caches, and these with them.
