@@ -173,14 +173,15 @@ def test_speed_bars_switch_to_hours_for_a_24_hour_target(store, agreements):
     assert recorder.called("ylabel")[0][0] == ("hours",)
 
 
-def test_month_bars_across_a_target_change_draw_the_latest_target_and_say_since_when(store, agreements):
+def test_month_bars_across_a_target_change_draw_the_latest_target_and_say_since_when(demo_db):
     """The line and legend showed the first month's target (1 hour) though the months viewed were judged
     against 2 hours."""
-    agreement = agreements["MQL to SQL handoff"]
-    store.update_agreement(agreement.model_copy(update={"targets": agreement.targets.model_copy(
-        update={"respond_within_seconds": 7200, "min_attempts": 4})}), effective="2026-10")
-    _, span, series = load_chart_data(store, store.terms(agreement.id), View(agreement.id, (2026, 11), "month"),
-                                      FROZEN_NOW)
+    with Store(demo_db) as store:  # a copy: the module's store is the session's template, shared
+        agreement = store.get_agreement("MQL to SQL handoff")
+        store.update_agreement(agreement.model_copy(update={"targets": agreement.targets.model_copy(
+            update={"respond_within_seconds": 7200, "min_attempts": 4})}), effective="2026-10")
+        _, span, series = load_chart_data(store, store.terms(agreement.id), View(agreement.id, (2026, 11), "month"),
+                                          FROZEN_NOW)
     assert target_line(draw(charts.draw_speed, series, span, "mean"), "target 2 hours (from 2026-10)") == 2
     assert target_line(draw(charts.draw_depth, series, span), "minimum 4 (from 2026-10)") == 4
     unchanged = draw(charts.draw_compliance, series, span)
