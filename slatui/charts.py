@@ -33,6 +33,9 @@ ACTUAL_MARKER = "hd"
 PROJECTED_MARKER = "dot"
 TARGET_MARKER = "─"
 BAR_MARKER = "█"
+# A bar short of its threshold or minimum: the line's row is coarse (a 6.25 that met 6 and a 5.9 that missed it
+# end in the same row), so the verdict is in the glyph.
+SHORT_MARKER = "▒"
 
 # Compliance is a share: its axis tops out at 100 %.
 PERCENT_TICKS = [0, 20, 40, 60, 80, 100]
@@ -200,7 +203,7 @@ def draw_compliance(plt: Any, series: list[dict[str, Any]], span: Span) -> None:
     labels, values = _by_period(span, series, lambda s: _percent(s["speed"]["compliance"]))
     plt.ylabel("% of leads")
     _bars(plt, labels, values, "% in time", span.name, (100 * threshold, f"threshold {threshold:.0%}{since}"),
-          ticks=PERCENT_TICKS)
+          ticks=PERCENT_TICKS, short_of="below the threshold")
 
 
 def draw_depth(plt: Any, series: list[dict[str, Any]], span: Span) -> None:
@@ -210,7 +213,8 @@ def draw_depth(plt: Any, series: list[dict[str, Any]], span: Span) -> None:
     plt.title(f"Depth · attempts on unreached leads per {span.bucket} · leads worked: {worked}")
     labels, values = _by_period(span, series, lambda s: s["depth"]["mean_attempts"])
     plt.ylabel("attempts")
-    _bars(plt, labels, values, "mean attempts (unreached)", span.name, (minimum, f"minimum {minimum}{since}"))
+    _bars(plt, labels, values, "mean attempts (unreached)", span.name, (minimum, f"minimum {minimum}{since}"),
+          short_of="below the minimum")
 
 
 def draw_reps(plt: Any, reps: list[dict[str, Any]], measure: str, month: str) -> None:
@@ -226,13 +230,13 @@ def draw_reps(plt: Any, reps: list[dict[str, Any]], measure: str, month: str) ->
         plt.title("Speed per rep · % of leads reached within target")
         plt.ylabel("% of leads")
         _bars(plt, names, [_percent(r["speed"]["compliance"]) for r in reps], "% in time", month,
-              (100 * threshold, f"threshold {threshold:.0%}"), ticks=PERCENT_TICKS)
+              (100 * threshold, f"threshold {threshold:.0%}"), ticks=PERCENT_TICKS, short_of="below the threshold")
     else:
         minimum = reps[0]["depth"]["min_attempts"] if reps else 6
         plt.title("Depth per rep · attempts on unreached leads")
         plt.ylabel("attempts")
         _bars(plt, names, [r["depth"]["mean_attempts"] for r in reps], "mean attempts", month,
-              (minimum, f"minimum {minimum}"))
+              (minimum, f"minimum {minimum}"), short_of="below the minimum")
 
 
 def _percent(share: float | None) -> float | None:
@@ -242,11 +246,12 @@ def _percent(share: float | None) -> float | None:
 
 def _bars(plt: Any, labels: list[str], values: list[float | None], label: str, what: str,
           reference: tuple[float, str] | None, *, ticks: list[float] | None = None,
-          marks: tuple[list[float | None], str] | None = None) -> None:
+          marks: tuple[list[float | None], str] | None = None, short_of: str | None = None) -> None:
     """A bar per place that has a value, the `reference` (level, legend) line over them, round y ticks.
 
     Each label is a place on the x axis, with or without a bar; fewer than MIN_PLACES are centred.
-    `marks` (levels, legend) draws a short line over each place instead (a rep's capacity).
+    `marks` (levels, legend) draws a short line over each place instead (a rep's capacity). With `short_of`
+    (its legend), bars below the reference are drawn in SHORT_MARKER: the target is a floor they missed.
     """
     shown = {x: value for x, value in enumerate(values, 1) if value is not None}
     if not shown:
@@ -254,12 +259,15 @@ def _bars(plt: Any, labels: list[str], values: list[float | None], label: str, w
         return
     pad = max(0, MIN_PLACES - len(labels)) / 2
     left, right = 0.5 - pad, len(labels) + 0.5 + pad
-    if len(labels) <= WIDE_BARS_MAX:
-        plt.bar(list(shown), list(shown.values()), color=BAR_COLOR, label=label, width=BAR_WIDTH,
-                marker=BAR_MARKER)
-    else:
-        for n, (x, value) in enumerate(shown.items()):
-            plt.plot([x, x], [0, value], color=BAR_COLOR, marker=BAR_MARKER, label=None if n else label)
+    short = {x for x, value in shown.items() if short_of is not None and value < reference[0]}
+    legends = {BAR_MARKER: label, SHORT_MARKER: short_of}
+    for x, value in shown.items():  # a call a bar, left to right: plotext sizes a call's bars by their gaps
+        marker = SHORT_MARKER if x in short else BAR_MARKER
+        legend = legends.pop(marker, None)  # once each
+        if len(labels) <= WIDE_BARS_MAX:
+            plt.bar([x], [value], color=BAR_COLOR, label=legend, width=BAR_WIDTH, marker=marker)
+        else:
+            plt.plot([x, x], [0, value], color=BAR_COLOR, marker=marker, label=legend)
     peaks = list(shown.values())
     if reference is not None:
         level, legend = reference
@@ -275,7 +283,7 @@ def _bars(plt: Any, labels: list[str], values: list[float | None], label: str, w
     plt.xlim(left, right)
     every = 1 if len(labels) <= WIDE_BARS_MAX else 7
     plt.xticks(list(range(1, len(labels) + 1, every)), labels[::every])
-    _y_axis(plt, ticks or round_ticks(max(peaks)), 1 + (reference is not None) + (marks is not None))
+    _y_axis(plt, ticks or round_ticks(max(peaks)), 1 + bool(short) + (reference is not None) + (marks is not None))
 
 
 def render_text(draw: Callable[..., None], *args: Any, width: int = 100, height: int = 24) -> str:

@@ -131,11 +131,14 @@ def test_daily_handoffs_behind_the_dashboard_sparkline_add_up_to_the_month(inter
     assert all(count >= 0 for count in daily)
 
 
-def bars(recorder: Recorder) -> dict[int, float]:
-    """x place → height of the bars drawn."""
-    ((places, heights), kwargs), = recorder.called("bar")
-    assert kwargs["width"] < 1  # a gap between neighbours
-    return dict(zip(places, heights))
+def bars(recorder: Recorder, marker: str | None = None) -> dict[int, float]:
+    """x place → height of the bars drawn (with `marker` only, if given)."""
+    drawn = {}
+    for (places, heights), kwargs in recorder.called("bar"):
+        assert kwargs["width"] < 1  # a gap between neighbours
+        if marker is None or kwargs["marker"] == marker:
+            drawn.update(zip(places, heights))
+    return dict(sorted(drawn.items()))
 
 
 def target_line(recorder: Recorder, legend: str) -> float:
@@ -205,6 +208,25 @@ def test_compliance_tops_out_at_100_and_depth_bars_against_their_minimum(interna
     assert target_line(depth, "minimum") == agreement.targets.min_attempts
     worked = sum(s["depth"]["leads_worked"] for s in series)
     assert f"leads worked: {worked}" in depth.called("title")[0][0][0]
+
+
+def test_a_bar_short_of_its_floor_is_shaded_so_the_line_s_coarse_row_cannot_hide_the_verdict():
+    """On 20 rows a 6.25 that met a minimum of 6 and a 5.9 that missed it ended in the same row, under the line:
+    a met month looked missed."""
+    span = charts.Span(date(2026, 7, 1), date(2026, 11, 30), "month")
+    series = [{"period": p, "depth": {"mean_attempts": v, "min_attempts": 6, "leads_worked": 1}}
+              for p, v in zip(span.periods, [5.0, 6.25, 6.0, 5.9, 7.0])]
+    recorder = draw(charts.draw_depth, series, span)
+    assert bars(recorder, charts.BAR_MARKER) == {2: 6.25, 3: 6.0, 5: 7.0}
+    assert bars(recorder, charts.SHORT_MARKER) == {1: 5.0, 4: 5.9}
+    legends = [kwargs["label"] for _, kwargs in recorder.called("bar") if kwargs["label"]]
+    assert sorted(legends) == ["below the minimum", "mean attempts (unreached)"]
+    text = chart_text_of(series, span)
+    assert "▒▒ below the minimum" in text
+
+
+def chart_text_of(series: list[dict], span: charts.Span) -> str:
+    return charts.render_text(charts.draw_depth, series, span, width=80, height=22)
 
 
 def test_one_week_is_a_bar_of_normal_width_in_the_middle(internal):
