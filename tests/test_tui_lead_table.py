@@ -136,3 +136,30 @@ def test_end_and_home_go_to_the_last_row_loaded_and_back_to_the_first(drive, dem
         assert table.cursor_row == 0
 
     drive(demo_db, scenario)
+
+
+def test_a_lead_brought_back_below_the_last_row_shown_comes_into_the_table(drive, demo_db, settle):
+    """After an undo brought back the last lead, Down on the last row moved nothing, so nothing asked for it: the
+    table said '299 of 300 leads shown' until Up then Down."""
+    with Store(demo_db) as store:
+        oldest = store.lead_rows(limit=1000)[-1]["id"]
+
+    async def scenario(pilot):
+        table = await open_leads(pilot, settle)
+        await pilot.press("end")  # loads the rest: all 300
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.row_count == 300 and table._exhausted
+        with Store(demo_db) as store:  # from a shell: delete the oldest lead, then undo it
+            store.delete_lead(oldest)
+        pilot.app.screen.reload()
+        await settle(pilot)
+        assert table.row_count == 299 and table.cursor_row == 298
+        with Store(demo_db) as store:
+            store.undo()
+        pilot.app.screen.reload()
+        await settle(pilot)
+        assert table.row_count == 300 and oldest in table.rows_by_id
+
+    drive(demo_db, scenario)

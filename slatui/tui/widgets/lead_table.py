@@ -316,6 +316,9 @@ class LeadTable(LeadRowsTable):
 
     def on_data_table_row_highlighted(self) -> None:
         # The current cursor, not the event's: a reload's clear() posts highlights of rows now gone.
+        self._load_more_if_near_the_end()
+
+    def _load_more_if_near_the_end(self) -> None:
         if self.row_count and self.cursor_row >= self.row_count - self.PREFETCH:
             self.load_more()
 
@@ -347,6 +350,9 @@ class LeadTable(LeadRowsTable):
         self.total = None
         self.show(rows)
         self.post_message(self.Loaded(self.row_count, self.total))
+        # A refresh can leave the cursor on the last row with more to come (a lead brought back by an undo):
+        # Down there moves nothing, so no highlight would ask for them.
+        self._load_more_if_near_the_end()
         # Counted once the first page is up: with a text filter on a big table this scan is the slow part.
         self._count(generation, filters)
 
