@@ -161,7 +161,13 @@ def test_scorecard_from_charts_follows_the_agreement_shown(drive, demo_db, settl
         table = screen.query_one("#scorecard")
         assert [key.value for key in table.rows] == [v["month"] for v in verdicts]
         assert str(table.get_row_at(len(verdicts) - 1)[0]) == "2026-11 (so far)"
+        assert table.cursor_row == len(verdicts) - 1  # the month the charts showed
         await press(pilot, settle, "escape")
         assert isinstance(pilot.app.screen, ChartsScreen)
+        # On another month of the charts, the scorecard opens on it (ctrl+e there exports that month): it
+        # highlighted the latest.
+        await press(pilot, settle, "left", "o")
+        table = pilot.app.screen.query_one("#scorecard")
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "2026-10"
 
     drive(demo_db, scenario)

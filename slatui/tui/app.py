@@ -247,10 +247,12 @@ class SlatuiApp(FileWatch):
         self.push_screen(HelpScreen(self.screen))
 
     def action_scorecard(self) -> None:
-        """Months × targets of the agreement the current screen shows (else the first one)."""
+        """Months × targets of the agreement the current screen shows (else the first one), on its month if it
+        shows one (else the latest)."""
         from slatui.tui.screens.scorecard import ScorecardScreen
 
-        self.push_screen(ScorecardScreen(getattr(self.screen, "agreement_id", None)))
+        screen = self.screen
+        self.push_screen(ScorecardScreen(getattr(screen, "agreement_id", None), getattr(screen, "month", None)))
 
     def action_import_file(self) -> None:
         from slatui.tui.screens.import_file import open_import

@@ -110,6 +110,11 @@ class ChartsScreen(AppScreen):
         """The agreement shown (the scorecard and the exports follow it)."""
         return self.view.agreement_id
 
+    @property
+    def month(self) -> str | None:
+        """The month shown, YYYY-MM (the scorecard opens on it)."""
+        return None if self.view.period is None else f"{self.view.period[0]:04d}-{self.view.period[1]:02d}"
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="charts-header")

@@ -55,10 +55,12 @@ class ScorecardScreen(Viewer, AppScreen):
         Binding("ctrl+e", "export", "Export month", id="scorecard.export"),
     ]
 
-    def __init__(self, agreement_id: int | None = None):
+    def __init__(self, agreement_id: int | None = None, month: str | None = None):
+        """`month` (YYYY-MM): the row highlighted first (that of the charts it was opened from), else the latest."""
         super().__init__()
         self.agreement_id = agreement_id
         self.agreement_ids: list[int] = []
+        self.month = month
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,7 +109,8 @@ class ScorecardScreen(Viewer, AppScreen):
         self.agreement_id, self.agreement_ids = card["id"], card["ids"]
         for verdict in verdicts:
             table.add_row(*verdict_cells(verdict), key=verdict["month"])
-        table.move_cursor(row=len(verdicts) - 1)  # the latest month
+        months = [verdict["month"] for verdict in verdicts]
+        table.move_cursor(row=months.index(self.month) if self.month in months else len(verdicts) - 1)
         title = f"[b]{cells.markup(card['name'])}[/b] ({card['ids'].index(card['id']) + 1}/{len(card['ids'])})"
         if not verdicts:
             header.update(f"{title} · no data yet: no lead handed off, so no month is judged")
