@@ -340,6 +340,29 @@ def test_a_lead_falling_overdue_is_announced_once_and_rings_the_bell_only_when_t
     drive(queue_db, scenario)
 
 
+def test_an_undo_that_brings_back_an_overdue_lead_announces_nothing(drive, queue_db, settle):
+    """An attempt logged on a lead long overdue, then undone: 'Bea Breached is now overdue' was announced, as if
+    it had just fallen due."""
+    from slatui.models import Attempt
+
+    async def scenario(pilot):
+        table = await open_queue(pilot, settle)
+        bea = _row_named(table, "Bea Breached")[1]["id"]
+        with Store(queue_db) as store:  # from a shell
+            store.log_attempt(Attempt(lead_id=bea, at=FROZEN_NOW, outcome="no_answer"))
+        await pilot.press("r")
+        await settle(pilot)
+        assert _row_named(table, "Bea Breached")[1]["seconds_left"] >= 0  # its next step is later
+        with Store(queue_db) as store:
+            store.undo()
+        await pilot.press("r")
+        await settle(pilot)
+        assert _row_named(table, "Bea Breached")[1]["seconds_left"] < 0
+        assert _overdue_notices(pilot.app) == []
+
+    drive(queue_db, scenario)
+
+
 def test_the_overdue_bell_is_toggled_from_the_palette_and_remembered(drive, demo_db, settle):
     from slatui.tui.app import BELL_SETTING
 

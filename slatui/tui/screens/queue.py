@@ -94,8 +94,9 @@ class QueueScreen(LeadEdits, AppScreen):
         self._entries: list[Row] = []  # the plan's entries as loaded (the tick recomputes them as of now)
         self._counts: dict[str, Any] = {}
         self._as_of = ""
-        # Leads of the list seen due and not yet overdue, and those announced overdue (once each).
-        self._due: set[int] = set()
+        # Leads of the list seen due and not yet overdue (with the due instant seen), and those announced overdue
+        # (once each).
+        self._due: dict[int, int] = {}
         self._announced: set[int] = set()
         self._overdue_since_load: set[int] = set()
         # After a snooze, the row the cursor goes back to (the next lead now there), not the lead put off.
@@ -221,9 +222,12 @@ class QueueScreen(LeadEdits, AppScreen):
         crossed = []
         for row in rows:
             if row["seconds_left"] >= 0:
-                self._due.add(row["id"])
+                self._due[row["id"]] = row["next_due_at"]
             elif row["id"] in self._due:
-                self._due.discard(row["id"])
+                # Overdue by another due instant than the one seen coming (an undo took back the attempt that
+                # had moved it): it did not fall overdue now.
+                if self._due.pop(row["id"]) != row["next_due_at"]:
+                    continue
                 self._overdue_since_load.add(row["id"])
                 if row["id"] not in self._announced:
                     self._announced.add(row["id"])
