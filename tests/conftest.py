@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import hashlib
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,14 +20,34 @@ SIZE = (120, 40)
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The demo every test copies (demo_db), or reads in place: a test that wrote to it changed what every later
+    test saw (26 TUI tests failed after one edited a target here), so the session checks it is unchanged."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     with Store(path) as store:
         generate_demo(store, leads=300, seed=7, now=FROZEN_NOW)
         # The change log's when and who, as the lead detail's history shows them: the same on every machine.
         with store.transaction() as conn:
             conn.execute("UPDATE changes SET at = ?, user = 'demo'", (int(FROZEN_NOW.timestamp()) - 3600,))
-    return path
+    made = _contents(path)
+    yield path
+    assert _contents(path) == made, "a test wrote to the shared demo template: give it a copy (demo_db)"
+
+
+def _contents(path: Path) -> str:
+    """A digest of every row of the file's own tables (not SQLite's statistics, which closing may refresh)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        digest = hashlib.sha256()
+        names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                             "ORDER BY name").fetchall()
+        for (name,) in names:
+            digest.update(name.encode())
+            for row in sorted(map(repr, conn.execute(f'SELECT * FROM "{name}"'))):
+                digest.update(row.encode())
+        return digest.hexdigest()
+    finally:
+        conn.close()
 
 
 @pytest.fixture
