@@ -98,6 +98,13 @@ def words(text: str) -> str:
     return " ".join(re.sub(r"[_\-]+", " ", text.casefold()).split())
 
 
+def footer_line(cells: Cells, pattern: re.Pattern[str]) -> bool:
+    """A line an export ends with: a text matching `pattern` in its first cell, nothing else (the other cells
+    are looked at first: in a row of data the second is seldom blank)."""
+    row = cells.row.cells
+    return bool(row) and not any(cell.strip() for cell in row[1:]) and pattern.fullmatch(row[0].strip()) is not None
+
+
 def map_outcome(text: str, column: str) -> str:
     outcome = OUTCOME_WORDS.get(words(text))
     if outcome is None:

@@ -20,7 +20,8 @@ import re
 from pathlib import Path
 
 from slatui.errors import SlatuiError
-from slatui.io.batch import AttemptRecord, Batch, LeadRecord, learn_dates, map_outcome, owner_name, words
+from slatui.io.batch import (AttemptRecord, Batch, LeadRecord, footer_line, learn_dates, map_outcome, owner_name,
+                             words)
 from slatui.io.csvread import CellError, Cells, DateReader, read_table
 from slatui.models import CHANNELS, LEAD_SOURCES, LEAD_STATUSES, Agreement
 
@@ -127,11 +128,12 @@ def read_batch(path: Path, agreement: Agreement, dates: DateReader, mapping: dic
     header = [words(column) for column in table.header]
 
     def convert(cells: Cells, where: str, source: int) -> list:
-        row = [cell.strip() for cell in cells.row.cells]
-        if [words(cell) for cell in row[:len(header)]] == header:  # exports that repeat it every page
+        row = cells.row.cells
+        # Exports that repeat the header every page (its first cell first: one call a row, not one a cell).
+        if row and words(row[0]) == header[0] and [words(cell) for cell in row[:len(header)]] == header:
             batch.skip("they repeat the header")
             return []
-        if row and _FOOTER.fullmatch(row[0]) and not any(row[1:]):
+        if footer_line(cells, _FOOTER):
             batch.skip("footer lines (totals, export notes) are not leads")
             return []
         # Both are read before either is kept: a rejected row contributes nothing.

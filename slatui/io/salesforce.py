@@ -24,6 +24,7 @@ from slatui.io.batch import (
     classify,
     closing_time,
     find_columns,
+    footer_line,
     learn_dates,
     owner_name,
     words,
@@ -97,12 +98,6 @@ def read_batch(paths: list[Path], agreement: Agreement, dates: DateReader, *, sh
     return batch
 
 
-def _footer(cells: Cells) -> bool:
-    """A report's footer line: one text in its first cell, nothing else."""
-    row = [cell.strip() for cell in cells.row.cells]
-    return bool(row) and _FOOTER.fullmatch(row[0]) is not None and not any(row[1:])
-
-
 def _owner(batch: Batch, cells: Cells, column: str | None) -> str | None:
     return owner_name(batch, cells.text(column)) if column else None
 
@@ -113,7 +108,7 @@ def _leads(batch: Batch, agreement: str, c: dict[str, str | None]):
                "external_id": c["id"] or "", "status": c["status"] or "", "source": c["source"] or ""}
 
     def convert(cells: Cells, where: str, source: int) -> list:
-        if _footer(cells):
+        if footer_line(cells, _FOOTER):
             return []
         email = cells.text(c["email"])
         name = (" ".join(filter(None, (cells.text(c["first_name"]), cells.text(c["last_name"]))))
@@ -158,7 +153,7 @@ def _tasks(batch: Batch, agreement: str, c: dict[str, str | None]):
                "external_id": c["id"] or "", "outcome": c["result"] or "", "channel": c["subtype"] or c["type"] or ""}
 
     def convert(cells: Cells, where: str, source: int) -> list:
-        if _footer(cells):
+        if footer_line(cells, _FOOTER):
             return []
         result = cells.text(c["result"])
         kind = cells.text(c["subtype"]) or cells.text(c["type"])
