@@ -250,14 +250,10 @@ def month_verdicts(
     return _verdicts(terms, rows, history_first, year, month, as_of)
 
 
-def history_start(store: Store, terms: Terms) -> date | None:
-    """First day of the first month that is judged: the month of the agreement's first lead (before it, slatui
-    was not tracking the agreement), and never before the agreement's start."""
-    first_lead = _parse_day(sql.first_handoff_day(store.conn, terms.id))
-    if first_lead is None:
-        return None
-    start = max(first_lead, terms.effective_from) if terms.effective_from else first_lead
-    return start.replace(day=1)
+def history_start(store: Store, agreement: Agreement | Terms) -> date | None:
+    """First day of the first month that is judged (`Terms.judged_from`)."""
+    terms = as_terms(agreement)
+    return terms.judged_from(_parse_day(sql.first_handoff_day(store.conn, terms.id)))
 
 
 def _verdicts(terms: Terms, month_rows: list[dict[str, Any]], history_first: date | None, year: int,

@@ -83,6 +83,14 @@ class Terms:
         return TermsVersion(from_month=self.versions[0].from_month if self.versions else "1970-01",
                             **{name: getattr(self, name) for name in VERSIONED_FIELDS})
 
+    def judged_from(self, first_lead: date | None) -> date | None:
+        """First day of the first month that is judged: the month of the agreement's first lead (before it, slatui
+        was not tracking the agreement), and never before the agreement's start; None without a lead."""
+        if first_lead is None:
+            return None
+        start = max(first_lead, self.effective_from) if self.effective_from else first_lead
+        return start.replace(day=1)
+
     def version_for_month(self, year: int, month: int) -> TermsVersion:
         """The version in force in a month: the latest that starts at or before it (the first covers earlier)."""
         if not self.versions:

@@ -75,7 +75,7 @@ class AgreementQueries:
         terms = self.terms(agreement.id)
         month = _this_month(terms) if effective is None else effective
         wanted = model_version(agreement, month)
-        now = terms.current_version() if since is None else model_version(since, month)
+        read = terms.current_version() if since is None else model_version(since, month)  # what the editor saw
         versions = list(terms.versions)
         if month == "all":
             affected = versions
@@ -83,12 +83,12 @@ class AgreementQueries:
             in_force = terms.version_for_month(*_month(month))
             affected = [in_force, *(v for v in versions if v.from_month > month)]
         changed = {name: getattr(wanted, name) for name in VERSIONED_FIELDS
-                   if (name in given or getattr(wanted, name) != getattr(now, name))
+                   if (name in given or getattr(wanted, name) != getattr(read, name))
                    and any(getattr(v, name) != getattr(wanted, name) for v in affected)}
         row = agreement_row(agreement)
         if since is not None:
-            read = agreement_row(since)
-            row = {name: value for name, value in row.items() if value != read[name]}
+            seen = agreement_row(since)
+            row = {name: value for name, value in row.items() if value != seen[name]}
         with self.change(f"edited agreement #{agreement.id} {agreement.name}"):
             if row:
                 self.conn.execute(f"UPDATE agreements SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
@@ -103,8 +103,8 @@ class AgreementQueries:
             closed_days = before["holiday_dates"] != after["holiday_dates"]
             if closed_days or any(name in CLOCK_FIELDS for name in changed):
                 # A closed day given by hand is a correction: it applies wherever it falls.
-                since = 0 if closed_days or month == "all" else _month_start(month, (in_force.tz, wanted.tz))
-                self._queue_recompute(agreement.id, since)
+                start = 0 if closed_days or month == "all" else _month_start(month, (in_force.tz, wanted.tz))
+                self._queue_recompute(agreement.id, start)
         if recompute:
             self.run_recompute_jobs(progress)
         return self.get_agreement(agreement.id)
@@ -138,9 +138,8 @@ class AgreementQueries:
         terms = self.terms(agreement_id)
         this = _this_month(terms, as_of)
         first = self._one("SELECT min(handoff_day) FROM leads WHERE agreement_id = ?", (agreement_id,))[0]
-        # Judged months start at the first lead's, never before the agreement's start (metrics.history_start).
-        begins = terms.effective_from.isoformat()[:7] if terms.effective_from else ""
-        start = max(effective, first[:7], begins) if first else this
+        judged = terms.judged_from(date.fromisoformat(first) if first else None)
+        start = max(effective, f"{judged:%Y-%m}") if judged else this
         (y1, m1), (y2, m2) = _month(start), _month(this)
         return max(0, (y2 * 12 + m2) - (y1 * 12 + m1))
 
