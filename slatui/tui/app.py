@@ -300,7 +300,7 @@ class SlatuiApp(FileWatch):
                 self.push_screen(WelcomeScreen(load_now=True))
 
         if empty:
-            self.call_from_thread(self.push_screen, WelcomeScreen(load_now=True))
+            self.call_from_thread(answered, "add")
             return
         question = ("This file already has data. Add the demo's agreements, reps and leads beside it? "
                     "(`slatui undo` takes them back.)")

@@ -214,10 +214,14 @@ class KeysFooter(Widget):
             self.app.bell()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        key = self._key_at(event.x)
-        hovered = key.key if key else None
-        if hovered != self._hovered:
-            self._hovered = hovered
+        self._hover(self._key_at(event.x))
+
+    def on_leave(self) -> None:
+        self._hover(None)
+
+    def _hover(self, key: Key | None) -> None:
+        if (key.key if key else None) != self._hovered:
+            self._hovered = key.key if key else None
             self.tooltip = key.tooltip if key and key.tooltip else None
             self.refresh()
 
@@ -232,10 +236,4 @@ class KeysFooter(Widget):
         if shift != self._shift:
             self._shift = shift
             event.stop()
-            self.refresh()
-
-    def on_leave(self) -> None:
-        if self._hovered is not None:
-            self._hovered = None
-            self.tooltip = None
             self.refresh()

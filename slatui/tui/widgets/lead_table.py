@@ -148,13 +148,15 @@ class LeadRowsTable(DataTable):
 
     def _clear_caches(self) -> None:
         super()._clear_caches()
-        self._drawn_rows.clear()
-        self._row_styles.clear()
+        self._forget_drawn()
 
     def notify_style_update(self) -> None:
+        self._forget_drawn()
+        super().notify_style_update()
+
+    def _forget_drawn(self) -> None:
         self._drawn_rows.clear()
         self._row_styles.clear()
-        super().notify_style_update()
 
     def on_mount(self) -> None:
         # A first guess (the screen's width) until the first resize says how wide the table really is.
